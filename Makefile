@@ -1,0 +1,38 @@
+# The two commands: `make demo` and `make test`. Everything else is a helper of those.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test serve lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/tiewatch migrate
+	$(BIN)/tiewatch demo load
+	$(BIN)/tiewatch serve --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check tiewatch config bench e2e
+
+typecheck: install
+	$(BIN)/mypy tiewatch config
+
+bench: install
+	$(BIN)/python bench/registry.py
+	$(BIN)/python bench/screening.py
+	$(BIN)/python bench/arms.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,73 @@
+"""The one JSON API (django-ninja). Each app adds its router here; all errors share one shape:
+`{"error": {"code": ..., "message": ..., "fields": {field: [messages]}}}`."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from tiewatch.core.errors import TiewatchError
+
+api = NinjaAPI(
+    title="tiewatch API",
+    version="1",
+    description="Sourced ties between local police and foreign forces, the local policies that govern them, "
+    "the campaigns behind those policies, and SIPRI arms-transfer statistics.",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    urls_namespace="api",
+)
+
+
+def error_response(request: HttpRequest, status: int, code: str, message: str,
+                   fields: dict[str, list[str]] | None = None) -> HttpResponse:
+    return api.create_response(
+        request, {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status
+    )
+
+
+@api.exception_handler(TiewatchError)
+def _tiewatch_error(request: HttpRequest, exc: TiewatchError) -> HttpResponse:
+    return error_response(request, exc.status, exc.code, exc.message, exc.fields())
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+        fields.setdefault(".".join(loc) or "__all__", []).append(str(err.get("msg", "invalid")))
+    return error_response(request, 422, "invalid", "The request is invalid.", fields)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", str(exc) or "Not found.")
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, "unauthorized", "Authentication required.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return error_response(request, exc.status_code, "http_error", str(exc))
+
+
+def _register_routers() -> None:
+    # Imported here so each app's router module stays the only place its endpoints are declared.
+    from tiewatch.arms.api import router as arms_router
+    from tiewatch.campaigns.api import router as campaigns_router
+    from tiewatch.policies.api import router as policies_router
+    from tiewatch.registry.api import router as registry_router
+
+    api.add_router("/", registry_router)
+    api.add_router("/", policies_router)
+    api.add_router("/arms", arms_router)
+    api.add_router("/", campaigns_router)
+
+
+_register_routers()

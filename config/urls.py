@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("tiewatch.registry.urls")),
+    path("", include("tiewatch.policies.urls")),
+    path("arms/", include("tiewatch.arms.urls")),
+    path("", include("tiewatch.campaigns.urls")),
+]
+
+handler404 = "tiewatch.registry.views.page_not_found"
+handler500 = "tiewatch.registry.views.server_error"

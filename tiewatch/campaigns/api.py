@@ -1,0 +1,5 @@
+"""JSON API of the campaigns app (mounted by config/api.py)."""
+
+from ninja import Router
+
+router = Router(tags=["campaigns"])

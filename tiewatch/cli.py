@@ -1,0 +1,66 @@
+"""The `tiewatch` command.
+
+Each app contributes its subcommands through `tiewatch/<app>/cli.py`, which defines
+`add_commands(subparsers)`; every subcommand sets `func(args) -> int`. Expected failures are
+`TiewatchError`s: printed one problem per line on stderr, exit status 1 (2 for usage errors).
+Django is set up only for commands that declare `needs_django=True` on their parser defaults,
+so the pure cores (arms, policies) run without a database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from tiewatch.core.errors import TiewatchError
+
+APP_CLI_MODULES = (
+    "tiewatch.registry.cli",
+    "tiewatch.policies.cli",
+    "tiewatch.arms.cli",
+    "tiewatch.campaigns.cli",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tiewatch",
+        description="Sourced records of police ties with foreign forces, screened against local policies.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for module_name in APP_CLI_MODULES:
+        module = importlib.import_module(module_name)
+        module.add_commands(sub)
+    return parser
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "needs_django", False):
+        setup_django()
+    try:
+        return int(args.func(args) or 0)
+    except TiewatchError as error:
+        for line in error.lines():
+            print(line, file=sys.stderr)
+        if error.problems:
+            print(f"error: {error.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

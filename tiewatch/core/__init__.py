@@ -1,0 +1,1 @@
+"""Shared plain-Python pieces (no Django import): errors, plain records, partial dates."""
