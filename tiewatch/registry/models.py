@@ -1,1 +1,206 @@
-"""Models of the registry app."""
+"""The registry: entities, the dated ties between them, the sources every fact cites, and the
+audit trail of every change.
+
+Ids are readable, stable slugs (`us-nc-durham-police-department`): users and other apps refer to
+them, so an import never renames one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from tiewatch.core.partial_dates import PartialDate
+from tiewatch.core.records import DATE_PRECISIONS, ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
+
+
+def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(v, v.replace("_", " ")) for v in values]
+
+
+class Jurisdiction(models.Model):
+    """An Open Civic Data division (`ocd-division/country:us/state:nc/place:durham`)."""
+
+    id = models.CharField(primary_key=True, max_length=200)
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def slug(self) -> str:
+        return self.id.removeprefix("ocd-division/")
+
+
+class Source(models.Model):
+    """A document that supports facts: a news article, a sponsor's page, a council record."""
+
+    id = models.CharField(primary_key=True, max_length=64)
+    url = models.URLField(max_length=1000, unique=True)
+    title = models.CharField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    accessed_on = models.DateField(null=True, blank=True)
+    excerpt = models.TextField(blank=True, help_text="A short quotation supporting the facts that cite it.")
+    published = models.BooleanField(default=True, help_text="Visible to the public.")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+    @property
+    def label(self) -> str:
+        return self.title or self.publisher or self.url.split("//", 1)[-1].split("/", 1)[0]
+
+
+class Entity(models.Model):
+    id = models.SlugField(primary_key=True, max_length=150)
+    name = models.CharField(max_length=300, db_index=True)
+    kind = models.CharField(max_length=32, choices=_choices(ENTITY_KINDS), db_index=True)
+    country = models.CharField(max_length=2, blank=True, db_index=True, help_text="ISO 3166-1 alpha-2")
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, null=True, blank=True, on_delete=models.PROTECT, related_name="entities"
+    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    aliases = models.JSONField(default=list, blank=True)
+    # Lower-cased name and aliases, for a portable search (PostgreSQL uses full-text search on it).
+    search_text = models.TextField(blank=True, editable=False)
+    note = models.TextField(blank=True)
+    uncertain = models.BooleanField(default=False)
+    extra = models.JSONField(default=dict, blank=True, help_text="Other sourced facts (sponsor, years active, ...)")
+    sources = models.ManyToManyField(Source, blank=True, related_name="entities")
+    published = models.BooleanField(default=True, db_index=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "entities"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = build_search_text(self.name, self.aliases)
+        super().save(*args, **kwargs)
+
+
+def build_search_text(name: str, aliases: list[str] | None) -> str:
+    return " | ".join([name, *(aliases or [])]).lower()
+
+
+class Tie(models.Model):
+    """A dated relation: `subject` (usually a local agency) met, trained with, received from ... each
+    of `counterparts`, possibly through a `program` or intermediary."""
+
+    id = models.SlugField(primary_key=True, max_length=250)
+    subject = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="ties_as_subject")
+    counterparts = models.ManyToManyField(Entity, through="TieCounterpart", related_name="ties_as_counterpart")
+    program = models.ForeignKey(
+        Entity, null=True, blank=True, on_delete=models.PROTECT, related_name="ties_as_program"
+    )
+    kind = models.CharField(max_length=32, choices=_choices(TIE_KINDS), db_index=True)
+    start_date = models.DateField(null=True, blank=True, db_index=True)
+    start_precision = models.CharField(max_length=5, choices=_choices(DATE_PRECISIONS), default="day")
+    end_date = models.DateField(null=True, blank=True, db_index=True)
+    end_precision = models.CharField(max_length=5, choices=_choices(DATE_PRECISIONS), default="day")
+    years = models.JSONField(default=list, blank=True, help_text="Years reported, when not a continuous range")
+    # First and last year covered, denormalised so year-range filters use an index.
+    year_from = models.IntegerField(null=True, blank=True, db_index=True)
+    year_to = models.IntegerField(null=True, blank=True, db_index=True)
+    status = models.CharField(max_length=16, choices=_choices(TIE_STATUSES), default="reported", db_index=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+    uncertain = models.BooleanField(default=False)
+    sources = models.ManyToManyField(Source, related_name="ties")
+    published = models.BooleanField(default=True, db_index=True)
+    # Countries of the counterparts ("IL,PS"), denormalised for the country filter at scale.
+    counterpart_countries = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["-year_from", "id"]
+        indexes = [
+            models.Index(fields=["published", "kind", "year_from"]),
+            models.Index(fields=["subject", "year_from"]),
+            models.Index(fields=["program", "year_from"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.id
+
+    @property
+    def start(self) -> PartialDate | None:
+        return _partial(self.start_date, self.start_precision)
+
+    @property
+    def end(self) -> PartialDate | None:
+        return _partial(self.end_date, self.end_precision)
+
+    @property
+    def when(self) -> str:
+        """Human date: '2009, 2010, 2014', '2018-12-02 – 2018-12-11', '2018'."""
+        if self.years and len(self.years) > 1:
+            return ", ".join(str(y) for y in self.years)
+        start, end = self.start, self.end
+        if start is None:
+            return "undated"
+        if end is None or str(end) == str(start):
+            return str(start)
+        return f"{start} – {end}"
+
+    def refresh_denormalised(self) -> None:
+        self.year_from = self.start_date.year if self.start_date else (min(self.years) if self.years else None)
+        self.year_to = self.end_date.year if self.end_date else (max(self.years) if self.years else self.year_from)
+
+
+def _partial(value: dt.date | None, precision: str) -> PartialDate | None:
+    if value is None:
+        return None
+    if precision == "year":
+        return PartialDate(value.year)
+    if precision == "month":
+        return PartialDate(value.year, value.month)
+    return PartialDate(value.year, value.month, value.day)
+
+
+class TieCounterpart(models.Model):
+    tie = models.ForeignKey(Tie, on_delete=models.CASCADE, related_name="counterpart_links")
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="counterpart_links")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["tie", "entity"], name="unique_tie_counterpart")]
+        indexes = [models.Index(fields=["entity", "tie"])]
+
+
+class ChangeRecord(models.Model):
+    """One change to one record: who, when, what it was before and after. Never edited."""
+
+    ACTIONS = [("create", "create"), ("update", "update"), ("delete", "delete"), ("import", "import")]
+    model = models.CharField(max_length=50, db_index=True)
+    object_id = models.CharField(max_length=250, db_index=True)
+    action = models.CharField(max_length=10, choices=ACTIONS)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.CharField(max_length=150, blank=True, help_text="User name, or the command that made it")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.model} {self.object_id} by {self.actor or 'unknown'}"
+
+    def changed_fields(self) -> list[tuple[str, Any, Any]]:
+        before, after = self.before or {}, self.after or {}
+        keys = sorted(set(before) | set(after))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]

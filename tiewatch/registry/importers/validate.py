@@ -1,0 +1,352 @@
+"""Validate raw records into clean, typed rows. Every problem names file, line and field; nothing
+here touches the database except to look up ids the bundle refers to but does not define."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from followthemoney.types import registry as ftm_registry
+
+from tiewatch.core.errors import Problem, did_you_mean
+from tiewatch.core.partial_dates import PartialDate, parse_date_range, parse_partial_date
+from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
+from tiewatch.registry.importers.readers import RawRecord
+
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
+OCD_ID = re.compile(r"^ocd-division/country:[a-z]{2}(?:/[a-z_]+:[^/\s]+)*$")
+URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+COUNTRIES = frozenset(code.upper() for code in ftm_registry.country.names) | {"PS", "XK"}
+
+ENTITY_FIELDS = {"id", "name", "kind", "country", "jurisdiction", "aliases", "parent", "note", "sources",
+                 "uncertain", "published", "extra"}
+# Sourced facts the seed records about some entities; kept in Entity.extra as they are.
+ENTITY_EXTRA_FIELDS = {"member_of", "sponsor", "years_active", "counterparts"}
+ENTITY_REF_EXTRAS = {"member_of", "sponsor", "counterparts"}
+TIE_FIELDS = {"id", "subject", "counterparts", "counterpart", "program", "kind", "date", "dates", "years",
+              "status", "note", "sources", "attributes", "uncertain", "published", "funder",
+              "counterpart_country"}
+SOURCE_FIELDS = {"id", "url", "title", "publisher", "published_on", "accessed_on", "excerpt", "published"}
+
+
+@dataclass
+class SourceRow:
+    id: str
+    url: str
+    title: str = ""
+    publisher: str = ""
+    published_on: str | None = None
+    accessed_on: str | None = None
+    excerpt: str = ""
+    published: bool = True
+
+
+@dataclass
+class EntityRow:
+    id: str
+    name: str
+    kind: str
+    country: str
+    jurisdiction: str | None
+    aliases: list[str]
+    parent: str | None
+    note: str
+    uncertain: bool
+    published: bool
+    extra: dict[str, Any]
+    sources: list[str]
+    line: int | None = None
+    file: str = ""
+
+
+@dataclass
+class TieRow:
+    id: str
+    subject: str
+    counterparts: list[str]
+    program: str | None
+    kind: str
+    start: PartialDate | None
+    end: PartialDate | None
+    years: list[int]
+    status: str
+    attributes: dict[str, Any]
+    note: str
+    uncertain: bool
+    published: bool
+    sources: list[str]
+    line: int | None = None
+    file: str = ""
+
+
+@dataclass
+class Bundle:
+    sources: dict[str, SourceRow] = field(default_factory=dict)
+    entities: dict[str, EntityRow] = field(default_factory=dict)
+    ties: dict[str, TieRow] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def source_id_for(url: str) -> str:
+    """Stable id of a source cited only by URL: the same URL always gets the same id."""
+    return "src-" + hashlib.sha1(url.strip().encode()).hexdigest()[:12]
+
+
+class _Checker:
+    """Collects problems for one record, pre-filled with its file and line."""
+
+    def __init__(self, bundle: Bundle, record: RawRecord) -> None:
+        self.bundle, self.record = bundle, record
+
+    def problem(self, field_name: str, message: str) -> None:
+        self.bundle.problems.append(Problem(message, field=field_name, file=self.record.file, line=self.record.line))
+
+    def text(self, name: str, required: bool = False, max_length: int = 10_000) -> str:
+        value = self.record.data.get(name)
+        if value is None or value == "":
+            if required:
+                self.problem(name, "required")
+            return ""
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            self.problem(name, f"expected text, got {type(value).__name__}")
+            return ""
+        text = str(value).strip()
+        if len(text) > max_length:
+            self.problem(name, f"longer than {max_length} characters")
+        return text
+
+    def flag(self, name: str, default: bool) -> bool:
+        value = self.record.data.get(name)
+        if value is None or value == "":
+            return default
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "1", "0"):
+            return value.lower() in ("true", "yes", "1")
+        self.problem(name, f"expected true or false, got {value!r}")
+        return default
+
+    def choice(self, name: str, choices: Iterable[str], required: bool = True, default: str = "") -> str:
+        value = self.text(name, required=required)
+        if not value:
+            return default
+        options = tuple(choices)
+        if value not in options:
+            self.problem(name, f"unknown value {value!r}{did_you_mean(value, options)}; "
+                               f"expected one of: {', '.join(options)}")
+        return value
+
+    def string_list(self, name: str) -> list[str]:
+        value = self.record.data.get(name)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(name, "expected a list of strings")
+            return []
+        return [v.strip() for v in value if v.strip()]
+
+    def unknown_fields(self, allowed: set[str]) -> None:
+        for key in self.record.data:
+            if key in allowed:
+                continue
+            hint = did_you_mean(str(key), allowed)
+            if self.record.file.lower().endswith(".csv"):
+                notice = f"{self.record.file}: unused column '{key}'{hint}"
+                if notice not in self.bundle.notices:
+                    self.bundle.notices.append(notice)
+            else:
+                self.problem(str(key), f"unknown field{hint}")
+
+    def slug(self, name: str) -> str:
+        value = self.text(name, required=True, max_length=250)
+        if value and not SLUG.match(value):
+            self.problem(name, f"{value!r} is not a valid id: use lower-case letters, digits and - _ .")
+        return value
+
+
+def validate_records(records: list[RawRecord]) -> Bundle:
+    bundle = Bundle()
+    handlers: dict[str, Callable[[Bundle, RawRecord], None]] = {
+        "sources": _source, "entities": _entity, "ties": _tie,
+    }
+    for record in records:
+        handlers[record.type](bundle, record)
+    return bundle
+
+
+def _add_unique(bundle: Bundle, table: dict[str, Any], row: Any, check: _Checker) -> None:
+    if row.id in table:
+        earlier = table[row.id]
+        where = f" (first defined at line {earlier.line})" if getattr(earlier, "line", None) else ""
+        check.problem("id", f"duplicate id {row.id!r}{where}")
+        return
+    table[row.id] = row
+
+
+def _source(bundle: Bundle, record: RawRecord) -> None:
+    check = _Checker(bundle, record)
+    check.unknown_fields(SOURCE_FIELDS)
+    row = _source_row(check, record.data)
+    if row is not None:
+        existing = bundle.sources.get(row.id)
+        if existing is not None and existing.url != row.url:
+            check.problem("id", f"duplicate id {row.id!r} for a different URL")
+        bundle.sources[row.id] = _merge_source(existing, row)
+
+
+def _source_row(check: _Checker, data: dict[str, Any]) -> SourceRow | None:
+    url = str(data.get("url") or "").strip()
+    if not url:
+        check.problem("sources.url", "required")
+        return None
+    if not URL.match(url) or len(url) > 1000:
+        check.problem("sources.url", f"not a valid http(s) URL: {url!r}")
+        return None
+    dates: dict[str, str | None] = {}
+    for name in ("published_on", "accessed_on"):
+        value = data.get(name)
+        if value in (None, ""):
+            dates[name] = None
+            continue
+        try:
+            parsed = parse_partial_date(value)
+            if parsed.precision != "day":
+                raise ValueError("needs a full date YYYY-MM-DD")
+            dates[name] = str(parsed)
+        except ValueError as error:
+            check.problem(f"sources.{name}", str(error))
+            dates[name] = None
+    return SourceRow(
+        id=str(data.get("id") or source_id_for(url)), url=url,
+        title=str(data.get("title") or "")[:500], publisher=str(data.get("publisher") or "")[:200],
+        published_on=dates["published_on"], accessed_on=dates["accessed_on"],
+        excerpt=str(data.get("excerpt") or ""), published=bool(data.get("published", True)),
+    )
+
+
+def _merge_source(existing: SourceRow | None, new: SourceRow) -> SourceRow:
+    """The same URL cited twice: keep every detail either citation gave."""
+    if existing is None:
+        return new
+    for name in ("title", "publisher", "published_on", "accessed_on", "excerpt"):
+        if not getattr(existing, name) and getattr(new, name):
+            setattr(existing, name, getattr(new, name))
+    return existing
+
+
+def _cited_sources(bundle: Bundle, check: _Checker) -> list[str]:
+    value = check.record.data.get("sources")
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        value = [value]
+    ids: list[str] = []
+    for item in value:
+        if isinstance(item, str) and not URL.match(item.strip()):
+            ids.append(item.strip())  # a reference to a source defined in the bundle or the database
+            continue
+        data = {"url": item} if isinstance(item, str) else item
+        if not isinstance(data, dict):
+            check.problem("sources", "each source is a URL, a source id or a mapping with a url")
+            continue
+        unknown = set(data) - SOURCE_FIELDS
+        for key in sorted(unknown):
+            check.problem(f"sources.{key}", f"unknown field{did_you_mean(key, SOURCE_FIELDS)}")
+        row = _source_row(check, data)
+        if row is not None:
+            bundle.sources[row.id] = _merge_source(bundle.sources.get(row.id), row)
+            ids.append(row.id)
+    return list(dict.fromkeys(ids))
+
+
+def _entity(bundle: Bundle, record: RawRecord) -> None:
+    check = _Checker(bundle, record)
+    check.unknown_fields(ENTITY_FIELDS | ENTITY_EXTRA_FIELDS)
+    data = record.data
+    country = check.text("country").upper()
+    if country and country not in COUNTRIES:
+        check.problem("country", f"unknown ISO 3166-1 alpha-2 code {country!r}")
+    jurisdiction = check.text("jurisdiction") or None
+    if jurisdiction and not OCD_ID.match(jurisdiction):
+        check.problem("jurisdiction", f"not an Open Civic Data division id: {jurisdiction!r} "
+                                      "(expected e.g. ocd-division/country:us/state:nc/place:durham)")
+    extra = dict(data.get("extra") or {}) if isinstance(data.get("extra"), dict) else {}
+    extra.update({k: data[k] for k in ENTITY_EXTRA_FIELDS if data.get(k) is not None})
+    row = EntityRow(
+        id=check.slug("id"), name=check.text("name", required=True, max_length=300),
+        kind=check.choice("kind", ENTITY_KINDS), country=country, jurisdiction=jurisdiction,
+        aliases=check.string_list("aliases"), parent=check.text("parent") or None, note=check.text("note"),
+        uncertain=check.flag("uncertain", False), published=check.flag("published", True), extra=extra,
+        sources=_cited_sources(bundle, check), line=record.line, file=record.file,
+    )
+    if row.id:
+        _add_unique(bundle, bundle.entities, row, check)
+
+
+def _tie(bundle: Bundle, record: RawRecord) -> None:
+    check = _Checker(bundle, record)
+    check.unknown_fields(TIE_FIELDS)
+    data = record.data
+    counterparts = check.string_list("counterparts") + check.string_list("counterpart")
+    attributes = data.get("attributes") or {}
+    if not isinstance(attributes, dict):
+        check.problem("attributes", "expected a mapping of names to values")
+        attributes = {}
+    for name in ("funder", "counterpart_country"):
+        if data.get(name):
+            attributes[name] = data[name]
+    if not counterparts and not attributes.get("counterpart_country"):
+        check.problem("counterparts", "a tie needs at least one counterpart (or a counterpart_country "
+                                      "when the foreign party is not known)")
+    start, end, years = _tie_dates(check)
+    sources = _cited_sources(bundle, check)
+    if not sources:
+        check.problem("sources", "a tie needs at least one source")
+    row = TieRow(
+        id=check.slug("id"), subject=check.text("subject", required=True), counterparts=list(dict.fromkeys(counterparts)),
+        program=check.text("program") or None, kind=check.choice("kind", TIE_KINDS),
+        start=start, end=end, years=years,
+        status=check.choice("status", TIE_STATUSES, required=False, default="reported"),
+        attributes=attributes, note=check.text("note"), uncertain=check.flag("uncertain", False),
+        published=check.flag("published", True), sources=sources, line=record.line, file=record.file,
+    )
+    if row.id:
+        _add_unique(bundle, bundle.ties, row, check)
+
+
+def _tie_dates(check: _Checker) -> tuple[PartialDate | None, PartialDate | None, list[int]]:
+    data = check.record.data
+    given = [name for name in ("date", "dates", "years") if data.get(name) not in (None, "", [])]
+    if len(given) > 1:
+        check.problem(given[1], f"give only one of date, dates, years (also has {given[0]})")
+        return None, None, []
+    try:
+        if "dates" in given:
+            start, end = parse_date_range(str(data["dates"]))
+            return start, end, []
+        if "date" in given:
+            start = parse_partial_date(data["date"])
+            return start, start, []
+        if "years" in given:
+            years = _years(data["years"])
+            return PartialDate(years[0]), PartialDate(years[-1]), years
+    except ValueError as error:
+        check.problem(given[0], str(error))
+    return None, None, []
+
+
+def _years(value: Any) -> list[int]:
+    items = value if isinstance(value, list) else [value]
+    years: list[int] = []
+    for item in items:
+        text = str(item).strip()
+        if not re.fullmatch(r"\d{4}", text) or not 1000 <= int(text) <= 2999:
+            raise ValueError(f"expected a list of years like [2009, 2010], got {item!r}")
+        years.append(int(text))
+    return sorted(set(years))
