@@ -1,0 +1,405 @@
+"""Loading files into one in-memory DuckDB store, through a Parquet cache.
+
+A *dataset* is one SIPRI release read from one family of sources: "2022-03 tables" (TIV tables),
+"2026-03 register" (a Trade Register), "2021-03 tidy" (a tidy long CSV). Several files can make up a
+dataset (134 per-country tables); when two files give the same supplier x recipient x year cell, the
+most recently generated file wins, then the exporter's own table (de-duplication, not summing).
+
+Cache layout (cache dir = settings.TIEWATCH_ARMS_CACHE or --cache):
+  files/<content-hash>/   one parsed file (flows, totals, deals Parquet + meta.json)
+  index.json              path -> (size, mtime, content hash), so unchanged files are not re-hashed
+  snapshots/<key>/        the built store for one set of files (key = hash of their content hashes)
+A warm load stats the files, finds the snapshot and reads a few Parquet files: no CSV parsing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tiewatch.core.errors import NotFound, Problem, ValidationFailed
+
+from .countries import countries, kind_of
+from .readers import DEAL_COLS, FLOW_COLS, TOTAL_COLS, Parsed, read_file, release_of
+
+READER_VERSION = "3"  # bump when readers change what they produce: invalidates the cache
+FAMILY_ORDER = ("tables", "tidy", "register")  # default preference: exact TIV tables first
+FAMILY_LABEL = {"tables": "SIPRI TIV tables", "register": "SIPRI Trade Register (yearly values allocated evenly)",
+                "tidy": "tidy long CSV"}
+SNAPSHOT_TABLES = ("flows", "ctotals", "categories", "stated", "kinds")
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class FileInfo:
+    path: str
+    hash: str
+    fmt: str
+    family: str
+    generated: str | None  # ISO date from the file's "Generated" line
+    release: str  # "YYYY-03"
+    release_basis: str  # "generated line" or "inferred from last year ..."
+    dataset: str
+    perspective: str
+    first_year: int | None
+    last_year: int | None
+    flows: int
+    deals: int
+    split_records: int
+    unlisted_names: list[str]
+    title: str
+
+
+@dataclass
+class Dataset:
+    id: str
+    release: str
+    family: str
+    generated: str | None
+    files: list[str]
+    has_flows: bool
+    first_year: int | None
+    last_year: int | None
+
+    def describe(self) -> dict:
+        return {"release": self.release, "source": FAMILY_LABEL.get(self.family, self.family),
+                "dataset": self.id, "generated": self.generated, "files": [Path(f).name for f in self.files]}
+
+
+def expand(paths: Iterable[str | Path]) -> list[Path]:
+    """Files to load: each path, or every *.csv under a folder (sorted, so loads are reproducible)."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (".csv", ".txt")))
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise NotFound(f"no such file or folder: {path}", [Problem("no such file or folder", file=str(path))])
+    if not out:
+        raise NotFound("no data files found", [Problem("no .csv files found", file=", ".join(map(str, paths)))])
+    return out
+
+
+class Cache:
+    """Parquet cache keyed by file content hash."""
+
+    def __init__(self, root: str | Path | None) -> None:
+        self.root = Path(root) if root else Path(tempfile.gettempdir()) / "tiewatch-arms-cache"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.index_path = self.root / "index.json"
+        try:
+            self.index = json.loads(self.index_path.read_text())
+        except (OSError, ValueError):
+            self.index = {}
+        self.dirty = False
+
+    def content_hash(self, path: Path) -> str:
+        stat = path.stat()
+        key = str(path.resolve())
+        hit = self.index.get(key)
+        if hit and hit["size"] == stat.st_size and hit["mtime_ns"] == stat.st_mtime_ns:
+            return hit["hash"]
+        digest = hashlib.blake2b(path.read_bytes(), digest_size=16)
+        digest.update(READER_VERSION.encode())
+        self.index[key] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "hash": digest.hexdigest()}
+        self.dirty = True
+        return self.index[key]["hash"]
+
+    def save_index(self) -> None:
+        if self.dirty:
+            tmp = self.index_path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.index))
+            os.replace(tmp, self.index_path)
+
+    def file_dir(self, digest: str) -> Path:
+        return self.root / "files" / digest
+
+    def snapshot_dir(self, hashes: list[str]) -> Path:
+        key = hashlib.blake2b("\n".join(hashes).encode(), digest_size=16).hexdigest()
+        return self.root / "snapshots" / key
+
+
+def _atomic_dir(final: Path, fill: Callable[[Path], None]) -> None:
+    """Write a cache entry in a temporary folder, then rename, so readers never see half an entry."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=".tmp-"))
+    try:
+        fill(tmp)
+        try:
+            os.replace(tmp, final)
+        except OSError:  # another process wrote it first
+            shutil.rmtree(tmp, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _years(parsed: Parsed) -> list[int]:
+    return [y for y in (*parsed.flows["year"], *parsed.totals["year"]) if y]
+
+
+def _info(path: Path, digest: str, parsed: Parsed) -> FileInfo:
+    years = _years(parsed)
+    first, last = (min(years), max(years)) if years else (None, None)
+    if parsed.generated:
+        release, basis = release_of(parsed.generated), "generated line"
+    elif last:  # no "Generated" line (tidy files, stacked tables): a March release covers last year
+        release, basis = f"{last + 1}-03", f"inferred: data through {last}"
+    else:
+        release, basis = "unknown", "no date and no data"
+    return FileInfo(
+        path=str(path), hash=digest, fmt=parsed.fmt, family=parsed.family,
+        generated=parsed.generated.isoformat() if parsed.generated else None, release=release,
+        release_basis=basis, dataset=f"{release} {parsed.family}", perspective=parsed.perspective,
+        first_year=first, last_year=last, flows=len(parsed.flows["year"]), deals=len(parsed.deals["line"]),
+        split_records=parsed.split_records, unlisted_names=sorted(parsed.unlisted_names), title=parsed.title)
+
+
+FLOW_SCHEMA = pa.schema([("supplier", pa.string()), ("recipient", pa.string()), ("year", pa.int32()),
+                         ("tiv", pa.float64()), ("category", pa.string())])
+TOTAL_SCHEMA = pa.schema([("role", pa.string()), ("country", pa.string()), ("partner", pa.string()),
+                          ("year", pa.int32()), ("tiv", pa.float64())])
+DEAL_SCHEMA = pa.schema([
+    ("line", pa.int32()), ("recipient", pa.string()), ("supplier", pa.string()), ("order_year", pa.int32()),
+    ("order_year_uncertain", pa.bool_()), ("number_ordered", pa.int64()), ("number_ordered_uncertain", pa.bool_()),
+    ("designation", pa.string()), ("description", pa.string()), ("number_delivered", pa.int64()),
+    ("number_delivered_uncertain", pa.bool_()), ("delivery_years", pa.string()), ("status", pa.string()),
+    ("comments", pa.string()), ("tiv_unit", pa.float64()), ("tiv_order", pa.float64()),
+    ("tiv_delivered", pa.float64())])
+
+
+def parse_cached(path: Path, cache: Cache) -> tuple[FileInfo, Path]:
+    """Parse one file, or reuse its cached Parquet if its content was seen before."""
+    digest = cache.content_hash(path)
+    folder = cache.file_dir(digest)
+    meta = folder / "meta.json"
+    if meta.exists():
+        info = FileInfo(**json.loads(meta.read_text()))
+        info.path = str(path)
+        return info, folder
+    parsed = read_file(path)
+    info = _info(path, digest, parsed)
+
+    def fill(tmp: Path) -> None:
+        pq.write_table(pa.table({c: parsed.flows[c] for c in FLOW_COLS}, schema=FLOW_SCHEMA), tmp / "flows.parquet")
+        pq.write_table(pa.table({c: parsed.totals[c] for c in TOTAL_COLS}, schema=TOTAL_SCHEMA),
+                       tmp / "totals.parquet")
+        pq.write_table(pa.table({c: parsed.deals[c] for c in DEAL_COLS}, schema=DEAL_SCHEMA), tmp / "deals.parquet")
+        (tmp / "meta.json").write_text(json.dumps(asdict(info)))
+
+    _atomic_dir(folder, fill)
+    return info, folder
+
+
+class Store:
+    """All loaded files in one DuckDB connection; queries run against its tables."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, files: list[FileInfo], snapshot: Path) -> None:
+        self.con = con
+        self.files = files
+        self.snapshot = snapshot
+        self.datasets = self._datasets()
+        self._names: dict[str, list[str]] = {}
+
+    @classmethod
+    def open(cls, paths: Iterable[str | Path], cache_dir: str | Path | None = None,
+             progress: Progress | None = None) -> Store:
+        files = expand(paths)
+        cache = Cache(cache_dir)
+        hashes = [cache.content_hash(p) for p in files]
+        snapshot = cache.snapshot_dir(sorted(set(hashes)))
+        if (snapshot / "files.json").exists():
+            infos = [FileInfo(**d) for d in json.loads((snapshot / "files.json").read_text())]
+            for info, path in zip(sorted(infos, key=lambda i: i.hash), sorted(zip(hashes, files))):
+                info.path = str(path[1])
+        else:
+            infos = cls._build(files, cache, snapshot, progress)
+        cache.save_index()
+        return cls(cls._connect(snapshot), infos, snapshot)
+
+    @staticmethod
+    def _connect(snapshot: Path) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect(":memory:", config={"threads": 2})
+        for table in SNAPSHOT_TABLES:
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet('{snapshot / table}.parquet')")
+        # Deals are large (comments) and only needed by deal queries: read lazily from Parquet.
+        con.execute(f"CREATE VIEW deals AS SELECT * FROM read_parquet('{snapshot / 'deals.parquet'}')")
+        return con
+
+    @staticmethod
+    def _build(files: list[Path], cache: Cache, snapshot: Path, progress: Progress | None) -> list[FileInfo]:
+        """Parse (or reuse) each file, then de-duplicate and aggregate into the snapshot tables."""
+        con = duckdb.connect(":memory:")
+        infos: list[FileInfo] = []
+        seen: set[str] = set()
+        problems: list[Problem] = []
+        created: set[str] = set()
+        for i, path in enumerate(files):
+            if progress:
+                progress(str(path), i, len(files))
+            try:
+                info, folder = parse_cached(path, cache)
+            except ValidationFailed as error:
+                problems.extend(error.problems)
+                continue
+            if info.hash in seen:  # the same content twice (a copy): load it once
+                continue
+            seen.add(info.hash)
+            infos.append(info)
+            for table in ("flows", "totals", "deals"):
+                source = f"SELECT *, '{info.hash}' AS file_hash FROM read_parquet('{folder / table}.parquet')"
+                if f"{table}_raw" in created:
+                    con.execute(f"INSERT INTO {table}_raw {source}")
+                else:
+                    con.execute(f"CREATE TABLE {table}_raw AS {source}")
+                    created.add(f"{table}_raw")
+        if progress:
+            progress("", len(files), len(files))
+        if problems:
+            raise ValidationFailed(f"{len(problems)} problem(s) in the data files", problems)
+        if not infos:
+            raise ValidationFailed("no data files", [Problem("no readable data files")])
+        _register_files(con, infos)
+        _derive(con)
+
+        def fill(tmp: Path) -> None:
+            for table in (*SNAPSHOT_TABLES, "deals"):
+                con.execute(f"COPY {table} TO '{tmp / table}.parquet' (FORMAT parquet)")
+            (tmp / "files.json").write_text(json.dumps([asdict(i) for i in infos]))
+
+        _atomic_dir(snapshot, fill)
+        con.close()
+        return infos
+
+    def _datasets(self) -> dict[str, Dataset]:
+        out: dict[str, Dataset] = {}
+        for info in self.files:
+            ds = out.setdefault(info.dataset, Dataset(info.dataset, info.release, info.family, None, [], False,
+                                                      None, None))
+            ds.files.append(info.path)
+            ds.has_flows = ds.has_flows or info.flows > 0
+            if info.generated and (ds.generated is None or info.generated > ds.generated):
+                ds.generated = info.generated
+            ds.first_year = min(filter(None, (ds.first_year, info.first_year)), default=None)
+            ds.last_year = max(filter(None, (ds.last_year, info.last_year)), default=None)
+        return out
+
+    def dataset(self, release: str | None = None, source: str | None = None, needs_flows: bool = False) -> Dataset:
+        """The dataset a query runs on: TIV tables before a tidy CSV before a Trade Register, latest release."""
+        candidates = list(self.datasets.values())
+        if release:
+            wanted = _release_key(release)
+            candidates = [d for d in candidates if d.release == wanted or d.id == release]
+        if source:
+            candidates = [d for d in candidates if d.family == source]
+        if needs_flows:
+            flows = [d for d in candidates if d.has_flows]
+            if candidates and not flows:
+                ids = ", ".join(d.id for d in candidates)
+                raise NotFound(f"{ids} has totals only (no supplier x recipient figures) for this query",
+                               [Problem("totals-only release: no partner breakdown", field="release")])
+            candidates = flows
+        if not candidates:
+            have = ", ".join(sorted(self.datasets)) or "nothing"
+            raise NotFound(f"no loaded data for release={release or 'any'} source={source or 'any'} "
+                           f"(loaded: {have})", [Problem("no such release/source loaded", field="release")])
+        return min(candidates, key=lambda d: (FAMILY_ORDER.index(d.family) if d.family in FAMILY_ORDER else 9,
+                                              _neg(d.release)))
+
+    def countries_in(self, dataset: Dataset) -> list[str]:
+        """Every name (country, organisation, group) that appears in a dataset."""
+        if dataset.id not in self._names:
+            rows = self.con.execute("SELECT DISTINCT country FROM ctotals WHERE dataset = ? AND country <> ''",
+                                    [dataset.id]).fetchall()
+            self._names[dataset.id] = sorted(r[0] for r in rows)
+        return self._names[dataset.id]
+
+    def resolve(self, name: str, dataset: Dataset, field_name: str = "country") -> str:
+        return countries().resolve(name, self.countries_in(dataset), field_name)
+
+
+def _neg(release: str) -> tuple[int, ...]:
+    digits = [int(p) for p in release.split("-") if p.isdigit()]
+    return tuple(-d for d in digits) or (0,)
+
+
+def _release_key(text: str) -> str:
+    """'2022', '2022-03', 'March 2022' -> '2022-03'."""
+    digits = "".join(ch if ch.isdigit() else " " for ch in text).split()
+    year = next((d for d in digits if len(d) == 4), text)
+    return f"{year}-03"
+
+
+def _register_files(con: duckdb.DuckDBPyConnection, infos: list[FileInfo]) -> None:
+    rows = [(i.hash, i.dataset, i.generated, 0 if i.perspective == "exporter" else 1) for i in infos]
+    con.execute("CREATE TABLE file_meta (file_hash VARCHAR, dataset VARCHAR, generated DATE, priority INT)")
+    if rows:
+        con.executemany("INSERT INTO file_meta VALUES (?, ?, ?, ?)", rows)
+    table = countries()
+    names = {r[0] for r in con.execute("SELECT supplier FROM flows_raw UNION SELECT recipient FROM flows_raw "
+                                       "UNION SELECT country FROM totals_raw").fetchall()} - {""}
+    kinds = [(n, table.by_name[n].kind if n in table.by_name else kind_of(n)) for n in sorted(names)]
+    con.execute("CREATE TABLE kinds (name VARCHAR PRIMARY KEY, kind VARCHAR)")
+    if kinds:
+        con.executemany("INSERT INTO kinds VALUES (?, ?)", kinds)
+
+
+def _derive(con: duckdb.DuckDBPyConnection) -> None:
+    """flows (one value per dataset x pair x year), ctotals (per country x role x year), categories."""
+    con.execute("""
+        CREATE TABLE flows AS
+        WITH agg AS (
+            SELECT m.dataset, m.generated, m.priority, f.file_hash, f.supplier, f.recipient, f.year,
+                   sum(f.tiv) AS tiv
+            FROM flows_raw f JOIN file_meta m USING (file_hash)
+            GROUP BY ALL),
+        ranked AS (
+            SELECT *, row_number() OVER (PARTITION BY dataset, supplier, recipient, year
+                                         ORDER BY generated DESC NULLS LAST, priority, file_hash) AS rn
+            FROM agg)
+        SELECT dataset, supplier, recipient, year::INT AS year, tiv FROM ranked WHERE rn = 1
+        ORDER BY dataset, supplier, recipient, year""")
+    # SIPRI's own totals (Total rows/columns, all-country tables), de-duplicated the same way.
+    con.execute("""
+        CREATE TABLE stated AS
+        WITH ranked AS (
+            SELECT m.dataset, t.*, row_number() OVER (
+                PARTITION BY m.dataset, t.role, t.country, t.partner, t.year
+                ORDER BY m.generated DESC NULLS LAST, m.priority, t.file_hash) AS rn
+            FROM totals_raw t JOIN file_meta m USING (file_hash))
+        SELECT dataset, role, country, partner, year, tiv FROM ranked WHERE rn = 1""")
+    # Country totals: summed from the pair cells where the dataset has them, else SIPRI's totals tables.
+    con.execute("""
+        CREATE TABLE ctotals AS
+        WITH from_flows AS (
+            SELECT dataset, 'exporter' AS role, supplier AS country, year, sum(tiv) AS tiv FROM flows GROUP BY ALL
+            UNION ALL
+            SELECT dataset, 'importer', recipient, year, sum(tiv) FROM flows GROUP BY ALL),
+        from_stated AS (
+            SELECT dataset, role, country, year, tiv FROM stated
+            WHERE partner = '' AND country <> '' AND year IS NOT NULL
+              AND dataset NOT IN (SELECT DISTINCT dataset FROM flows))
+        SELECT c.dataset, c.role, c.country, coalesce(k.kind, 'state') AS kind, c.year::INT AS year, c.tiv
+        FROM (SELECT * FROM from_flows UNION ALL SELECT * FROM from_stated) c
+        LEFT JOIN kinds k ON k.name = c.country
+        ORDER BY c.dataset, c.role, c.country, c.year""")
+    con.execute("""
+        CREATE TABLE categories AS
+        SELECT m.dataset, f.supplier, f.recipient, f.year::INT AS year, f.category, sum(f.tiv) AS tiv
+        FROM flows_raw f JOIN file_meta m USING (file_hash)
+        WHERE f.category IS NOT NULL GROUP BY ALL""")
+    con.execute("""
+        CREATE TABLE deals AS
+        SELECT m.dataset, d.* EXCLUDE (file_hash) FROM deals_raw d JOIN file_meta m USING (file_hash)""")
