@@ -1,0 +1,347 @@
+"""Compile law packs once into an `Engine` that screens a whole registry without evaluating every
+rule against every tie.
+
+Indexes:
+- rules by bound subject id and tie kind (`subject -> kind -> [rules]`): a rule bound to
+  "all police_agency within ocd-division/country:us/state:nc" is expanded, at compile time, to the
+  entity ids it binds (through an index of entities by (division ancestor, kind));
+- counterpart sets: the counterpart-only parts of a rule's condition (`counterpart_id_in`,
+  `counterpart_kind_in`, `counterpart_country_in`, `counterpart_jurisdiction_within` under
+  `all`/`any`/`not`) become one precomputed frozenset of entity ids, tested by membership;
+- the rest of the condition becomes nested closures; the country-level test reads a precomputed
+  `(subject, country) -> evidence` index built once per screen from the registry's ties.
+
+Only hits are explained (reasons, evidence) by the reference evaluator in screen.py.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from tiewatch.core.records import EntityRecord, TieRecord
+from tiewatch.policies.engine import schema as s
+from tiewatch.policies.engine.screen import (
+    MISSING,
+    Counterpart,
+    Evidence,
+    Finding,
+    evaluate,
+    evidence_status,
+    explain_hit,
+    tie_countries,
+    truthy,
+    verdict_of,
+)
+
+Pred = Callable[[TieRecord, Counterpart], bool]
+
+
+def _pure_counterpart(cond: s.Condition) -> bool:
+    if isinstance(cond, (s.All, s.Any_)):
+        return all(_pure_counterpart(c) for c in cond.items)
+    if isinstance(cond, s.Not):
+        return _pure_counterpart(cond.item)
+    return isinstance(cond, s.COUNTERPART_LEAVES)
+
+
+
+class CompiledRule:
+    __slots__ = ("inst", "rule", "start", "end", "match", "cp_set", "cp_conds", "residual",
+                 "approval", "subjects")
+
+    def __init__(self, inst: s.Instrument, rule: s.Rule) -> None:
+        self.inst = inst
+        self.rule = rule
+        w = inst.in_force_window(rule)
+        self.start, self.end, self.match = w.start, w.end, w.match
+        self.cp_set: frozenset[str] | None = None  # counterpart ids passing the counterpart-only part
+        self.cp_conds: list[s.Condition] = []  # that part, for counterparts not in the entity table
+        self.residual: Pred | None = None
+        self.approval = rule.approval_attribute
+        self.subjects: set[str] = set()
+
+
+class Engine:
+    """Compiled policies over a fixed entity table. `screen(ties)` screens a registry;
+    `check(tie)` screens one (proposed) tie against the registry given to `prepare()`/`screen()`."""
+
+    def __init__(self, instruments: Iterable[s.Instrument], entities: Iterable[EntityRecord]) -> None:
+        self.instruments = list(instruments)
+        self.entities: dict[str, EntityRecord] = {e.id: e for e in entities}
+        self._cp: dict[str, Counterpart] = {
+            e.id: Counterpart(e.id, e.kind, e.country, e.jurisdiction) for e in self.entities.values()}
+        self._all_ids = frozenset(self.entities)
+        self._by_kind: dict[str, set[str]] = defaultdict(set)
+        self._by_country: dict[str, set[str]] = defaultdict(set)
+        self._by_division: dict[str, set[str]] = defaultdict(set)  # ancestor division -> ids within
+        self._by_div_kind: dict[tuple[str, str], set[str]] = defaultdict(set)  # (ancestor, kind) -> ids
+        self._by_exact_div_kind: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for e in self.entities.values():
+            self._by_kind[e.kind].add(e.id)
+            if e.country:
+                self._by_country[e.country].add(e.id)
+            if e.jurisdiction:
+                self._by_exact_div_kind[(e.jurisdiction, e.kind)].add(e.id)
+                for anc in s.division_ancestors(e.jurisdiction):
+                    self._by_division[anc].add(e.id)
+                    self._by_div_kind[(anc, e.kind)].add(e.id)
+        # evidence specs: (tie_kinds, attribute, count_disputed) -> subjects needing it
+        self._ev_specs: dict[tuple[frozenset[str], str, bool], set[str]] = defaultdict(set)
+        self._evidence: dict[tuple[frozenset[str], str, bool], dict[tuple[str, str], list[Evidence]]] = {}
+        self.rules: list[CompiledRule] = []
+        self.index: dict[str, dict[str, list[CompiledRule]]] = {}
+        for inst in self.instruments:
+            for rule in inst.rules:
+                self.rules.append(self._compile_rule(inst, rule))
+        for cr in self.rules:
+            for subject in cr.subjects:
+                by_kind = self.index.setdefault(subject, {})
+                for kind in cr.rule.tie_kinds:
+                    by_kind.setdefault(kind, []).append(cr)
+        self.prepare(())
+
+    # ------------------------------------------------------------ compile
+    def _compile_rule(self, inst: s.Instrument, rule: s.Rule) -> CompiledRule:
+        cr = CompiledRule(inst, rule)
+        subjects = set(rule.binds.entities)
+        if rule.binds.jurisdiction:
+            table = self._by_div_kind if rule.binds.include_child_divisions else self._by_exact_div_kind
+            for kind in rule.binds.entity_kinds:
+                subjects |= table.get((rule.binds.jurisdiction, kind), set())
+        cr.subjects = subjects
+        conjuncts: list[s.Condition] = []
+        if rule.condition is not None:
+            stack = [rule.condition]
+            while stack:  # flatten nested top-level `all`s
+                c = stack.pop()
+                if isinstance(c, s.All):
+                    stack.extend(reversed(c.items))
+                else:
+                    conjuncts.append(c)
+        pure = [c for c in conjuncts if _pure_counterpart(c)]
+        rest = [c for c in conjuncts if not _pure_counterpart(c)]
+        if pure:
+            ids = self._all_ids
+            for c in pure:
+                ids = ids & self._set_of(c)
+            cr.cp_set = frozenset(ids)
+            cr.cp_conds = pure
+        preds = [self._pred(c, subjects) for c in rest]
+        if len(preds) == 1:
+            cr.residual = preds[0]
+        elif preds:
+            ps = tuple(preds)
+            cr.residual = lambda t, cp: all(p(t, cp) for p in ps)
+        return cr
+
+    def _set_of(self, cond: s.Condition) -> frozenset[str]:
+        """Entity ids satisfying a counterpart-only condition (set algebra over entity indexes)."""
+        if isinstance(cond, s.All):
+            out = self._all_ids
+            for c in cond.items:
+                out = out & self._set_of(c)
+            return out
+        if isinstance(cond, s.Any_):
+            acc: set[str] = set()
+            for c in cond.items:
+                acc |= self._set_of(c)
+            return frozenset(acc)
+        if isinstance(cond, s.Not):
+            return self._all_ids - self._set_of(cond.item)
+        if isinstance(cond, s.CounterpartIdIn):
+            return frozenset(cond.values & self._all_ids)
+        if isinstance(cond, s.CounterpartKindIn):
+            return frozenset().union(*(self._by_kind.get(k, ()) for k in cond.values))
+        if isinstance(cond, s.CounterpartCountryIn):
+            return frozenset().union(*(self._by_country.get(c, ()) for c in cond.values))
+        if isinstance(cond, s.CounterpartJurisdictionWithin):
+            return frozenset(self._by_division.get(cond.division, ()))
+        raise TypeError(cond)
+
+    def _pred(self, cond: s.Condition, subjects: set[str]) -> Pred:
+        if isinstance(cond, s.All):
+            ps = tuple(self._pred(c, subjects) for c in cond.items)
+            return lambda t, cp: all(p(t, cp) for p in ps)
+        if isinstance(cond, s.Any_):
+            ps = tuple(self._pred(c, subjects) for c in cond.items)
+            return lambda t, cp: any(p(t, cp) for p in ps)
+        if isinstance(cond, s.Not):
+            p = self._pred(cond.item, subjects)
+            return lambda t, cp: not p(t, cp)
+        if isinstance(cond, s.CounterpartIdIn):
+            v = cond.values
+            return lambda t, cp: cp.id in v
+        if isinstance(cond, s.CounterpartKindIn):
+            v = cond.values
+            return lambda t, cp: cp.kind in v
+        if isinstance(cond, s.CounterpartCountryIn):
+            v = cond.values
+            return lambda t, cp: cp.country in v
+        if isinstance(cond, s.CounterpartJurisdictionWithin):
+            d = cond.division
+            return lambda t, cp: s.division_contains(d, cp.jurisdiction)
+        if isinstance(cond, s.CounterpartCountryWhereSubjectTrained):
+            key = (cond.tie_kinds, cond.attribute, cond.count_disputed)
+            self._ev_specs[key].update(subjects)
+            engine = self
+
+            def trained(t: TieRecord, cp: Counterpart) -> bool:
+                if not cp.country:
+                    return False
+                found = engine._evidence[key].get((t.subject, cp.country))
+                if not found:
+                    return False
+                return any(e.tie != t.id for e in found)
+            return trained
+        if isinstance(cond, s.ProgramIdIn):
+            v = cond.values
+            return lambda t, cp: t.program in v
+        if isinstance(cond, s.AttributeEquals):
+            name, value = cond.name, cond.value
+
+            def eq(t: TieRecord, cp: Counterpart) -> bool:
+                got = t.attributes.get(name, MISSING) if t.attributes else MISSING
+                return got is not MISSING and got == value
+            return eq
+        if isinstance(cond, s.AttributeIn):
+            name, values = cond.name, cond.values
+
+            def isin(t: TieRecord, cp: Counterpart) -> bool:
+                got = t.attributes.get(name, MISSING) if t.attributes else MISSING
+                return got is not MISSING and got in values
+            return isin
+        if isinstance(cond, s.AttributeExists):
+            name = cond.name
+            return lambda t, cp: bool(t.attributes) and t.attributes.get(name) is not None
+        if isinstance(cond, s.AttributeTruthy):
+            name = cond.name
+            return lambda t, cp: bool(t.attributes) and truthy(t.attributes.get(name))
+        if isinstance(cond, s.StatusIn):
+            v = cond.values
+            return lambda t, cp: t.status in v
+        raise TypeError(cond)
+
+    # ------------------------------------------------------------ evidence
+    def prepare(self, ties: Iterable[TieRecord]) -> None:
+        """Index the registry's ties as evidence for country-level tests (one pass)."""
+        self._evidence = {key: {} for key in self._ev_specs}
+        if not self._ev_specs:
+            return
+        specs = list(self._ev_specs.items())
+        wanted = set().union(*(subs for _, subs in specs))
+        ents = self.entities
+        for t in ties:
+            if t.subject not in wanted or not t.attributes:
+                continue
+            for (kinds, attribute, count_disputed), subs in specs:
+                if t.kind not in kinds or t.subject not in subs:
+                    continue
+                status = evidence_status(t, attribute)
+                if status is None or (status == "disputed" and not count_disputed):
+                    continue
+                table = self._evidence[(kinds, attribute, count_disputed)]
+                seen = set()
+                for _, country in tie_countries(t, ents):
+                    if country in seen:
+                        continue
+                    seen.add(country)
+                    table.setdefault((t.subject, country), []).append(
+                        Evidence(t.id, country, status, attribute, t.attributes.get(attribute)))
+        for table in self._evidence.values():
+            for lst in table.values():
+                lst.sort(key=lambda e: e.tie)
+
+    def _evidence_lookup(self, cond: s.CounterpartCountryWhereSubjectTrained, subject: str, country: str,
+                         exclude: str) -> list[Evidence]:
+        table = self._evidence.get((cond.tie_kinds, cond.attribute, cond.count_disputed), {})
+        return [e for e in table.get((subject, country), ()) if e.tie != exclude]
+
+    # ------------------------------------------------------------ screening
+    def _bound_reason(self, cr: CompiledRule, subject: str) -> str:
+        if subject in cr.rule.binds.entities:
+            return f"binds {subject} by name"
+        ent = self.entities[subject]
+        return f"binds {subject}: a {ent.kind} within {cr.rule.binds.jurisdiction}"
+
+    def _screen_into(self, t: TieRecord, by_kind: dict[str, list[CompiledRule]], out: list[Finding]) -> None:
+        rules = by_kind.get(t.kind)
+        if not rules or t.status == "cancelled":
+            return
+        t0, t1 = t.start, t.end
+        if t0 is None and t1 is None:
+            return
+        cps = None
+        for cr in rules:
+            if cr.match == "within":
+                if t0 is None or t1 is None:
+                    if (t0 is None and cr.start is not None) or (t1 is None and cr.end is not None):
+                        continue
+                if (cr.start is not None and t0 < cr.start) or (cr.end is not None and t1 > cr.end):
+                    continue
+            else:
+                if cr.start is not None and t1 is not None and t1 < cr.start:
+                    continue
+                if cr.end is not None and t0 is not None and t0 > cr.end:
+                    continue
+            if cr.approval and t.attributes and truthy(t.attributes.get(cr.approval)):
+                continue
+            if cps is None:
+                cps = self._counterparts(t)
+            cp_set, residual = cr.cp_set, cr.residual
+            for cp in cps:
+                if cp_set is not None:
+                    if cp.id in self._cp:
+                        if cp.id not in cp_set:
+                            continue
+                    elif not all(evaluate(c, t, cp, self._evidence_lookup) for c in cr.cp_conds):
+                        continue
+                if residual is not None and not residual(t, cp):
+                    continue
+                f = explain_hit(cr.inst, cr.rule, t, cp, self._bound_reason(cr, t.subject), self._evidence_lookup)
+                if f is not None:
+                    out.append(f)
+
+    def _counterparts(self, t: TieRecord) -> list[Counterpart]:
+        if not t.counterparts:
+            country = t.attributes.get("counterpart_country", "") if t.attributes else ""
+            return [Counterpart("", "", country.upper() if isinstance(country, str) else "", "")]
+        table = self._cp
+        return [table.get(c) or Counterpart(c) for c in t.counterparts]
+
+    def screen(self, ties: Iterable[TieRecord], prepare: bool = True) -> list[Finding]:
+        """Screen every tie (the registry); also makes these ties the evidence for `check`."""
+        if not isinstance(ties, (list, tuple)):
+            ties = list(ties)
+        if prepare:
+            self.prepare(ties)
+        out: list[Finding] = []
+        index = self.index
+        get = index.get
+        for t in ties:
+            by_kind = get(t.subject)
+            if by_kind is not None:
+                self._screen_into(t, by_kind, out)
+        return out
+
+    def check(self, tie: TieRecord) -> tuple[str, list[Finding]]:
+        """Screen one (proposed) tie: (verdict, findings)."""
+        out: list[Finding] = []
+        by_kind = self.index.get(tie.subject)
+        if by_kind is not None:
+            self._screen_into(tie, by_kind, out)
+        return verdict_of(out), out
+
+    def rules_for(self, subject: str) -> list[CompiledRule]:
+        seen: dict[int, CompiledRule] = {}
+        for rules in self.index.get(subject, {}).values():
+            for cr in rules:
+                seen[id(cr)] = cr
+        return list(seen.values())
+
+
+def compile_policies(instruments: Iterable[s.Instrument], entities: Iterable[EntityRecord]) -> Engine:
+    return Engine(instruments, entities)
+
+

@@ -1,0 +1,521 @@
+"""Load and validate YAML law packs.
+
+Every problem found is collected (not just the first) as a `Problem(message, field=, file=, line=)`
+and raised together as one `ValidationFailed`, before anything is screened. Unknown names get a
+"did you mean" suggestion when a close one exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tiewatch.core.errors import Problem, ValidationFailed, did_you_mean
+from tiewatch.core.partial_dates import parse_partial_date
+from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
+from tiewatch.policies.engine import schema as s
+
+INSTRUMENT_FIELDS = (
+    "id", "title", "jurisdiction", "body", "type", "binding", "adopted", "effective", "rescinded",
+    "vote", "rescission_vote", "text", "sources", "rules", "example", "note",
+)
+REQUIRED_INSTRUMENT_FIELDS = ("id", "title", "jurisdiction", "body", "type", "binding", "text", "sources", "rules")
+RULE_FIELDS = ("id", "clause", "effect", "binds", "tie_kinds", "conditions", "window", "approval_attribute", "note")
+REQUIRED_RULE_FIELDS = ("id", "clause", "effect", "binds", "tie_kinds")
+BINDS_FIELDS = ("entities", "jurisdiction", "entity_kinds", "include_child_divisions")
+WINDOW_FIELDS = ("from", "to", "match")
+VOTE_FIELDS = ("yes", "no", "abstain", "absent", "roll_call")
+ROLL_CALL_FIELDS = ("member", "vote")
+SOURCE_FIELDS = ("url", "title", "publisher")
+TRAINED_FIELDS = ("tie_kinds", "attribute", "count_disputed")
+ATTR_EQUALS_FIELDS = ("name", "value")
+ATTR_IN_FIELDS = ("name", "values")
+ROLL_CALL_VOTES = ("yes", "no", "abstain", "absent")
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_OCD = re.compile(r"^ocd-division/country:[a-z]{2}(/[a-z_]+:[^/\s]+)*$")
+
+
+# ---------------------------------------------------------------- YAML with line numbers
+class LineDict(dict):
+    line: int = 0
+    key_lines: dict[Any, int]
+
+
+class LineList(list):
+    line: int = 0
+    item_lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    out = LineDict()
+    out.line = node.start_mark.line + 1
+    out.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key is True and key_node.value.lower() in ("yes", "true", "on", "y"):
+            key = "yes"  # YAML 1.1 reads `yes:` as a boolean; votes mean the word
+        elif key is False and key_node.value.lower() in ("no", "false", "off", "n"):
+            key = "no"
+        if not isinstance(key, (str, int)):
+            key = str(key)
+        if key in out:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark)
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    out = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    out.line = node.start_mark.line + 1
+    out.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
+# Dates stay text: parse_partial_date validates them and reports bad ones with file, line and field.
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
+def _line_of(container: Any, key: Any = None) -> int | None:
+    if key is not None:
+        if isinstance(container, LineDict) and key in container.key_lines:
+            return container.key_lines[key]
+        if isinstance(container, LineList) and isinstance(key, int) and key < len(container.item_lines):
+            return container.item_lines[key]
+    return getattr(container, "line", None) or None
+
+
+# ---------------------------------------------------------------- validation helpers
+class _Ctx:
+    def __init__(self, file: str, known_entities: frozenset[str] | None) -> None:
+        self.file = file
+        self.known = known_entities
+        self.problems: list[Problem] = []
+
+    def err(self, message: str, field: str, container: Any = None, key: Any = None) -> None:
+        self.problems.append(Problem(message, field=field, file=self.file, line=_line_of(container, key)))
+
+    def fields(self, data: Any, allowed: Iterable[str], path: str, required: Iterable[str] = ()) -> bool:
+        if not isinstance(data, dict):
+            self.err(f"expected a mapping, got {type(data).__name__}", path, data)
+            return False
+        allowed = tuple(allowed)
+        for key in data:
+            if key not in allowed:
+                self.err(f"unknown field {key!r}{did_you_mean(str(key), allowed)}",
+                         _join(path, str(key)), data, key)
+        for key in required:
+            if key not in data or data[key] is None or data[key] == "":
+                self.err("required field is missing", _join(path, key), data)
+        return True
+
+    def string(self, data: dict, key: str, path: str, default: str = "") -> str:
+        value = data.get(key, default)
+        if value is None:
+            return default
+        if not isinstance(value, str):
+            self.err(f"expected text, got {value!r}", _join(path, key), data, key)
+            return default
+        return value.strip()
+
+    def boolean(self, data: dict, key: str, path: str, default: bool) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.err(f"expected true or false, got {value!r}", _join(path, key), data, key)
+            return default
+        return value
+
+    def date(self, data: dict, key: str, path: str, last: bool = False) -> dt.date | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        try:
+            parsed = parse_partial_date(value)
+        except ValueError as exc:
+            self.err(f"bad date: {exc}", _join(path, key), data, key)
+            return None
+        return parsed.last_day if last else parsed.first_day
+
+    def str_list(self, data: dict, key: str, path: str, choices: Iterable[str] | None = None,
+                 what: str = "value") -> list[str]:
+        value = data.get(key)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.err(f"expected a list, got {value!r}", _join(path, key), data, key)
+            return []
+        out = []
+        choices = tuple(choices) if choices is not None else None
+        for i, item in enumerate(value):
+            if not isinstance(item, str):
+                self.err(f"expected text, got {item!r}", f"{_join(path, key)}[{i}]", value, i)
+                continue
+            if choices is not None and item not in choices:
+                self.err(f"unknown {what} {item!r}{did_you_mean(item, choices)}",
+                         f"{_join(path, key)}[{i}]", value, i)
+                continue
+            out.append(item)
+        return out
+
+    def entity_ids(self, data: dict, key: str, path: str) -> list[str]:
+        ids = self.str_list(data, key, path)
+        if self.known is not None:
+            good = []
+            value = data.get(key)
+            for i, item in enumerate(ids):
+                if item not in self.known:
+                    self.err(f"unknown entity id {item!r}{did_you_mean(item, self.known)}",
+                             f"{_join(path, key)}[{i}]", value, i)
+                else:
+                    good.append(item)
+            return good
+        return ids
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+# ---------------------------------------------------------------- conditions
+def _condition(ctx: _Ctx, data: Any, path: str, container: Any = None, key: Any = None) -> s.Condition | None:
+    if isinstance(data, list):  # a bare list means `all`
+        items = [_condition(ctx, item, f"{path}[{i}]", data, i) for i, item in enumerate(data)]
+        if not items:
+            ctx.err("an empty list of conditions", path, container, key)
+            return None
+        return s.All(tuple(i for i in items if i is not None))
+    if not isinstance(data, dict) or len(data) != 1:
+        ctx.err("a condition is a mapping with exactly one operator "
+                f"({', '.join(s.OPERATORS)})", path, data if isinstance(data, dict) else container, key)
+        return None
+    (op, arg), = data.items()
+    here = _join(path, str(op))
+    if op not in s.OPERATORS:
+        ctx.err(f"unknown condition operator {op!r}{did_you_mean(str(op), s.OPERATORS)}", here, data, op)
+        return None
+    if op in ("all", "any"):
+        if not isinstance(arg, list) or not arg:
+            ctx.err(f"{op} takes a non-empty list of conditions", here, data, op)
+            return None
+        items = [_condition(ctx, item, f"{here}[{i}]", arg, i) for i, item in enumerate(arg)]
+        items = [i for i in items if i is not None]
+        return s.All(tuple(items)) if op == "all" else s.Any_(tuple(items))
+    if op == "not":
+        item = _condition(ctx, arg, here, data, op)
+        return s.Not(item) if item is not None else None
+    if op in ("counterpart_id_in", "counterpart_kind_in", "counterpart_country_in", "program_id_in", "status_in"):
+        choices: tuple[str, ...] | None = None
+        what = "value"
+        if op == "counterpart_kind_in":
+            choices, what = ENTITY_KINDS, "entity kind"
+        elif op == "status_in":
+            choices, what = TIE_STATUSES, "tie status"
+        if not data.get(op):
+            ctx.err("expected a non-empty list", here, data, op)
+            return None
+        if op in ("counterpart_id_in", "program_id_in"):
+            values = ctx.entity_ids(data, op, path)
+        else:
+            values = ctx.str_list(data, op, path, choices, what)
+        if op == "counterpart_country_in":
+            for i, v in enumerate(values):
+                if not _COUNTRY.match(v):
+                    ctx.err(f"{v!r} is not an ISO 3166-1 alpha-2 code like IL", f"{here}[{i}]", arg, i)
+        if not values:
+            return None
+        cls = {"counterpart_id_in": s.CounterpartIdIn, "counterpart_kind_in": s.CounterpartKindIn,
+               "counterpart_country_in": s.CounterpartCountryIn, "program_id_in": s.ProgramIdIn,
+               "status_in": s.StatusIn}[op]
+        return cls(frozenset(values))
+    if op == "counterpart_jurisdiction_within":
+        if not isinstance(arg, str) or not _OCD.match(arg):
+            ctx.err(f"expected an OCD division id like ocd-division/country:us/state:nc, got {arg!r}",
+                    here, data, op)
+            return None
+        return s.CounterpartJurisdictionWithin(arg)
+    if op == "counterpart_country_where_subject_trained":
+        if arg is None:
+            arg = LineDict()
+        if not ctx.fields(arg, TRAINED_FIELDS, here):
+            return None
+        kinds = ctx.str_list(arg, "tie_kinds", here, TIE_KINDS, "tie kind") or ["training"]
+        attribute = ctx.string(arg, "attribute", here, "military_style_training")
+        return s.CounterpartCountryWhereSubjectTrained(
+            frozenset(kinds), attribute or "military_style_training",
+            ctx.boolean(arg, "count_disputed", here, False))
+    if op == "attribute_equals":
+        if not ctx.fields(arg, ATTR_EQUALS_FIELDS, here, ("name",)):
+            return None
+        if "value" not in arg:
+            ctx.err("required field is missing", _join(here, "value"), arg)
+            return None
+        return s.AttributeEquals(ctx.string(arg, "name", here), arg["value"])
+    if op == "attribute_in":
+        if not ctx.fields(arg, ATTR_IN_FIELDS, here, ("name", "values")):
+            return None
+        values = arg.get("values")
+        if not isinstance(values, list) or not values:
+            ctx.err("expected a non-empty list", _join(here, "values"), arg, "values")
+            return None
+        return s.AttributeIn(ctx.string(arg, "name", here), tuple(values))
+    # attribute_exists / attribute_truthy take an attribute name
+    if not isinstance(arg, str) or not arg.strip():
+        ctx.err(f"expected an attribute name, got {arg!r}", here, data, op)
+        return None
+    return s.AttributeExists(arg.strip()) if op == "attribute_exists" else s.AttributeTruthy(arg.strip())
+
+
+# ---------------------------------------------------------------- instruments
+def _vote(ctx: _Ctx, data: Any, path: str) -> s.Vote | None:
+    if data is None:
+        return None
+    if not ctx.fields(data, VOTE_FIELDS, path):
+        return None
+    counts: dict[str, int | None] = {}
+    for key in ("yes", "no", "abstain", "absent"):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            ctx.err(f"expected a count, got {value!r}", _join(path, key), data, key)
+            value = None
+        counts[key] = value
+    roll: list[tuple[str, str]] = []
+    raw = data.get("roll_call") or []
+    if not isinstance(raw, list):
+        ctx.err("expected a list of {member, vote}", _join(path, "roll_call"), data, "roll_call")
+        raw = []
+    for i, item in enumerate(raw):
+        here = f"{path}.roll_call[{i}]"
+        if not ctx.fields(item, ROLL_CALL_FIELDS, here, ROLL_CALL_FIELDS):
+            continue
+        vote = item.get("vote")
+        vote = {True: "yes", False: "no"}.get(vote, vote) if isinstance(vote, bool) else vote
+        if vote not in ROLL_CALL_VOTES:
+            ctx.err(f"unknown vote {vote!r}{did_you_mean(str(vote), ROLL_CALL_VOTES)}",
+                    _join(here, "vote"), item, "vote")
+            continue
+        roll.append((ctx.string(item, "member", here), vote))
+    if roll:
+        for key in ROLL_CALL_VOTES:
+            n = sum(1 for _, v in roll if v == key)
+            if counts[key] is not None and counts[key] != n:
+                ctx.err(f"roll call has {n} {key} votes but the count says {counts[key]}",
+                        _join(path, key), data, key)
+    return s.Vote(counts["yes"], counts["no"], counts["abstain"], counts["absent"], tuple(roll))
+
+
+def _rule(ctx: _Ctx, data: Any, path: str, inst: dict) -> s.Rule | None:
+    if not ctx.fields(data, RULE_FIELDS, path, REQUIRED_RULE_FIELDS):
+        return None
+    rule_id = ctx.string(data, "id", path)
+    if rule_id and not _ID.match(rule_id):
+        ctx.err(f"ids are lower-case letters, digits, '-', '_' or '.', got {rule_id!r}",
+                _join(path, "id"), data, "id")
+    clause = ctx.string(data, "clause", path)
+    text = inst.get("text") if isinstance(inst.get("text"), str) else ""
+    if clause and text and _norm(clause) not in _norm(text):
+        ctx.err("the clause must quote the instrument's text", _join(path, "clause"), data, "clause")
+    effect = ctx.string(data, "effect", path)
+    if effect and effect not in s.EFFECTS:
+        ctx.err(f"unknown effect {effect!r}{did_you_mean(effect, s.EFFECTS)}", _join(path, "effect"), data, "effect")
+    # binds
+    binds_data = data.get("binds")
+    binds = s.Binds()
+    bpath = _join(path, "binds")
+    if binds_data is not None and ctx.fields(binds_data, BINDS_FIELDS, bpath):
+        entities = ctx.entity_ids(binds_data, "entities", bpath)
+        jurisdiction = ctx.string(binds_data, "jurisdiction", bpath)
+        if jurisdiction and not _OCD.match(jurisdiction):
+            ctx.err(f"expected an OCD division id like ocd-division/country:us/state:nc, got {jurisdiction!r}",
+                    _join(bpath, "jurisdiction"), binds_data, "jurisdiction")
+        kinds = ctx.str_list(binds_data, "entity_kinds", bpath, ENTITY_KINDS, "entity kind")
+        if bool(jurisdiction) != bool(binds_data.get("entity_kinds")):
+            ctx.err("jurisdiction and entity_kinds go together (all entities of these kinds within it)",
+                    bpath, binds_data)
+        if not binds_data.get("entities") and not jurisdiction:
+            ctx.err("binds nobody: give entities, or a jurisdiction with entity_kinds", bpath, binds_data)
+        binds = s.Binds(frozenset(entities), jurisdiction, frozenset(kinds),
+                        ctx.boolean(binds_data, "include_child_divisions", bpath, True))
+    tie_kinds = ctx.str_list(data, "tie_kinds", path, TIE_KINDS, "tie kind")
+    if "tie_kinds" in data and not data.get("tie_kinds"):
+        ctx.err("expected a non-empty list", _join(path, "tie_kinds"), data, "tie_kinds")
+    condition = None
+    if data.get("conditions") is not None:
+        condition = _condition(ctx, data["conditions"], _join(path, "conditions"), data, "conditions")
+    # window
+    window = s.Window()
+    wdata = data.get("window")
+    wpath = _join(path, "window")
+    if wdata is not None and ctx.fields(wdata, WINDOW_FIELDS, wpath):
+        start = ctx.date(wdata, "from", wpath)
+        end = ctx.date(wdata, "to", wpath, last=True)
+        match = ctx.string(wdata, "match", wpath, "overlaps")
+        if match not in s.WINDOW_MATCHES:
+            ctx.err(f"unknown match {match!r}{did_you_mean(match, s.WINDOW_MATCHES)}",
+                    _join(wpath, "match"), wdata, "match")
+            match = "overlaps"
+        if start and end and end < start:
+            ctx.err(f"window ends ({end}) before it starts ({start})", _join(wpath, "to"), wdata, "to")
+        window = s.Window(start, end, match)
+    approval = ctx.string(data, "approval_attribute", path)
+    if approval and effect != "require_approval":
+        ctx.err("approval_attribute only makes sense with effect: require_approval",
+                _join(path, "approval_attribute"), data, "approval_attribute")
+    return s.Rule(rule_id, clause, effect, binds, frozenset(tie_kinds), condition, window, approval,
+                  ctx.string(data, "note", path), _line_of(data))
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("\u2019", "'").split()).lower()
+
+
+def _instrument(ctx: _Ctx, data: Any, digest: str) -> s.Instrument | None:
+    if not isinstance(data, dict):
+        ctx.err("a law pack file holds one instrument: a mapping with id, title, rules, ...", "", data)
+        return None
+    ctx.fields(data, INSTRUMENT_FIELDS, "", REQUIRED_INSTRUMENT_FIELDS)
+    policy_id = ctx.string(data, "id", "")
+    if policy_id and not _ID.match(policy_id):
+        ctx.err(f"ids are lower-case letters, digits, '-', '_' or '.', got {policy_id!r}", "id", data, "id")
+    jurisdiction = ctx.string(data, "jurisdiction", "")
+    if jurisdiction and not _OCD.match(jurisdiction):
+        ctx.err(f"expected an OCD division id like ocd-division/country:us/state:nc, got {jurisdiction!r}",
+                "jurisdiction", data, "jurisdiction")
+    itype = ctx.string(data, "type", "")
+    if itype and itype not in s.INSTRUMENT_TYPES:
+        ctx.err(f"unknown instrument type {itype!r}{did_you_mean(itype, s.INSTRUMENT_TYPES)}", "type", data, "type")
+    adopted = ctx.date(data, "adopted", "")
+    effective = ctx.date(data, "effective", "")
+    rescinded = ctx.date(data, "rescinded", "")
+    if adopted is None and effective is None and "adopted" not in data:
+        ctx.err("required field is missing (adopted or effective)", "adopted", data)
+    if effective and adopted and effective < adopted:
+        ctx.err(f"effective ({effective}) before adopted ({adopted})", "effective", data, "effective")
+    start = effective or adopted
+    if rescinded and start and rescinded <= start:
+        ctx.err(f"rescinded ({rescinded}) on or before it took effect ({start})", "rescinded", data, "rescinded")
+    sources: list[s.PolicySource] = []
+    raw_sources = data.get("sources")
+    if raw_sources is not None and (not isinstance(raw_sources, list) or not raw_sources):
+        ctx.err("expected a non-empty list of sources", "sources", data, "sources")
+        raw_sources = []
+    for i, item in enumerate(raw_sources or []):
+        here = f"sources[{i}]"
+        if isinstance(item, str):
+            item = LineDict(url=item)
+        if ctx.fields(item, SOURCE_FIELDS, here, ("url",)):
+            url = ctx.string(item, "url", here)
+            if url and not re.match(r"^https?://", url):
+                ctx.err(f"expected an http(s) URL, got {url!r}", _join(here, "url"), item, "url")
+            sources.append(s.PolicySource(url, ctx.string(item, "title", here), ctx.string(item, "publisher", here)))
+    rules: list[s.Rule] = []
+    raw_rules = data.get("rules")
+    if raw_rules is not None and (not isinstance(raw_rules, list) or not raw_rules):
+        ctx.err("expected a non-empty list of rules", "rules", data, "rules")
+        raw_rules = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw_rules or []):
+        rule = _rule(ctx, item, f"rules[{i}]", data)
+        if rule is None:
+            continue
+        if rule.id in seen:
+            ctx.err(f"duplicate rule id {rule.id!r}", f"rules[{i}].id", item, "id")
+        seen.add(rule.id)
+        # the rule's own window must meet the instrument's time in force
+        w = s.Instrument.in_force_window(
+            s.Instrument("", "", "", "", "", False, adopted, effective, rescinded, None, "", (), ()), rule)
+        if w.start and w.end and w.end < w.start:
+            ctx.err(f"window never in force: {w.start} .. {w.end} (check from/to against "
+                    f"adopted/effective/rescinded)", f"rules[{i}].window", item, "window")
+        rules.append(rule)
+    if ctx.problems:
+        return None
+    return s.Instrument(
+        id=policy_id, title=ctx.string(data, "title", ""), jurisdiction=jurisdiction,
+        body=ctx.string(data, "body", ""), type=itype, binding=ctx.boolean(data, "binding", "", False),
+        adopted=adopted, effective=effective, rescinded=rescinded,
+        vote=_vote(ctx, data.get("vote"), "vote"), text=(data.get("text") or "").strip(),
+        sources=tuple(sources), rules=tuple(rules),
+        rescission_vote=_vote(ctx, data.get("rescission_vote"), "rescission_vote"),
+        example=ctx.boolean(data, "example", "", False), note=ctx.string(data, "note", ""),
+        file=ctx.file, digest=digest,
+    )
+
+
+# ---------------------------------------------------------------- entry points
+def _parse(text: str, file: str, known: frozenset[str] | None) -> tuple[s.Instrument | None, list[Problem]]:
+    ctx = _Ctx(file, known)
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [Problem(f"YAML error: {problem}", file=file, line=mark.line + 1 if mark else None)]
+    inst = _instrument(ctx, data, hashlib.sha256(text.encode()).hexdigest())
+    return inst, ctx.problems
+
+
+def load_policy_text(text: str, file: str = "<text>", known_entities: Iterable[str] | None = None) -> s.Instrument:
+    known = frozenset(known_entities) if known_entities is not None else None
+    inst, problems = _parse(text, file, known)
+    if problems or inst is None:
+        raise ValidationFailed(f"{file}: invalid law pack", problems)
+    return inst
+
+
+def load_policy_file(path: str | Path, known_entities: Iterable[str] | None = None) -> s.Instrument:
+    path = Path(path)
+    return load_policy_text(path.read_text(encoding="utf-8"), str(path), known_entities)
+
+
+def policy_files(dirs: Iterable[str | Path]) -> list[Path]:
+    files: list[Path] = []
+    for d in dirs:
+        d = Path(d)
+        if d.is_file():
+            files.append(d)
+        elif d.is_dir():
+            files.extend(sorted(p for p in d.rglob("*.y*ml") if p.suffix in (".yaml", ".yml")))
+        else:
+            raise ValidationFailed(f"no such policy directory: {d}", [Problem("no such file or directory",
+                                                                                file=str(d))])
+    return files
+
+
+def load_policies(dirs: Iterable[str | Path], known_entities: Iterable[str] | None = None) -> list[s.Instrument]:
+    """Load every *.yaml under the directories; all problems of all files are raised together."""
+    known = frozenset(known_entities) if known_entities is not None else None
+    problems: list[Problem] = []
+    out: list[s.Instrument] = []
+    seen: dict[str, str] = {}
+    for path in policy_files(dirs):
+        inst, found = _parse(path.read_text(encoding="utf-8"), str(path), known)
+        problems.extend(found)
+        if inst is None:
+            continue
+        if inst.id in seen:
+            problems.append(Problem(f"duplicate policy id {inst.id!r} (also in {seen[inst.id]})",
+                                    field="id", file=str(path), line=1))
+            continue
+        seen[inst.id] = str(path)
+        out.append(inst)
+    if problems:
+        raise ValidationFailed(f"{len(problems)} problem(s) in the law packs", problems)
+    return out

@@ -1,0 +1,132 @@
+"""Property: on random policies and ties the compiled engine returns exactly what the naive
+evaluator (every rule against every tie) returns — findings, reasons, evidence and verdicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tiewatch.core.records import ENTITY_KINDS, TIE_STATUSES, EntityRecord, TieRecord
+from tiewatch.policies.engine import Engine, verdict_of
+from tiewatch.policies.engine import schema as s
+from tiewatch.policies.engine.naive import NaiveEvaluator, naive_screen
+
+COUNTRIES = ["US", "IL", "PS", "GB", ""]
+DIVISIONS = ["", "ocd-division/country:us", "ocd-division/country:us/state:nc",
+             "ocd-division/country:us/state:nc/place:durham", "ocd-division/country:us/state:nc/place:raleigh",
+             "ocd-division/country:us/state:ga", "ocd-division/country:us/state:nc2"]
+KINDS = ["police_agency", "military", "foreign_police", "company", "government"]
+TIE_KINDS = ["exchange", "training", "delegation", "procurement"]
+IDS = [f"e{i}" for i in range(10)]
+UNKNOWN = ["u0", "u1"]
+ATTRS = ["military_style_training", "surveillance_technology", "council_approval", "equipment_category",
+         "counterpart_country"]
+VALUES = [True, False, "disputed", "yes", 0, 1, "bayonet", "IL", None, "US"]
+dates = st.dates(dt.date(2016, 1, 1), dt.date(2020, 12, 31))
+
+entity = st.builds(lambda i, k, c, j: EntityRecord(IDS[i], IDS[i], k, c, j),
+                   st.integers(0, len(IDS) - 1), st.sampled_from(KINDS), st.sampled_from(COUNTRIES),
+                   st.sampled_from(DIVISIONS))
+entities = st.lists(entity, max_size=10, unique_by=lambda e: e.id)
+
+leaf = st.one_of(
+    st.builds(s.CounterpartIdIn, st.frozensets(st.sampled_from(IDS + UNKNOWN), min_size=1, max_size=3)),
+    st.builds(s.CounterpartKindIn, st.frozensets(st.sampled_from(KINDS), min_size=1, max_size=2)),
+    st.builds(s.CounterpartCountryIn, st.frozensets(st.sampled_from(COUNTRIES[:-1]), min_size=1, max_size=2)),
+    st.builds(s.CounterpartJurisdictionWithin, st.sampled_from(DIVISIONS[1:])),
+    st.builds(s.CounterpartCountryWhereSubjectTrained,
+              st.frozensets(st.sampled_from(TIE_KINDS), min_size=1, max_size=3),
+              st.sampled_from(["military_style_training", "equipment_category"]), st.booleans()),
+    st.builds(s.ProgramIdIn, st.frozensets(st.sampled_from(["p0", "p1"]), min_size=1)),
+    st.builds(s.AttributeEquals, st.sampled_from(ATTRS), st.sampled_from(VALUES)),
+    st.builds(s.AttributeIn, st.sampled_from(ATTRS), st.lists(st.sampled_from(VALUES), min_size=1,
+                                                              max_size=3).map(tuple)),
+    st.builds(s.AttributeExists, st.sampled_from(ATTRS)),
+    st.builds(s.AttributeTruthy, st.sampled_from(ATTRS)),
+    st.builds(s.StatusIn, st.frozensets(st.sampled_from(TIE_STATUSES), min_size=1, max_size=2)),
+)
+condition = st.recursive(leaf, lambda inner: st.one_of(
+    st.builds(s.All, st.lists(inner, min_size=1, max_size=3).map(tuple)),
+    st.builds(s.Any_, st.lists(inner, min_size=1, max_size=3).map(tuple)),
+    st.builds(s.Not, inner)), max_leaves=6)
+
+binds = st.one_of(
+    st.builds(s.Binds, st.frozensets(st.sampled_from(IDS + UNKNOWN), min_size=1, max_size=4)),
+    st.builds(s.Binds, st.frozensets(st.sampled_from(IDS), max_size=2), st.sampled_from(DIVISIONS[1:]),
+              st.frozensets(st.sampled_from(KINDS), min_size=1, max_size=3), st.booleans()),
+)
+
+
+@st.composite
+def window(draw):
+    a = draw(st.none() | dates)
+    b = draw(st.none() | dates)
+    if a and b and b < a:
+        a, b = b, a
+    return s.Window(a, b, draw(st.sampled_from(s.WINDOW_MATCHES)))
+
+
+@st.composite
+def instrument(draw, n):
+    rules = []
+    for i in range(draw(st.integers(1, 3))):
+        effect = draw(st.sampled_from(s.EFFECTS))
+        rules.append(s.Rule(f"r{i}", "clause", effect, draw(binds),
+                            draw(st.frozensets(st.sampled_from(TIE_KINDS), min_size=1, max_size=3)),
+                            draw(st.none() | condition), draw(window()),
+                            draw(st.sampled_from(["", "council_approval"])) if effect == "require_approval" else ""))
+    adopted = draw(st.none() | dates)
+    rescinded = draw(st.none() | dates)
+    if adopted and rescinded and rescinded <= adopted:
+        rescinded = None
+    return s.Instrument(f"pol{n}", "t", "ocd-division/country:us", "b", "resolution", draw(st.booleans()),
+                        adopted, None, rescinded, None, "clause", (s.PolicySource("https://x.org"),), tuple(rules))
+
+
+@st.composite
+def tie(draw, i):
+    start = draw(st.none() | dates)
+    end = draw(st.none() | dates)
+    if start and end and end < start:
+        start, end = end, start
+    attrs = draw(st.dictionaries(st.sampled_from(ATTRS), st.sampled_from(VALUES), max_size=3))
+    return TieRecord(f"t{i}", draw(st.sampled_from(IDS + UNKNOWN)),
+                     tuple(draw(st.lists(st.sampled_from(IDS + UNKNOWN), max_size=3, unique=True))),
+                     draw(st.sampled_from(TIE_KINDS)), start, end, draw(st.sampled_from(TIE_STATUSES)),
+                     draw(st.sampled_from([None, "p0", "p1"])), attrs)
+
+
+@st.composite
+def world(draw):
+    ents = draw(entities)
+    insts = [draw(instrument(n)) for n in range(draw(st.integers(1, 4)))]
+    ties = [draw(tie(i)) for i in range(draw(st.integers(0, 25)))]
+    return ents, insts, ties
+
+
+def canon(findings):
+    return sorted((f.as_dict() for f in findings), key=lambda d: (d["tie"], d["policy"], d["rule"],
+                                                                    d["counterpart"]))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(world())
+def test_compiled_equals_naive_screen(w):
+    ents, insts, ties = w
+    assert canon(Engine(insts, ents).screen(ties)) == canon(naive_screen(insts, ents, ties))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(world(), st.data())
+def test_compiled_equals_naive_check(w, data):
+    ents, insts, ties = w
+    engine = Engine(insts, ents)
+    engine.prepare(ties)
+    naive = NaiveEvaluator(insts, ents, ties)
+    proposed = data.draw(tie(999))
+    verdict, found = engine.check(proposed)
+    expected = naive.screen_tie(proposed)
+    assert canon(found) == canon(expected)
+    assert verdict == verdict_of(expected)
