@@ -1,5 +1,189 @@
-"""JSON API of the campaigns app (mounted by config/api.py)."""
+"""JSON API of the campaigns app (mounted by config/api.py at /api/).
 
-from ninja import Router
+Public endpoints never return a signer's email, address or IP: counts, and the first name and
+city of signers who opted in. Errors use the shared shape `{"error": {"code", "message", "fields"}}`.
+
+CSRF: the signing endpoint accepts only `Content-Type: application/json`, which a cross-site
+form cannot send without a CORS preflight (which this site never grants); the HTML form uses
+Django's CSRF token.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from tiewatch.campaigns import services
+from tiewatch.campaigns.models import Campaign, Hearing, Letter, Petition, Vote
+from tiewatch.campaigns.timeline import campaign_timeline
+from tiewatch.core.errors import NotFound, TiewatchError, ValidationFailed
 
 router = Router(tags=["campaigns"])
+
+
+class UnsupportedMediaType(TiewatchError):
+    code = "unsupported_media_type"
+    status = 415
+
+
+class SignatureIn(Schema):
+    name: Any = None
+    email: Any = None
+    postal_code: Any = None
+    address: Any = None
+    city: Any = None
+    resident: Any = None
+    comment: Any = None
+    consent: Any = None
+    show_publicly: Any = None
+    website: Any = None
+
+
+def _petition_json(petition: Petition) -> dict[str, Any]:
+    return {
+        "slug": petition.slug,
+        "title": petition.title,
+        "text": petition.text,
+        "target": petition.target,
+        "jurisdiction": petition.jurisdiction,
+        "campaign": petition.campaign.slug,
+        "status": petition.status,
+        "accepting_signatures": petition.accepting(),
+        "opens_at": petition.opens_at.isoformat() if petition.opens_at else None,
+        "closes_at": petition.closes_at.isoformat() if petition.closes_at else None,
+        "thresholds": petition.thresholds,
+        "verification": petition.verification,
+        "counts": services.counts(petition),
+        "url": f"/petitions/{petition.slug}/",
+    }
+
+
+@router.get("/petitions", summary="Public petitions with their counts")
+def list_petitions(request: HttpRequest) -> list[dict[str, Any]]:
+    qs = Petition.objects.select_related("campaign").exclude(status=Petition.Status.DRAFT).order_by("slug")
+    return [_petition_json(p) for p in qs]
+
+
+@router.get("/petitions/{slug}", summary="A petition and its public counts")
+def get_petition(request: HttpRequest, slug: str) -> dict[str, Any]:
+    petition = services.get_public_petition(slug)
+    out = _petition_json(petition)
+    out["public_signers"] = services.public_signers(petition)
+    return out
+
+
+@router.post("/petitions/{slug}/signatures", summary="Sign a petition (pending email confirmation)",
+             response={202: dict})
+def sign_petition(request: HttpRequest, slug: str) -> Status:
+    if request.content_type != "application/json":
+        raise UnsupportedMediaType("Send the signature as application/json.")
+    try:
+        payload = json.loads(request.body or b"{}")
+    except ValueError:
+        raise ValidationFailed("The body is not valid JSON.") from None
+    if not isinstance(payload, dict):
+        raise ValidationFailed("The body must be a JSON object.")
+    petition = services.get_public_petition(slug)
+    data = {k: v for k, v in payload.items() if k in SignatureIn.model_fields and v is not None}
+    for key in ("resident", "consent", "show_publicly"):
+        if key in data and not isinstance(data[key], bool):
+            data[key] = str(data[key]).lower() in {"1", "true", "yes", "on"}
+    services.sign(petition, data, services.client_ip(request))
+    return Status(202, {
+        "status": "pending_confirmation",
+        "message": "Check your email and confirm your signature; it counts once confirmed.",
+        "petition": petition.slug,
+    })
+
+
+class ConfirmIn(Schema):
+    token: str
+
+
+@router.post("/signatures/confirm", summary="Confirm a signature with the token from the email")
+def confirm_signature(request: HttpRequest, body: ConfirmIn) -> dict[str, Any]:
+    signature = services.confirm(body.token)
+    return {"status": "confirmed", "petition": signature.petition.slug,
+            "counts": services.counts(signature.petition)}
+
+
+@router.get("/campaigns", summary="Campaigns")
+def list_campaigns(request: HttpRequest) -> list[dict[str, Any]]:
+    return [{"slug": c.slug, "name": c.name, "target_body": c.target_body, "jurisdiction": c.jurisdiction,
+             "policy_id": c.policy_id or None, "url": f"/campaigns/{c.slug}/"}
+            for c in Campaign.objects.filter(published=True)]
+
+
+@router.get("/campaigns/{slug}", summary="A campaign and its whole timeline")
+def get_campaign(request: HttpRequest, slug: str) -> dict[str, Any]:
+    campaign = Campaign.objects.filter(slug=slug, published=True).first()
+    if campaign is None:
+        raise NotFound(f"No campaign {slug!r}.")
+    return {
+        "slug": campaign.slug, "name": campaign.name, "coalition": campaign.coalition,
+        "target_body": campaign.target_body, "jurisdiction": campaign.jurisdiction, "summary": campaign.summary,
+        "policy_id": campaign.policy_id or None,
+        "members": [{"name": m.organisation.name, "role": m.role, "entity_id": m.organisation.entity_id or None}
+                    for m in campaign.campaignmembership_set.select_related("organisation")],
+        "evidence": [t.id for t in campaign.evidence.all()],
+        "timeline": [item.as_json() for item in campaign_timeline(campaign)],
+        "sources": campaign.sources,
+    }
+
+
+def _hearing_json(h: Hearing) -> dict[str, Any]:
+    return {
+        "slug": h.slug, "body": h.body, "date": h.date.isoformat(),
+        "start_time": h.start_time.isoformat() if h.start_time else None,
+        "end_time": h.end_time.isoformat() if h.end_time else None,
+        "agenda_item": h.agenda_item, "video_url": h.video_url or None, "note": h.note,
+        "campaign": h.campaign.slug if h.campaign else None,
+        "summary": h.summary(),
+        "testimonies": [{"speaker": t.speaker, "affiliation": t.affiliation, "stance": t.stance,
+                         "resident": t.resident, "start_time": t.start_time.isoformat() if t.start_time else None,
+                         "duration_seconds": t.duration_seconds} for t in h.testimonies.all()],
+        "sources": h.sources,
+    }
+
+
+@router.get("/hearings/{slug}", summary="A hearing with its testimonies and summary")
+def get_hearing(request: HttpRequest, slug: str) -> dict[str, Any]:
+    hearing = Hearing.objects.select_related("campaign").filter(slug=slug).first()
+    if hearing is None:
+        raise NotFound(f"No hearing {slug!r}.")
+    return _hearing_json(hearing)
+
+
+@router.get("/votes/{slug}", summary="A vote with its roll call and outcome")
+def get_vote(request: HttpRequest, slug: str) -> dict[str, Any]:
+    v = Vote.objects.filter(slug=slug).first()
+    if v is None:
+        raise NotFound(f"No vote {slug!r}.")
+    return {
+        "slug": v.slug, "body": v.body, "motion": v.motion, "date": v.date.isoformat(), "outcome": v.outcome,
+        "effect": v.effect, "policy_id": v.policy_id or None,
+        "policy_url": f"/policies/{v.policy_id}/" if v.policy_id else None,
+        "tally": v.tally(), "seats": v.seats, "note": v.note,
+        "roll_call": [{"member": e.member, "position": e.position} for e in v.roll_call.all()],
+        "sources": v.sources,
+    }
+
+
+@router.get("/letters/{slug}", summary="A sign-on letter with signatories and endorsements")
+def get_letter(request: HttpRequest, slug: str) -> dict[str, Any]:
+    letter = Letter.objects.filter(slug=slug).first()
+    if letter is None:
+        raise NotFound(f"No letter {slug!r}.")
+    return {
+        "slug": letter.slug, "title": letter.title, "date": letter.when, "stance": letter.stance,
+        "addressed_to": letter.addressed_to, "text": letter.text, "summary": letter.summary,
+        "reported_signatories": letter.reported_signatories or None, "uncertain": letter.uncertain,
+        "signatories": [{"name": s.name, "role": s.role, "organisation": s.organisation}
+                        for s in letter.signatories.all()],
+        "endorsements": [e.organisation.name for e in letter.endorsements.select_related("organisation")],
+        "sources": letter.sources,
+    }

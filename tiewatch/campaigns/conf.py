@@ -1,0 +1,77 @@
+"""Settings of the campaigns app.
+
+Each value is read from `django.conf.settings` if the deployer set it there, else from the
+environment (same name), else the default below. Every name is listed in docs/campaigns.md.
+Rates are written "COUNT/SECONDS" (e.g. "5/60"); "0" or an empty string disables that limit.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from config.env import env_bool, env_int, env_list, env_str
+
+DEFAULTS: dict[str, Any] = {
+    # Per client IP (all petitions) and per normalised email (all petitions), short and long windows.
+    "TIEWATCH_CAMPAIGNS_RATE_IP_SHORT": "10/60",
+    "TIEWATCH_CAMPAIGNS_RATE_IP_LONG": "100/86400",
+    "TIEWATCH_CAMPAIGNS_RATE_EMAIL_SHORT": "3/600",
+    "TIEWATCH_CAMPAIGNS_RATE_EMAIL_LONG": "10/86400",
+    # Trust the left-most X-Forwarded-For address (only behind a proxy that sets it).
+    "TIEWATCH_CAMPAIGNS_TRUST_X_FORWARDED_FOR": False,
+    # Days before `tiewatch purge` deletes a signature's IP address.
+    "TIEWATCH_CAMPAIGNS_IP_RETENTION_DAYS": 30,
+    # Email domains refused on signing (comma separated in the environment).
+    "TIEWATCH_CAMPAIGNS_BLOCKED_EMAIL_DOMAINS": [],
+    # Geocoder adapter for boundary verification: "table" (CSV lookup), "none", or a dotted path.
+    "TIEWATCH_CAMPAIGNS_GEOCODER": "table",
+    # CSV (address,postal_code,lon,lat) used by the "table" geocoder.
+    "TIEWATCH_CAMPAIGNS_GEOCODER_TABLE": "",
+    # Worker: messages per batch, seconds between polls, attempts before giving up.
+    "TIEWATCH_CAMPAIGNS_WORKER_BATCH": 50,
+    "TIEWATCH_CAMPAIGNS_WORKER_INTERVAL": 2,
+    "TIEWATCH_CAMPAIGNS_WORKER_MAX_ATTEMPTS": 5,
+    # Seconds a confirmation link stays valid.
+    "TIEWATCH_CAMPAIGNS_CONFIRM_MAX_AGE": 14 * 86400,
+}
+
+
+def get(name: str) -> Any:
+    if hasattr(settings, name):
+        return getattr(settings, name)
+    default = DEFAULTS[name]
+    if name not in os.environ:
+        return default
+    if isinstance(default, bool):
+        return env_bool(name, default)
+    if isinstance(default, int):
+        return env_int(name, default)
+    if isinstance(default, list):
+        return env_list(name, default)
+    return env_str(name, default)
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    count: int
+    seconds: int
+
+    @property
+    def enabled(self) -> bool:
+        return self.count > 0 and self.seconds > 0
+
+
+def rate(name: str) -> Rate:
+    value = str(get(name) or "").strip()
+    if not value or value == "0":
+        return Rate(0, 0)
+    count, _, seconds = value.partition("/")
+    return Rate(int(count), int(seconds or 60))
+
+
+def site_url() -> str:
+    return str(getattr(settings, "TIEWATCH_SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
