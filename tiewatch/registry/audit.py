@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from tiewatch.registry.models import ChangeRecord, Entity, Source, Tie
+from tiewatch.registry.models import ChangeRecord, Entity, Jurisdiction, Source, Tie
 
 
 def source_snapshot(source: Source) -> dict[str, Any]:
@@ -21,6 +21,10 @@ def source_snapshot(source: Source) -> dict[str, Any]:
         "accessed_on": source.accessed_on.isoformat() if source.accessed_on else None,
         "excerpt": source.excerpt, "published": source.published,
     }
+
+
+def jurisdiction_snapshot(jurisdiction: Jurisdiction) -> dict[str, Any]:
+    return {"name": jurisdiction.name, "parent": jurisdiction.parent_id}
 
 
 def entity_snapshot(entity: Entity, source_ids: Iterable[str] | None = None) -> dict[str, Any]:
@@ -62,3 +66,21 @@ def record_change(model: str, object_id: str, action: str, before: dict[str, Any
         model=model, object_id=object_id, action=action, before=before, after=after,
         user=user if getattr(user, "is_authenticated", False) else None, actor=actor_name(user, actor),
     )
+
+
+def snapshot(obj: Any) -> dict[str, Any]:
+    """The canonical snapshot of any audited record, read fresh from its relations."""
+    if isinstance(obj, Tie):
+        return tie_snapshot(obj)
+    if isinstance(obj, Entity):
+        return entity_snapshot(obj)
+    if isinstance(obj, Source):
+        return source_snapshot(obj)
+    if isinstance(obj, Jurisdiction):
+        return jurisdiction_snapshot(obj)
+    raise TypeError(f"no audit snapshot for {type(obj).__name__}")
+
+
+def history(model: str, object_id: str) -> list[ChangeRecord]:
+    """Every change to one record, newest first."""
+    return list(ChangeRecord.objects.filter(model=model, object_id=object_id).select_related("user"))
