@@ -1,4 +1,10 @@
 from django.urls import path
 
+from . import views
+
 app_name = "arms"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("country/<str:name>/", views.country, name="country"),
+    path("pair/<str:supplier>/<str:recipient>/", views.pair, name="pair"),
+]

@@ -42,6 +42,11 @@ def load_claims(path: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]
         doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise ValidationFailed(f"cannot read {path}", [Problem(str(error), file=path)]) from error
+    return validate_claims(doc, path)
+
+
+def validate_claims(doc: Any, path: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Defaults (top-level keys) and the claims merged with them, or ValidationFailed."""
     if isinstance(doc, list):
         doc = {"claims": doc}
     if not isinstance(doc, dict) or not isinstance(doc.get("claims"), list):
@@ -152,6 +157,15 @@ def check_claim(store: Store, c: dict[str, Any]) -> dict[str, Any]:
 
 def check_file(store: Store, path: str | Path) -> dict[str, Any]:
     _, claims = load_claims(path)
+    return _report(store, claims, str(path))
+
+
+def check_document(store: Store, doc: dict[str, Any], name: str) -> dict[str, Any]:
+    _, claims = validate_claims(doc, name)
+    return _report(store, claims, name)
+
+
+def _report(store: Store, claims: list[dict[str, Any]], path: str) -> dict[str, Any]:
     results = [check_claim(store, c) for c in claims]
     counts = {s: sum(1 for r in results if r["status"] == s) for s in ("holds", "differs", "cannot_check")}
     return {"file": str(path), "counts": counts, "results": results}
