@@ -1,4 +1,19 @@
+"""Public pages of the registry, mounted at the site root. Lists take `?format=csv` / `?format=json`."""
+
 from django.urls import path
 
+from tiewatch.registry import views
+
 app_name = "registry"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("ties/", views.tie_list, name="tie_list"),
+    path("ties/<str:tie_id>/", views.tie_detail, name="tie_detail"),
+    path("entities/", views.entity_list, name="entity_list"),
+    path("entities/<str:entity_id>/", views.entity_detail, name="entity_detail"),
+    path("sources/", views.source_list, name="source_list"),
+    path("sources/<str:source_id>/", views.source_detail, name="source_detail"),
+    path("jurisdictions/", views.jurisdiction_list, name="jurisdiction_list"),
+    path("jurisdictions/<path:ocd>/", views.jurisdiction_detail, name="jurisdiction_detail"),
+    path("search/", views.search, name="search"),
+]

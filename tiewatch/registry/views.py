@@ -1,9 +1,38 @@
-"""Public pages of the registry."""
+"""Public pages of the registry: home, entities, ties, sources, jurisdictions, search.
+
+Every list takes `?format=csv` or `?format=json` for an export of the filtered list (at most
+`queries.EXPORT_LIMIT` rows). The public sees published records only; staff also see drafts,
+marked "draft". Filters are validated by forms: bad values are shown as form errors, never a 500.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import io
+import json
+from typing import Any
+
+from django import forms
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from tiewatch.core.errors import ValidationFailed
+from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
+from tiewatch.registry import queries
+from tiewatch.registry.exporters import (
+    ENTITY_COLUMNS,
+    SOURCE_COLUMNS,
+    TIE_COLUMNS,
+    entity_dict,
+    source_dict,
+    tie_dict,
+    ties_with_links,
+    write_csv,
+)
+from tiewatch.registry.models import Entity, Jurisdiction, Tie
+
+EXPORT_FORMATS = ("csv", "json")
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -16,3 +45,328 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
+
+
+# --- forms ------------------------------------------------------------------------------------
+
+def _choices(values: tuple[str, ...], blank: str = "any") -> list[tuple[str, str]]:
+    return [("", blank)] + [(v, v.replace("_", " ")) for v in values]
+
+
+class _Form(forms.Form):
+    page = forms.IntegerField(required=False, min_value=1, max_value=queries.MAX_PAGE)
+    format = forms.ChoiceField(required=False, choices=[("", "html"), ("csv", "csv"), ("json", "json")])
+
+
+class TieFilterForm(_Form):
+    kind = forms.ChoiceField(required=False, choices=_choices(TIE_KINDS))
+    country = forms.RegexField(required=False, regex=queries.COUNTRY_RE, max_length=2,
+                               label="Counterpart country", help_text="ISO code, e.g. IL",
+                               error_messages={"invalid": "Enter a two-letter country code, e.g. IL."})
+    year_from = forms.IntegerField(required=False, min_value=queries.YEAR_MIN, max_value=queries.YEAR_MAX,
+                                   label="From year")
+    year_to = forms.IntegerField(required=False, min_value=queries.YEAR_MIN, max_value=queries.YEAR_MAX,
+                                 label="To year")
+    program = forms.CharField(required=False, max_length=250, label="Program id")
+    status = forms.ChoiceField(required=False, choices=_choices(TIE_STATUSES))
+    subject = forms.CharField(required=False, max_length=250, widget=forms.HiddenInput)
+    counterpart = forms.CharField(required=False, max_length=250, widget=forms.HiddenInput)
+    entity = forms.CharField(required=False, max_length=250, widget=forms.HiddenInput)
+    sort = forms.ChoiceField(required=False, choices=list(queries.TIE_SORT_LABELS.items()))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("program", "subject", "counterpart", "entity"):
+            value = data.get(name)
+            if value and not queries.valid_id(value):
+                self.add_error(name, "Not a valid entity id.")
+        if data.get("year_from") and data.get("year_to") and data["year_from"] > data["year_to"]:
+            self.add_error("year_from", "Must not be after the end year.")
+        return data
+
+
+class EntityFilterForm(_Form):
+    q = forms.CharField(required=False, max_length=200, label="Name contains")
+    kind = forms.ChoiceField(required=False, choices=_choices(ENTITY_KINDS))
+    country = forms.RegexField(required=False, regex=queries.COUNTRY_RE, max_length=2,
+                               error_messages={"invalid": "Enter a two-letter country code, e.g. US."})
+    jurisdiction = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    sort = forms.ChoiceField(required=False, choices=[(k, k.replace("-", "") + (" (Z–A)" if k.startswith("-") else ""))
+                                                      for k in queries.ENTITY_SORTS])
+
+
+class SearchForm(_Form):
+    q = forms.CharField(required=False, max_length=200, label="Search")
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def _drafts(request: HttpRequest) -> bool:
+    return queries.can_see_drafts(request.user)
+
+
+def _querystring(request: HttpRequest, **changes: Any) -> str:
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def _list_context(request: HttpRequest, page: queries.Page) -> dict[str, Any]:
+    return {
+        "page": page,
+        "next_url": _querystring(request, page=page.number + 1, format=None) if page.has_next else "",
+        "previous_url": _querystring(request, page=page.number - 1, format=None) if page.has_previous else "",
+        "csv_url": _querystring(request, format="csv", page=None),
+        "json_url": _querystring(request, format="json", page=None),
+    }
+
+
+def _export(name: str, fmt: str, columns: list[str], rows: list[dict[str, Any]],
+            attributes: bool = False, extra: dict[str, Any] | None = None) -> HttpResponse:
+    if fmt == "csv":
+        out = io.StringIO()
+        write_csv(out, columns, rows, attributes=attributes)
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    body = {**(extra or {}), name: rows}
+    response = HttpResponse(json.dumps(body, indent=1, ensure_ascii=False) + "\n",
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{name}.json"'
+    return response
+
+
+def visible_tie_dict(tie: Tie) -> dict[str, Any]:
+    """The import-format dict of a decorated tie, naming only the counterparts and sources shown."""
+    data = tie_dict(tie)
+    data["counterparts"] = [e.id for e in tie.shown_counterparts]  # type: ignore[attr-defined]
+    data["sources"] = [s.id for s in tie.shown_sources]  # type: ignore[attr-defined]
+    if tie.program_id and tie.shown_program is None:  # type: ignore[attr-defined]
+        data.pop("program", None)
+    return data
+
+
+def visible_entity_dict(entity: Entity, drafts: bool) -> dict[str, Any]:
+    data = entity_dict(entity)
+    if "sources" in data:
+        data["sources"] = [s.id for s in entity.sources.all() if drafts or s.published]
+    return data
+
+
+def _export_ties(request: HttpRequest, qs: Any, fmt: str, drafts: bool) -> HttpResponse:
+    rows = queries.decorate_ties(list(ties_with_links(qs)[: queries.EXPORT_LIMIT]), drafts)
+    return _export("ties", fmt, TIE_COLUMNS, [visible_tie_dict(t) for t in rows], attributes=True)
+
+
+def _export_entities(request: HttpRequest, qs: Any, fmt: str, drafts: bool) -> HttpResponse:
+    rows = list(qs.prefetch_related("sources")[: queries.EXPORT_LIMIT])
+    return _export("entities", fmt, ENTITY_COLUMNS, [visible_entity_dict(e, drafts) for e in rows])
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+def home(request: HttpRequest) -> HttpResponse:
+    drafts = _drafts(request)
+    ties = queries.ties(drafts)
+    counts = {
+        "ties": queries.capped_count(ties),
+        "entities": queries.capped_count(queries.entities(drafts)),
+        "sources": queries.capped_count(queries.sources(drafts)),
+        "jurisdictions": queries.capped_count(Jurisdiction.objects.all()),
+    }
+    latest = ties.filter(year_from__isnull=False).order_by(*queries.TIE_SORTS["-year"])
+    latest_ties = queries.decorate_ties(list(ties_with_links(latest)[:10]), drafts)
+    return render(request, "registry/home.html", {"counts": counts, "latest_ties": latest_ties,
+                                                  "drafts": drafts, "tie_kinds": TIE_KINDS})
+
+
+def tie_list(request: HttpRequest) -> HttpResponse:
+    drafts = _drafts(request)
+    form = TieFilterForm(request.GET or None)
+    context: dict[str, Any] = {"form": form, "drafts": drafts}
+    if form.is_bound and not form.is_valid():
+        return render(request, "registry/tie_list.html", {**context, "page": None}, status=400)
+    data = form.cleaned_data if form.is_bound else {}
+    try:
+        filters = queries.TieFilters.from_mapping(data).check()
+    except ValidationFailed as error:  # pragma: no cover - the form checks the same things first
+        for name, messages in error.fields().items():
+            form.add_error(None, f"{name}: {'; '.join(messages)}")
+        return render(request, "registry/tie_list.html", {**context, "page": None}, status=400)
+    qs = queries.filter_ties(queries.ties(drafts), filters)
+    fmt = data.get("format") or ""
+    if fmt in EXPORT_FORMATS:
+        return _export_ties(request, qs, fmt, drafts)
+    page = queries.paginate(ties_with_links(qs), data.get("page") or 1)
+    queries.decorate_ties(page.items, drafts)
+    context.update(_list_context(request, page))
+    context["filtered"] = filters.active()
+    for name in ("entity", "subject", "counterpart", "program"):
+        value = getattr(filters, name)
+        if value:
+            context.setdefault("about", []).append(
+                (name, queries.entities(drafts).filter(pk=value).first() or value))
+    return render(request, "registry/tie_list.html", context)
+
+
+def tie_detail(request: HttpRequest, tie_id: str) -> HttpResponse:
+    drafts = _drafts(request)
+    tie = queries.get_tie(tie_id, drafts)
+    if tie is None:
+        raise Http404("No such tie.")
+    if request.GET.get("format") == "json":
+        return HttpResponse(json.dumps(visible_tie_dict(tie), indent=1, ensure_ascii=False),
+                            content_type="application/json; charset=utf-8")
+    return render(request, "registry/tie_detail.html", {"tie": tie, "drafts": drafts})
+
+
+def entity_list(request: HttpRequest) -> HttpResponse:
+    drafts = _drafts(request)
+    form = EntityFilterForm(request.GET or None)
+    context: dict[str, Any] = {"form": form, "drafts": drafts}
+    if form.is_bound and not form.is_valid():
+        return render(request, "registry/entity_list.html", {**context, "page": None}, status=400)
+    data = form.cleaned_data if form.is_bound else {}
+    filters = queries.EntityFilters.from_mapping(data).check()
+    qs = queries.filter_entities(queries.entities(drafts), filters)
+    fmt = data.get("format") or ""
+    if fmt in EXPORT_FORMATS:
+        return _export_entities(request, qs, fmt, drafts)
+    page = queries.paginate(qs, data.get("page") or 1)
+    context.update(_list_context(request, page))
+    return render(request, "registry/entity_list.html", context)
+
+
+def entity_detail(request: HttpRequest, entity_id: str) -> HttpResponse:
+    drafts = _drafts(request)
+    entity = queries.get_entity(entity_id, drafts)
+    if entity is None:
+        raise Http404("No such entity.")
+    if request.GET.get("format") == "json":
+        return HttpResponse(json.dumps(visible_entity_dict(entity, drafts), indent=1, ensure_ascii=False),
+                            content_type="application/json; charset=utf-8")
+    found = queries.entity_ties(entity, drafts)
+    related_ids = set()
+    for key in ("member_of", "sponsor", "counterparts"):
+        value = (entity.extra or {}).get(key)
+        related_ids.update(value if isinstance(value, list) else [value] if value else [])
+    related = {e.id: e for e in queries.entities(drafts).filter(pk__in=related_ids)} if related_ids else {}
+    extra = []
+    for key, value in (entity.extra or {}).items():
+        values = value if isinstance(value, list) else [value]
+        extra.append((key.replace("_", " "), [related.get(v, v) if isinstance(v, str) else v for v in values]))
+    children = list(queries.entities(drafts).filter(parent_id=entity.pk).order_by("name")[:100])
+    return render(request, "registry/entity_detail.html", {
+        "entity": entity, "drafts": drafts, "groups": queries.group_by_kind_and_year(found["items"]),
+        "tie_count": len(found["items"]), "truncated": found["truncated"], "extra": extra,
+        "children": children,
+        "entity_sources": [s for s in entity.sources.all() if drafts or s.published],
+        "parent": entity.parent if entity.parent and (drafts or entity.parent.published) else None,
+    })
+
+
+def source_detail(request: HttpRequest, source_id: str) -> HttpResponse:
+    drafts = _drafts(request)
+    source = queries.get_source(source_id, drafts)
+    if source is None:
+        raise Http404("No such source.")
+    if request.GET.get("format") == "json":
+        return HttpResponse(json.dumps(source_dict(source), indent=1, ensure_ascii=False),
+                            content_type="application/json; charset=utf-8")
+    cited_ties = queries.decorate_ties(
+        list(ties_with_links(queries.ties(drafts).filter(sources=source).order_by(*queries.TIE_SORTS["-year"]))[:200]),
+        drafts)
+    cited_entities = list(queries.entities(drafts).filter(sources=source).order_by("name")[:200])
+    return render(request, "registry/source_detail.html", {
+        "source": source, "drafts": drafts, "ties": cited_ties, "entities": cited_entities,
+    })
+
+
+def jurisdiction_list(request: HttpRequest) -> HttpResponse:
+    drafts = _drafts(request)
+    form = _Form(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "registry/jurisdiction_list.html", {"form": form, "page": None}, status=400)
+    data = form.cleaned_data if form.is_bound else {}
+    entity_filter = Q() if drafts else Q(entities__published=True)
+    qs = Jurisdiction.objects.annotate(entity_count=Count("entities", filter=entity_filter)).order_by("id")
+    fmt = data.get("format") or ""
+    if fmt in EXPORT_FORMATS:
+        rows = [{"id": j.id, "name": j.name, "parent": j.parent_id, "entities": j.entity_count}
+                for j in qs[: queries.EXPORT_LIMIT]]
+        return _export("jurisdictions", fmt, ["id", "name", "parent", "entities"], rows)
+    page = queries.paginate(qs, data.get("page") or 1, size=max(queries.page_size(), 200))
+    return render(request, "registry/jurisdiction_list.html",
+                  {"form": form, **_list_context(request, page), "drafts": drafts})
+
+
+def jurisdiction_detail(request: HttpRequest, ocd: str) -> HttpResponse:
+    drafts = _drafts(request)
+    if "\x00" in ocd:
+        raise Http404("No such place.")
+    jurisdiction = queries.get_jurisdiction(ocd)
+    if jurisdiction is None:
+        raise Http404("No such place.")
+    if ocd.startswith("ocd-division/"):
+        return redirect(reverse("registry:jurisdiction_detail", args=[jurisdiction.slug]))
+    form = _Form(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "registry/jurisdiction_detail.html",
+                      {"form": form, "jurisdiction": jurisdiction, "page": None}, status=400)
+    data = form.cleaned_data if form.is_bound else {}
+    filters = queries.EntityFilters(jurisdiction=jurisdiction.id)
+    qs = queries.filter_entities(queries.entities(drafts), filters)
+    fmt = data.get("format") or ""
+    if fmt in EXPORT_FORMATS:
+        return _export_entities(request, qs, fmt, drafts)
+    page = queries.paginate(qs, data.get("page") or 1)
+    children = list(jurisdiction.children.order_by("id")[:500])
+    return render(request, "registry/jurisdiction_detail.html", {
+        "form": form, "jurisdiction": jurisdiction, "children": children, "drafts": drafts,
+        **_list_context(request, page),
+    })
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    drafts = _drafts(request)
+    form = SearchForm(request.GET or None)
+    context: dict[str, Any] = {"form": form, "drafts": drafts, "page": None, "q": ""}
+    if not form.is_bound:
+        return render(request, "registry/search.html", context)
+    if not form.is_valid():
+        return render(request, "registry/search.html", context, status=400)
+    data = form.cleaned_data
+    q = data.get("q") or ""
+    context["q"] = q
+    if not q.strip():
+        return render(request, "registry/search.html", context)
+    qs = queries.search_entities(queries.entities(drafts), q).select_related("jurisdiction").order_by("name", "id")
+    fmt = data.get("format") or ""
+    if fmt in EXPORT_FORMATS:
+        return _export_entities(request, qs, fmt, drafts)
+    page = queries.paginate(qs, data.get("page") or 1)
+    if page.count == 1 and page.number == 1 and request.GET.get("go") == "1":
+        return redirect(reverse("registry:entity_detail", args=[page.items[0].pk]))
+    context.update(_list_context(request, page))
+    return render(request, "registry/search.html", context)
+
+
+def source_list(request: HttpRequest) -> HttpResponse:
+    drafts = _drafts(request)
+    form = _Form(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "registry/source_list.html", {"form": form, "page": None}, status=400)
+    data = form.cleaned_data if form.is_bound else {}
+    qs = queries.sources(drafts).order_by("id")
+    fmt = data.get("format") or ""
+    if fmt in EXPORT_FORMATS:
+        rows = [source_dict(s) for s in qs[: queries.EXPORT_LIMIT]]
+        return _export("sources", fmt, SOURCE_COLUMNS, rows)
+    page = queries.paginate(qs, data.get("page") or 1)
+    return render(request, "registry/source_list.html", {"form": form, "drafts": drafts,
+                                                         **_list_context(request, page)})

@@ -1,0 +1,346 @@
+"""Queries shared by the registry's pages and its JSON API: visibility (drafts), filters, sorting,
+search and pagination live here, in one place.
+
+Everything is written to stay index-friendly on large tables (a million ties): filters use the
+indexed columns (`kind`, `year_from`, `year_to`, `status`, `program_id`, `subject_id`,
+`counterpart_countries`), lists are paginated with LIMIT/OFFSET, and counts are capped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+
+from tiewatch.core.errors import Problem, ValidationFailed
+from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
+from tiewatch.registry.exporters import ties_with_links
+from tiewatch.registry.models import Entity, Jurisdiction, Source, Tie, TieCounterpart
+
+# Counts stop at this many rows: "more than 10,000" is as useful as an exact COUNT(*) over millions.
+COUNT_CAP = 10_000
+# Exports of a list stop at this many rows; `tiewatch export` writes everything.
+EXPORT_LIMIT = 10_000
+# An entity page lists at most this many ties per role (subject, counterpart, program).
+ENTITY_TIE_LIMIT = 200
+MAX_PAGE = 100_000
+YEAR_MIN, YEAR_MAX = 1, 9999
+
+ID_RE = re.compile(r"^[-a-zA-Z0-9_]{1,250}$")
+COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+# --- visibility -------------------------------------------------------------------------------
+
+def can_see_drafts(user: Any) -> bool:
+    """Staff (admins, editors, viewers) read unpublished drafts; the public sees published records only."""
+    return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_staff", False))
+
+
+def _visible(qs: QuerySet[Any], drafts: bool) -> QuerySet[Any]:
+    return qs if drafts else qs.filter(published=True)
+
+
+def entities(drafts: bool) -> QuerySet[Entity]:
+    return _visible(Entity.objects.all(), drafts)
+
+
+def ties(drafts: bool) -> QuerySet[Tie]:
+    return _visible(Tie.objects.all(), drafts)
+
+
+def sources(drafts: bool) -> QuerySet[Source]:
+    return _visible(Source.objects.all(), drafts)
+
+
+def valid_id(value: str) -> bool:
+    return bool(ID_RE.match(value or ""))
+
+
+def get_entity(entity_id: str, drafts: bool) -> Entity | None:
+    if not valid_id(entity_id):
+        return None
+    return entities(drafts).select_related("jurisdiction", "parent").prefetch_related("sources") \
+        .filter(pk=entity_id).first()
+
+
+def get_tie(tie_id: str, drafts: bool) -> Tie | None:
+    if not valid_id(tie_id):
+        return None
+    tie = ties_with_links(ties(drafts)).filter(pk=tie_id).first()
+    return decorate_ties([tie], drafts)[0] if tie else None
+
+
+def get_source(source_id: str, drafts: bool) -> Source | None:
+    if not valid_id(source_id):
+        return None
+    return sources(drafts).filter(pk=source_id).first()
+
+
+def jurisdiction_id(value: str) -> str:
+    """`country:us/state:nc` or `ocd-division/country:us/state:nc` -> the full OCD id."""
+    value = (value or "").strip().strip("/").replace("\x00", "")
+    return value if value.startswith("ocd-division/") else f"ocd-division/{value}"
+
+
+def get_jurisdiction(value: str) -> Jurisdiction | None:
+    return Jurisdiction.objects.select_related("parent").filter(pk=jurisdiction_id(value)).first()
+
+
+def decorate_ties(items: list[Tie], drafts: bool) -> list[Tie]:
+    """Attach what a page shows of each tie, hiding unpublished counterparts and sources from the public
+    (uses the prefetches of `ties_with_links`, so no extra queries)."""
+    for tie in items:
+        links = [link.entity for link in tie.counterpart_links.all()]
+        tie.shown_counterparts = [e for e in links if drafts or e.published]  # type: ignore[attr-defined]
+        tie.shown_sources = [s for s in tie.sources.all() if drafts or s.published]  # type: ignore[attr-defined]
+        tie.shown_program = tie.program if tie.program and (drafts or tie.program.published) else None  # type: ignore[attr-defined]
+    return items
+
+
+# --- filters ----------------------------------------------------------------------------------
+
+TIE_SORTS: dict[str, list[Any]] = {
+    "-year": [F("year_from").desc(nulls_last=True), "id"],
+    "year": [F("year_from").asc(nulls_last=True), "id"],
+    "kind": ["kind", F("year_from").desc(nulls_last=True), "id"],
+    "status": ["status", F("year_from").desc(nulls_last=True), "id"],
+    "subject": ["subject_id", F("year_from").desc(nulls_last=True), "id"],
+    "id": ["id"],
+}
+TIE_SORT_LABELS = {"-year": "newest first", "year": "oldest first", "kind": "kind", "status": "status",
+                   "subject": "subject", "id": "id"}
+ENTITY_SORTS: dict[str, list[str]] = {"name": ["name", "id"], "-name": ["-name", "id"], "id": ["id"],
+                                      "kind": ["kind", "name", "id"], "country": ["country", "name", "id"]}
+
+
+@dataclass
+class TieFilters:
+    """Filters of the tie list; the page's form and the API's query schema both produce one."""
+
+    kind: str = ""
+    country: str = ""
+    year_from: int | None = None
+    year_to: int | None = None
+    program: str = ""
+    status: str = ""
+    subject: str = ""
+    counterpart: str = ""
+    entity: str = ""
+    sort: str = "-year"
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> TieFilters:
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in names and v not in (None, "")}
+        return cls(**values)
+
+    def check(self) -> TieFilters:
+        """Validate (the API's schema and the page's form do this too; this is the one authority)."""
+        problems: list[Problem] = []
+        if self.kind and self.kind not in TIE_KINDS:
+            problems.append(Problem(f"unknown kind {self.kind!r}", field="kind"))
+        if self.status and self.status not in TIE_STATUSES:
+            problems.append(Problem(f"unknown status {self.status!r}", field="status"))
+        if self.country and not COUNTRY_RE.match(self.country):
+            problems.append(Problem("a two-letter ISO 3166-1 country code is expected", field="country"))
+        for name in ("program", "subject", "counterpart", "entity"):
+            value = getattr(self, name)
+            if value and not valid_id(value):
+                problems.append(Problem("not a valid entity id", field=name))
+        for name in ("year_from", "year_to"):
+            value = getattr(self, name)
+            if value is not None and not YEAR_MIN <= value <= YEAR_MAX:
+                problems.append(Problem(f"a year between {YEAR_MIN} and {YEAR_MAX} is expected", field=name))
+        if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
+            problems.append(Problem("must not be after year_to", field="year_from"))
+        if self.sort not in TIE_SORTS:
+            problems.append(Problem(f"sort must be one of {', '.join(TIE_SORTS)}", field="sort"))
+        if problems:
+            raise ValidationFailed("The filters are invalid.", problems)
+        return self
+
+    def active(self) -> bool:
+        return any(getattr(self, f.name) not in (None, "") for f in fields(self) if f.name != "sort")
+
+
+def filter_ties(qs: QuerySet[Tie], f: TieFilters) -> QuerySet[Tie]:
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.country:
+        c = f.country.upper()
+        qs = qs.filter(Q(counterpart_countries=c) | Q(counterpart_countries__startswith=f"{c},")
+                       | Q(counterpart_countries__endswith=f",{c}") | Q(counterpart_countries__contains=f",{c},"))
+    # A tie overlaps the range [year_from, year_to] when it starts before its end and ends after its start.
+    if f.year_from is not None:
+        qs = qs.filter(year_to__gte=f.year_from)
+    if f.year_to is not None:
+        qs = qs.filter(year_from__lte=f.year_to)
+    if f.program:
+        qs = qs.filter(program_id=f.program)
+    if f.subject:
+        qs = qs.filter(subject_id=f.subject)
+    if f.counterpart:
+        qs = qs.filter(pk__in=TieCounterpart.objects.filter(entity_id=f.counterpart).values("tie_id"))
+    if f.entity:
+        qs = qs.filter(Q(subject_id=f.entity) | Q(program_id=f.entity)
+                       | Q(pk__in=TieCounterpart.objects.filter(entity_id=f.entity).values("tie_id")))
+    return qs.order_by(*TIE_SORTS.get(f.sort, TIE_SORTS["-year"]))
+
+
+@dataclass
+class EntityFilters:
+    q: str = ""
+    kind: str = ""
+    country: str = ""
+    jurisdiction: str = ""
+    sort: str = "name"
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> EntityFilters:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names and v not in (None, "")})
+
+    def check(self) -> EntityFilters:
+        problems: list[Problem] = []
+        if self.kind and self.kind not in ENTITY_KINDS:
+            problems.append(Problem(f"unknown kind {self.kind!r}", field="kind"))
+        if self.country and not COUNTRY_RE.match(self.country):
+            problems.append(Problem("a two-letter ISO 3166-1 country code is expected", field="country"))
+        if "\x00" in self.q or "\x00" in self.jurisdiction:
+            problems.append(Problem("null characters are not allowed", field="q"))
+        if self.sort not in ENTITY_SORTS:
+            problems.append(Problem(f"sort must be one of {', '.join(ENTITY_SORTS)}", field="sort"))
+        if problems:
+            raise ValidationFailed("The filters are invalid.", problems)
+        return self
+
+
+def filter_entities(qs: QuerySet[Entity], f: EntityFilters) -> QuerySet[Entity]:
+    if f.q:
+        qs = search_entities(qs, f.q)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.country:
+        qs = qs.filter(country=f.country.upper())
+    if f.jurisdiction:
+        jid = jurisdiction_id(f.jurisdiction)
+        qs = qs.filter(Q(jurisdiction_id=jid) | Q(jurisdiction__id__startswith=f"{jid}/"))
+    return qs.select_related("jurisdiction").order_by(*ENTITY_SORTS.get(f.sort, ENTITY_SORTS["name"]))
+
+
+# --- search -----------------------------------------------------------------------------------
+
+def search_words(q: str) -> list[str]:
+    return [w.lower() for w in WORD_RE.findall(q or "")][:10]
+
+
+def search_entities(qs: QuerySet[Entity], q: str) -> QuerySet[Entity]:
+    """Entities whose name or an alias contains every word of `q` (as a word prefix on PostgreSQL,
+    which uses full-text search over `search_text` with the GIN index of migration 0003)."""
+    words = search_words(q)
+    if not words:
+        return qs.none()
+    if connection.vendor == "postgresql":
+        tsquery = " & ".join(f"{word}:*" for word in words)
+        return qs.extra(  # noqa: S610 - fixed SQL, the query is a parameter
+            where=["to_tsvector('simple', registry_entity.search_text) @@ to_tsquery('simple', %s)"],
+            params=[tsquery],
+        )
+    for word in words:
+        qs = qs.filter(search_text__icontains=word)
+    return qs
+
+
+# --- pagination -------------------------------------------------------------------------------
+
+def page_size() -> int:
+    return max(1, int(getattr(settings, "TIEWATCH_PAGE_SIZE", 50)))
+
+
+def capped_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(count, capped): counts at most `cap` + 1 rows, so a huge table is never counted in full."""
+    n = qs.order_by()[: cap + 1].count()
+    return (cap, True) if n > cap else (n, False)
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    number: int
+    size: int
+    count: int
+    count_capped: bool
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def start(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.items else 0
+
+    @property
+    def end(self) -> int:
+        return (self.number - 1) * self.size + len(self.items)
+
+
+def paginate(qs: QuerySet[Any], number: int, size: int | None = None) -> Page:
+    size = size or page_size()
+    number = max(1, min(int(number or 1), MAX_PAGE))
+    offset = (number - 1) * size
+    rows = list(qs[offset: offset + size + 1])
+    has_next = len(rows) > size
+    items = rows[:size]
+    if not has_next and (items or number == 1):
+        count, capped = offset + len(items), False
+    else:
+        count, capped = capped_count(qs)
+    return Page(items=items, number=number, size=size, count=count, count_capped=capped, has_next=has_next)
+
+
+def entity_ties(entity: Entity, drafts: bool, limit: int = ENTITY_TIE_LIMIT) -> dict[str, Any]:
+    """An entity's ties in every role, each role capped at `limit` (the full list is on /ties/?entity=)."""
+    base = ties(drafts)
+    order = TIE_SORTS["-year"]
+    roles = {
+        "subject": base.filter(subject_id=entity.pk),
+        "counterpart": base.filter(pk__in=TieCounterpart.objects.filter(entity_id=entity.pk).values("tie_id")),
+        "program": base.filter(program_id=entity.pk),
+    }
+    out: dict[str, Any] = {"items": [], "truncated": False}
+    seen: set[str] = set()
+    for role, qs in roles.items():
+        rows = list(ties_with_links(qs.order_by(*order))[: limit + 1])
+        if len(rows) > limit:
+            out["truncated"] = True
+            rows = rows[:limit]
+        for tie in decorate_ties(rows, drafts):
+            if tie.pk in seen:
+                continue
+            seen.add(tie.pk)
+            tie.role = role  # type: ignore[attr-defined]
+            out["items"].append(tie)
+    return out
+
+
+def group_by_kind_and_year(items: list[Tie]) -> list[dict[str, Any]]:
+    """[{kind, count, years: [{year, ties}]}], kinds by number of ties, years newest first, undated last."""
+    kinds: dict[str, dict[Any, list[Tie]]] = {}
+    for tie in items:
+        kinds.setdefault(tie.kind, {}).setdefault(tie.year_from, []).append(tie)
+    groups = []
+    for kind, years in kinds.items():
+        ordered = sorted(years.items(), key=lambda kv: (kv[0] is None, -(kv[0] or 0)))
+        groups.append({"kind": kind, "label": kind.replace("_", " "), "count": sum(len(v) for v in years.values()),
+                       "years": [{"year": y, "ties": sorted(v, key=lambda t: t.pk)} for y, v in ordered]})
+    groups.sort(key=lambda g: (-g["count"], g["kind"]))
+    return groups
