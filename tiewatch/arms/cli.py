@@ -19,8 +19,8 @@ def default_data() -> list[str]:
     try:
         from django.conf import settings
 
-        if settings.configured:
-            return list(getattr(settings, "TIEWATCH_ARMS_DATA", []) or [])
+        if settings.configured and getattr(settings, "TIEWATCH_ARMS_DATA", None):
+            return list(settings.TIEWATCH_ARMS_DATA)
     except ImportError:  # pragma: no cover - Django is always installed with tiewatch
         pass
     return [p.strip() for p in os.environ.get("TIEWATCH_ARMS_DATA", "").split(",") if p.strip()]
