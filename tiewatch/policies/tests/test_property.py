@@ -130,3 +130,38 @@ def test_compiled_equals_naive_check(w, data):
     expected = naive.screen_tie(proposed)
     assert canon(found) == canon(expected)
     assert verdict == verdict_of(expected)
+
+
+@st.composite
+def training_world(draw):
+    """Dense worlds where country-level tests fire: few subjects, many training records."""
+    ents = [EntityRecord(IDS[i], IDS[i], draw(st.sampled_from(KINDS)), draw(st.sampled_from(COUNTRIES[:3])),
+                         draw(st.sampled_from(DIVISIONS[:4]))) for i in range(6)]
+    test = st.builds(s.CounterpartCountryWhereSubjectTrained,
+                     st.frozensets(st.sampled_from(TIE_KINDS), min_size=2), st.just("military_style_training"),
+                     st.booleans())
+    cond = st.one_of(test, st.builds(s.All, st.tuples(test, leaf)), st.builds(s.Any_, st.tuples(leaf, test)),
+                     st.builds(s.All, st.tuples(st.builds(s.Not, st.builds(s.CounterpartCountryIn,
+                                                                           st.just(frozenset({"US"})))), test)))
+    rules = tuple(s.Rule(f"r{i}", "clause", draw(st.sampled_from(s.EFFECTS)),
+                         s.Binds(frozenset(IDS[:3]), DIVISIONS[2], frozenset(KINDS[:2])),
+                         frozenset(TIE_KINDS), draw(cond), s.Window()) for i in range(3))
+    inst = s.Instrument("pol", "t", DIVISIONS[1], "b", "statement", False, dt.date(2016, 1, 1), None, None,
+                        None, "clause", (), rules)
+    ties = []
+    for i in range(draw(st.integers(1, 30))):
+        attrs = {"military_style_training": draw(st.sampled_from([True, "disputed", False, "yes"]))}
+        if draw(st.booleans()):
+            attrs.clear()
+        ties.append(TieRecord(f"t{i}", draw(st.sampled_from(IDS[:4])),
+                              tuple(draw(st.lists(st.sampled_from(IDS + UNKNOWN), max_size=2, unique=True))),
+                              draw(st.sampled_from(TIE_KINDS)), dt.date(2017, 1, 1), dt.date(2017, 1, 2),
+                              draw(st.sampled_from(TIE_STATUSES)), None, attrs))
+    return ents, [inst], ties
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(training_world())
+def test_compiled_equals_naive_country_level(w):
+    ents, insts, ties = w
+    assert canon(Engine(insts, ents).screen(ties)) == canon(naive_screen(insts, ents, ties))
