@@ -87,7 +87,7 @@ def sign_petition(request: HttpRequest, slug: str) -> Status:
         raise ValidationFailed("The body is not valid JSON.") from None
     if not isinstance(payload, dict):
         raise ValidationFailed("The body must be a JSON object.")
-    petition = services.get_public_petition(slug)
+    petition = services.get_public_petition(slug, cached=True)
     data = {k: v for k, v in payload.items() if k in SignatureIn.model_fields and v is not None}
     for key in ("resident", "consent", "show_publicly"):
         if key in data and not isinstance(data[key], bool):

@@ -35,6 +35,9 @@ DEFAULTS: dict[str, Any] = {
     "TIEWATCH_CAMPAIGNS_WORKER_BATCH": 50,
     "TIEWATCH_CAMPAIGNS_WORKER_INTERVAL": 2,
     "TIEWATCH_CAMPAIGNS_WORKER_MAX_ATTEMPTS": 5,
+    # Seconds the signing path may reuse a petition read from the database (0: always read).
+    # A petition closed by staff keeps accepting signatures for at most this long.
+    "TIEWATCH_CAMPAIGNS_PETITION_CACHE_SECONDS": 2,
     # Seconds a confirmation link stays valid.
     "TIEWATCH_CAMPAIGNS_CONFIRM_MAX_AGE": 14 * 86400,
 }

@@ -8,6 +8,7 @@ and the API only see counts and, if the signer opted in, a first name and a city
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -459,3 +460,13 @@ def _partial_str(value: dt.date | None, precision: str) -> str:
     if precision == "month":
         return str(PartialDate(value.year, value.month))
     return str(PartialDate(value.year, value.month, value.day))
+
+
+def _forget_cached_petition(sender: Any, instance: Petition, **kwargs: Any) -> None:
+    from tiewatch.campaigns import services
+
+    services._petition_cache.pop(instance.slug, None)
+
+
+models.signals.post_save.connect(_forget_cached_petition, sender=Petition)
+models.signals.post_delete.connect(_forget_cached_petition, sender=Petition)

@@ -1,9 +1,11 @@
 """Petition logic shared by the web pages, the API, the CLI and the benchmark.
 
-Signing is one short path: validate the form, one upsert for the rate-limit counters, one
-near-duplicate lookup, then one transaction that inserts the signature and its confirmation
-email into the outbox. The unique constraint (petition, normalised email) makes duplicates
-impossible even under concurrency or a crash; the caller sees `Conflict` (409).
+Signing is one short path: validate the form, one upsert for the rate-limit counters, then one
+atomic write of the signature and its confirmation email to the outbox (a single statement on
+PostgreSQL, a transaction elsewhere). The unique constraint (petition, normalised email) makes
+duplicates impossible even under concurrency or a crash; the caller sees `Conflict` (409).
+Near-duplicates (same name and address, another email) are flagged when a signature is confirmed,
+which keeps that lookup off the signing path (only confirmed signatures count anyway).
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -32,30 +33,11 @@ from tiewatch.campaigns.models import (
     RateCounter,
     Signature,
 )
+from tiewatch.campaigns.normalise import normalise_email, normalise_name
 from tiewatch.campaigns.verification import normalise_address, normalise_postal_code, verify
 from tiewatch.core.errors import Conflict, Gone, NotFound, Problem, RateLimited, ValidationFailed
 
 DUPLICATE_MESSAGE = "This email address has already signed this petition."
-
-_GMAIL = {"gmail.com", "googlemail.com"}
-
-
-def normalise_email(value: str) -> str:
-    """Lower-case, trim, drop a '+tag' from the local part, and dots for Gmail addresses."""
-    value = (value or "").strip().lower()
-    local, _, domain = value.rpartition("@")
-    if not local:
-        return value
-    local = local.split("+", 1)[0] or local
-    if domain in _GMAIL:
-        domain = "gmail.com"
-        local = local.replace(".", "")
-    return f"{local}@{domain}"
-
-
-def normalise_name(value: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", (value or "").lower()).split())
-
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -126,17 +108,31 @@ def hit_rate_limits(ip: str | None, email: str | None) -> None:
 @dataclass(slots=True)
 class Signed:
     signature_id: int | None  # None when the honeypot caught a bot (answered as if accepted)
-    needs_review: bool = False
     verified_resident: bool = False
 
 
-def get_public_petition(slug: str) -> Petition:
+_petition_cache: dict[str, tuple[float, Petition]] = {}
+
+
+def get_public_petition(slug: str, cached: bool = False) -> Petition:
+    """The petition unless it is a draft. `cached` reuses a copy up to
+    TIEWATCH_CAMPAIGNS_PETITION_CACHE_SECONDS old (the signing hot path)."""
+    ttl = float(conf.get("TIEWATCH_CAMPAIGNS_PETITION_CACHE_SECONDS")) if cached else 0.0
+    now = time.monotonic()
+    if ttl > 0:
+        hit = _petition_cache.get(slug)
+        if hit is not None and hit[0] > now:
+            return hit[1]
     try:
         petition = Petition.objects.select_related("campaign").get(slug=slug)
     except Petition.DoesNotExist:
         raise NotFound(f"No petition {slug!r}.") from None
     if not petition.is_public:
         raise NotFound(f"No petition {slug!r}.")
+    if ttl > 0:
+        if len(_petition_cache) > 1000:
+            _petition_cache.clear()
+        _petition_cache[slug] = (now + ttl, petition)
     return petition
 
 
@@ -162,31 +158,74 @@ def sign(petition: Petition, data: dict[str, Any], ip: str | None) -> Signed:
                     address=clean["address"], postal_code=clean["postal_code"])
     name_key = normalise_name(clean["name"])
     address_key = f"{normalise_address(clean['address'])}|{normalise_postal_code(clean['postal_code'])}"
-    near = None
-    if clean["address"]:
-        near = (Signature.objects.filter(petition=petition, name_key=name_key, address_key=address_key)
-                .exclude(email=email).values_list("id", flat=True).first())
     token = secrets.token_urlsafe(32)
     signature = Signature(
         petition=petition, name=clean["name"], email=email, address=clean["address"],
         postal_code=clean["postal_code"], city=clean.get("city", ""), resident=clean["resident"],
         verified_resident=result.verified, verification_detail=result.detail, comment=clean.get("comment", ""),
         consent=True, show_publicly=bool(clean.get("show_publicly")), ip=ip, token_hash=token_hash(token),
-        name_key=name_key, address_key=address_key, needs_review=near is not None,
-        review_reason=f"same name and address as signature {near}" if near is not None else "",
+        name_key=name_key, address_key=address_key,
     )
+    message = OutboxMessage(to=clean["email"].strip(), subject=f"Confirm your signature: {petition.title}",
+                            body=confirmation_body(petition, clean["name"], token), kind="confirmation")
     try:
-        with transaction.atomic():
-            signature.save(force_insert=True)
-            OutboxMessage.objects.create(
-                to=clean["email"].strip(), subject=f"Confirm your signature: {petition.title}",
-                body=confirmation_body(petition, clean["name"], token), kind="confirmation", signature=signature,
-            )
+        if connection.vendor == "postgresql":
+            signature.pk = _insert_pair(signature, message)
+        else:
+            with transaction.atomic():
+                signature.save(force_insert=True)
+                message.signature = signature
+                message.save(force_insert=True)
     except IntegrityError:
         if Signature.objects.filter(petition=petition, email=email).exists():
             raise Conflict(DUPLICATE_MESSAGE, [Problem(DUPLICATE_MESSAGE, field="email")]) from None
         raise
-    return Signed(signature.pk, needs_review=signature.needs_review, verified_resident=result.verified)
+    return Signed(signature.pk, verified_resident=result.verified)
+
+
+def _row(obj: Any, skip: set[str]) -> tuple[list[str], list[Any]]:
+    cols, params = [], []
+    for f in obj._meta.concrete_fields:
+        if f.primary_key or f.attname in skip:
+            continue
+        cols.append(connection.ops.quote_name(f.column))
+        params.append(f.get_db_prep_save(getattr(obj, f.attname), connection))
+    return cols, params
+
+
+def _insert_pair(signature: Signature, message: OutboxMessage) -> int:
+    """Insert the signature and its email in one statement (atomic, one round trip, one commit)."""
+    qn = connection.ops.quote_name
+    s_cols, s_params = _row(signature, set())
+    m_cols, m_params = _row(message, {"signature_id"})
+    s_table, m_table = qn(Signature._meta.db_table), qn(OutboxMessage._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(m_params))
+    sql = (
+        f"WITH s AS (INSERT INTO {s_table} ({', '.join(s_cols)}) VALUES ({', '.join(['%s'] * len(s_params))}) "
+        f"RETURNING {qn('id')}) "
+        f"INSERT INTO {m_table} ({', '.join(m_cols)}, {qn('signature_id')}) "
+        f"SELECT {placeholders}, s.{qn('id')} FROM s RETURNING {qn('signature_id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, s_params + m_params)
+        return int(cursor.fetchone()[0])
+
+
+def flag_near_duplicate(signature: Signature) -> bool:
+    """Same normalised name and address as another signature with a different email: flag the
+    later of the two for review (the earlier stays as it is)."""
+    if not signature.address_key or signature.address_key.startswith("|"):
+        return False
+    other = (Signature.objects.filter(petition_id=signature.petition_id, name_key=signature.name_key,
+                                      address_key=signature.address_key)
+             .exclude(pk=signature.pk).order_by("id").values_list("id", flat=True).first())
+    if other is None:
+        return False
+    first, later = sorted((other, signature.pk))
+    Signature.objects.filter(pk=later, needs_review=False).update(
+        needs_review=True, review_reason=f"same name and address as signature {first}")
+    signature.refresh_from_db(fields=["needs_review", "review_reason"])
+    return True
 
 
 def confirm_url(petition: Petition, token: str) -> str:
@@ -226,6 +265,7 @@ def confirm(token: str, petition: Petition | None = None) -> Signature:
         raise Gone("This petition is closed.")
     Signature.objects.filter(pk=signature.pk, confirmed_at__isnull=True).update(confirmed_at=timezone.now())
     signature.refresh_from_db(fields=["confirmed_at"])
+    flag_near_duplicate(signature)
     return signature
 
 

@@ -36,3 +36,13 @@ def signer(n: int = 1, **extra: Any) -> dict[str, Any]:
             "address": f"{n} Main Street", "resident": True, "comment": "", "consent": True}
     data.update(extra)
     return data
+
+
+@pytest.fixture(autouse=True)
+def _fresh_petition_cache() -> Any:
+    """Each test has its own database rows: never reuse a petition cached by an earlier test."""
+    from tiewatch.campaigns import services
+
+    services._petition_cache.clear()
+    yield
+    services._petition_cache.clear()

@@ -157,9 +157,26 @@ def test_near_duplicate_is_flagged_for_review(client: Client, petition: Petition
     r = post(client, petition.slug, signer(1, email="other@example.org", name="signer  number1",
                                            address="12 main st."))
     assert r.status_code == 202
+    # Flagged when confirmed (only confirmed signatures count).
+    for message in OutboxMessage.objects.order_by("id"):
+        services.confirm(token_of(message))
     first, second = Signature.objects.order_by("id")
     assert not first.needs_review and second.needs_review
     assert str(first.pk) in second.review_reason
+    third = post(client, petition.slug, signer(3, address="99 Elm Street"))
+    assert third.status_code == 202
+    services.confirm(token_of(OutboxMessage.objects.order_by("-id").first()))
+    assert not Signature.objects.get(email="signer3@example.org").needs_review
+
+
+def test_petition_cache_is_dropped_when_the_petition_changes(client: Client, petition: Petition,
+                                                             settings: Any) -> None:
+    settings.TIEWATCH_CAMPAIGNS_PETITION_CACHE_SECONDS = 60
+    assert post(client, petition.slug, signer(1)).status_code == 202
+    assert petition.slug in services._petition_cache
+    petition.status = "closed"
+    petition.save()
+    assert post(client, petition.slug, signer(2)).status_code == 410
 
 
 def test_confirm_via_api_counts(client: Client, petition: Petition) -> None:
