@@ -1,0 +1,137 @@
+"""Pages: the law packs (one page per instrument), which places adopted what, the findings of the
+latest screening, and a "check a proposed tie" form. No JavaScript needed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from tiewatch.core.errors import NotFound, TiewatchError
+from tiewatch.core.records import TIE_KINDS
+from tiewatch.policies import services
+from tiewatch.policies.models import Finding, ScreeningRun
+
+FORMATS = ("csv", "json")
+
+
+def _export(name: str, fmt: str, columns: list[str], rows: list[dict[str, Any]]) -> HttpResponse:
+    if fmt == "csv":
+        response = HttpResponse(services.to_csv(columns, rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    return JsonResponse(rows, safe=False, json_dumps_params={"ensure_ascii": False, "indent": 1})
+
+
+def _load_or_error(request: HttpRequest) -> tuple[list[Any], TiewatchError | None]:
+    try:
+        return services.load_instruments(), None
+    except TiewatchError as exc:
+        return [], exc
+
+
+def policy_list(request: HttpRequest) -> HttpResponse:
+    instruments, error = _load_or_error(request)
+    rows = [services.instrument_summary(i) for i in instruments]
+    fmt = request.GET.get("format", "")
+    if fmt in FORMATS and error is None:
+        return _export("policies", fmt, services.POLICY_COLUMNS, rows)
+    counts: dict[str, int] = {}
+    for f in Finding.objects.filter(disappeared_run__isnull=True).values_list("policy_id", flat=True):
+        counts[f] = counts.get(f, 0) + 1
+    for row in rows:
+        row["findings"] = counts.get(row["id"], 0)
+    return render(request, "policies/list.html", {"rows": rows, "error": error})
+
+
+def places(request: HttpRequest) -> HttpResponse:
+    instruments, error = _load_or_error(request)
+    rows = services.jurisdiction_table(instruments)
+    fmt = request.GET.get("format", "")
+    if fmt in FORMATS and error is None:
+        return _export("policy-places", fmt, ["jurisdiction", "policy", "title", "body", "type", "adopted",
+                                              "rescinded", "status", "binding"], rows)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["jurisdiction"], []).append(row)
+    return render(request, "policies/places.html", {"groups": sorted(groups.items()), "error": error})
+
+
+def policy_detail(request: HttpRequest, policy_id: str) -> HttpResponse:
+    try:
+        inst = services.get_instrument(policy_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    detail = services.instrument_detail(inst)
+    rows = list(Finding.objects.filter(policy_id=policy_id, disappeared_run__isnull=True))
+    if request.GET.get("format") == "json":
+        detail["findings"] = [f.as_dict() for f in rows]
+        return JsonResponse(detail, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    return render(request, "policies/detail.html", {"p": detail, "inst": inst, "findings": rows})
+
+
+def findings(request: HttpRequest) -> HttpResponse:
+    qs = Finding.objects.all()
+    show_all = request.GET.get("all") == "1"
+    if not show_all:
+        qs = qs.filter(disappeared_run__isnull=True)
+    for key in ("policy", "tie", "effect", "subject"):
+        value = request.GET.get(key)
+        if value:
+            qs = qs.filter(**{f"{key}_id" if key != "effect" else "effect": value})
+    rows = list(qs[:5000])
+    fmt = request.GET.get("format", "")
+    if fmt in FORMATS:
+        return _export("findings", fmt, services.FINDING_COLUMNS, [f.as_dict() for f in rows])
+    last_run = ScreeningRun.objects.first()
+    return render(request, "policies/findings.html", {"findings": rows, "show_all": show_all, "run": last_run,
+                                                      "query": request.GET.urlencode()})
+
+
+def runs(request: HttpRequest) -> HttpResponse:
+    qs = list(ScreeningRun.objects.all()[:200])
+    rows = [{"id": r.pk, "started_at": r.started_at.isoformat(), "policy_set_hash": r.policy_set_hash,
+             "ties_screened": r.ties_screened, "findings": r.findings_count, "appeared": r.appeared,
+             "disappeared": r.disappeared, "duration_ms": round(r.duration_ms, 1)} for r in qs]
+    fmt = request.GET.get("format", "")
+    if fmt in FORMATS:
+        return _export("screening-runs", fmt, list(rows[0].keys()) if rows else ["id"], rows)
+    return render(request, "policies/runs.html", {"rows": rows})
+
+
+def check(request: HttpRequest) -> HttpResponse:
+    data = request.GET
+    form = {k: data.get(k, "") for k in ("subject", "counterpart", "kind", "date", "program", "attributes")}
+    result = None
+    errors: dict[str, list[str]] = {}
+    error_message = ""
+    if data.get("subject") or data.get("counterpart"):
+        try:
+            attrs = services.parse_attrs([form["attributes"]], "attributes")
+            counterparts = [c.strip() for c in form["counterpart"].split(",") if c.strip()]
+            result = services.check_proposed(form["subject"], counterparts, form["kind"], form["date"],
+                                             form["program"] or None, attrs)
+        except TiewatchError as exc:
+            errors = exc.fields()
+            error_message = exc.message
+    if data.get("format") == "json":
+        if result is None:
+            body = {"error": {"code": "invalid", "message": error_message or "Give subject, counterpart, kind, date.",
+                              "fields": errors}}
+            return JsonResponse(body, status=422)
+        return JsonResponse(result.as_dict(), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    entities = []
+    try:
+        from tiewatch.registry.models import Entity
+
+        if Entity.objects.count() <= 3000:
+            entities = list(Entity.objects.filter(published=True).values_list("id", "name"))
+    except Exception:  # the registry is optional for this page
+        entities = []
+    return render(request, "policies/check.html", {
+        "form": form, "result": result, "errors": errors, "error_message": error_message,
+        "tie_kinds": TIE_KINDS, "entities": entities,
+        "result_json": json.dumps(result.as_dict(), indent=1) if result else "",
+    })
