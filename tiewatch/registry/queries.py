@@ -265,8 +265,9 @@ def page_size() -> int:
     return max(1, int(getattr(settings, "TIEWATCH_PAGE_SIZE", 50)))
 
 
-def capped_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
+def capped_count(qs: QuerySet[Any], cap: int | None = None) -> tuple[int, bool]:
     """(count, capped): counts at most `cap` + 1 rows, so a huge table is never counted in full."""
+    cap = COUNT_CAP if cap is None else cap
     n = qs.order_by()[: cap + 1].count()
     return (cap, True) if n > cap else (n, False)
 
