@@ -8,6 +8,7 @@ goes through one lookup table to a canonical name before anything is summed or c
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -77,7 +78,7 @@ class Countries:
         hit = self.by_name.get(name) or self.index.get(fold(name))
         return hit.kind if hit else kind_of(name)
 
-    def resolve(self, query: str, known: list[str] | None = None, field_name: str = "country") -> str:
+    def resolve(self, query: str, known: Collection[str] | None = None, field_name: str = "country") -> str:
         """A user's country (any variant or code) -> canonical name, or NotFound with 'did you mean'."""
         hit = self.index.get(fold(query))
         if hit and (known is None or hit.name in known):
@@ -86,7 +87,7 @@ class Countries:
             for name in known:  # names in the data but not in the table (new SIPRI spellings)
                 if fold(name) == fold(query):
                     return name
-        choices = known if known is not None else list(self.by_name)
+        choices = sorted(known) if known is not None else list(self.by_name)
         hint = did_you_mean(query, choices) or did_you_mean(query.title(), choices)
         where = " in the loaded data" if hit else ""
         message = f"unknown country {query!r}{where}{hint}"

@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 from tiewatch.core.errors import NotFound, Problem, ValidationFailed
 
 from .countries import countries, kind_of
+from .cube import Cube
 from .readers import DEAL_COLS, FLOW_COLS, TOTAL_COLS, Parsed, read_file, release_of
 
 READER_VERSION = "3"  # bump when readers change what they produce: invalidates the cache
@@ -212,6 +213,25 @@ class Store:
         self.snapshot = snapshot
         self.datasets = self._datasets()
         self._names: dict[str, list[str]] = {}
+        self._known: dict[str, set[str]] = {}
+        self._cubes: dict[str, Cube] = {}
+        self._kinds: dict[str, str] | None = None
+
+    def kinds(self) -> dict[str, str]:
+        """Kind (state, non_state, org, unknown) of every name in the loaded data."""
+        if self._kinds is None:
+            self._kinds = dict(self.con.execute("SELECT name, kind FROM kinds").fetchall())
+        return self._kinds
+
+    def cube(self, dataset: Dataset) -> Cube:
+        """The numpy running totals of a dataset (built on first use, then kept)."""
+        if dataset.id not in self._cubes:
+            quoted = dataset.id.replace("'", "''")
+            tables = {t: self.con.sql(f"SELECT * FROM {t} WHERE dataset = '{quoted}'").to_arrow_table()
+                      for t in ("ctotals", "flows")}
+            self._cubes[dataset.id] = Cube(dataset.id, _table(tables["ctotals"]), _table(tables["flows"]),
+                                           self.kinds())
+        return self._cubes[dataset.id]
 
     @classmethod
     def open(cls, paths: Iterable[str | Path], cache_dir: str | Path | None = None,
@@ -327,7 +347,16 @@ class Store:
         return self._names[dataset.id]
 
     def resolve(self, name: str, dataset: Dataset, field_name: str = "country") -> str:
-        return countries().resolve(name, self.countries_in(dataset), field_name)
+        known = self._known.get(dataset.id)
+        if known is None:
+            known = self._known[dataset.id] = set(self.countries_in(dataset))
+        if name in known:  # already canonical: the common case, skip the lookup table
+            return name
+        return countries().resolve(name, known, field_name)
+
+
+def _table(result: pa.Table | pa.RecordBatchReader) -> pa.Table:
+    return result.read_all() if isinstance(result, pa.RecordBatchReader) else result
 
 
 def _neg(release: str) -> tuple[int, ...]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
+
 from tiewatch.core.errors import Problem, ValidationFailed
 
 from .datasets import Dataset, Store
@@ -74,10 +76,12 @@ def top(store: Store, role: str, period: str, limit: int | None = 10, release: s
     """Largest exporters/importers of a period (states ranked), with share of the world total."""
     role, (first, last) = check_role(role), parse_period(period)
     ds = store.dataset(release, source)
-    rows = store.con.execute(
-        "SELECT country, kind, sum(tiv) FROM ctotals WHERE dataset = ? AND role = ? AND year BETWEEN ? AND ? "
-        "GROUP BY ALL HAVING sum(tiv) > 0", [ds.id, role, first, last]).fetchall()
-    world = sum(r[2] for r in rows)
+    cube = store.cube(ds)
+    sums = cube.period_totals(role, first, last)
+    world = float(sums.sum())
+    # Only states are ranked: sort the (few hundred) states by TIV, name; others count in the world total.
+    hits = np.flatnonzero((sums > 0) & cube.states)
+    rows = [(cube.names[i], "state", float(sums[i])) for i in hits]
     ranked = [r for r in _ranked(rows, world) if r["rank"] is not None]
     listed = ranked[:limit] if limit else ranked
     return {"period": period_label((first, last)), "role": role, **_meta(ds), "world_tiv": round(world, 3),
@@ -88,16 +92,7 @@ def top(store: Store, role: str, period: str, limit: int | None = 10, release: s
 
 def _total(store: Store, ds: Dataset, role: str, country: str, period: tuple[int, int],
            partner: str | None = None) -> float:
-    if partner is None:
-        row = store.con.execute(
-            "SELECT coalesce(sum(tiv), 0) FROM ctotals WHERE dataset = ? AND role = ? AND country = ? "
-            "AND year BETWEEN ? AND ?", [ds.id, role, country, *period]).fetchone()
-    else:
-        own, other = _side(role)
-        row = store.con.execute(
-            f"SELECT coalesce(sum(tiv), 0) FROM flows WHERE dataset = ? AND {own} = ? AND {other} = ? "
-            "AND year BETWEEN ? AND ?", [ds.id, country, partner, *period]).fetchone()
-    return float(row[0]) if row else 0.0
+    return float(sum(store.cube(ds).yearly(role, country, period[0], period[1], partner)))
 
 
 def change(store: Store, country: str, role: str, period_from: str, period_to: str, partner: str | None = None,
@@ -119,11 +114,10 @@ def change(store: Store, country: str, role: str, period_from: str, period_to: s
 
 
 def partner_rows(store: Store, ds: Dataset, role: str, country: str, period: tuple[int, int]) -> list[dict]:
-    own, other = _side(role)
-    rows = store.con.execute(
-        f"SELECT f.{other}, coalesce(k.kind, 'state'), sum(f.tiv) FROM flows f LEFT JOIN kinds k ON k.name = f.{other} "
-        f"WHERE f.dataset = ? AND f.{own} = ? AND f.year BETWEEN ? AND ? GROUP BY ALL HAVING sum(f.tiv) > 0",
-        [ds.id, country, *period]).fetchall()
+    cube = store.cube(ds)
+    idx, sums = cube.partner_sums(role, country, *period)
+    kinds = store.kinds()
+    rows = [(cube.names[i], kinds.get(cube.names[i], "state"), float(v)) for i, v in zip(idx, sums) if v > 0]
     return _ranked(rows, sum(r[2] for r in rows))
 
 
@@ -171,17 +165,8 @@ def series(store: Store, country: str, role: str, period: str | None = None, par
     name = store.resolve(country, ds)
     other = store.resolve(partner, ds, "partner") if partner else None
     first, last = parse_period(period) if period else (ds.first_year or 1950, ds.last_year or 1950)
-    if other:
-        own, col = _side(role)
-        rows = store.con.execute(
-            f"SELECT year, sum(tiv) FROM flows WHERE dataset = ? AND {own} = ? AND {col} = ? AND year BETWEEN ? AND ? "
-            "GROUP BY year", [ds.id, name, other, first, last]).fetchall()
-    else:
-        rows = store.con.execute(
-            "SELECT year, sum(tiv) FROM ctotals WHERE dataset = ? AND role = ? AND country = ? AND year BETWEEN ? AND ? "
-            "GROUP BY year", [ds.id, role, name, first, last]).fetchall()
-    by_year = dict(rows)
-    points = [{"year": y, "tiv": round(float(by_year.get(y, 0.0)), 3)} for y in range(first, last + 1)]
+    values = store.cube(ds).yearly(role, name, first, last, other)
+    points = [{"year": y, "tiv": round(v, 3)} for y, v in zip(range(first, last + 1), values)]
     return {"country": name, "partner": other, "role": role, "period": period_label((first, last)), **_meta(ds),
             "points": points,
             "query": f"tiewatch arms series --country {_q(name)}{f' --partner {_q(other)}' if other else ''} "
