@@ -31,7 +31,7 @@ def test_sign_confirm_flow_on_pages(client: Client, petition: Petition) -> None:
     # A GET (what a mail scanner does) shows a button and confirms nothing.
     shown = client.get(link)
     assert shown.status_code == 200 and b"confirm-button" in shown.content
-    assert shown["Referrer-Policy"] == "no-referrer"
+    assert shown["Referrer-Policy"] == "same-origin"
     assert Signature.objects.get().confirmed_at is None
     done = client.post(link)
     assert done.status_code == 200 and b'id="confirmed"' in done.content
