@@ -78,16 +78,24 @@ def pandas_load(data: Path) -> dict[str, pd.DataFrame]:
     flows["supplier"], flows["recipient"] = canon(flows["supplier"]), canon(flows["recipient"])
     flows = flows.sort_values("prio").drop_duplicates(["supplier", "recipient", "year"])[
         ["supplier", "recipient", "year", "tiv"]]
-    tr_path = sorted((data / "trade_register").glob("*2026*.csv"))[0]
+    for path in sorted((data / "tiv_totals_2018-12-05_dodomoon").glob("*.csv")):  # same files as the store
+        totals = pd.read_csv(path, skiprows=10, encoding="latin-1", on_bad_lines="skip")
+        totals.melt(id_vars=totals.columns[0], var_name="year", value_name="tiv").dropna()
+    trs = {p.name: _pandas_tr(p, canon) for p in sorted((data / "trade_register").glob("*.csv"))}
+    return {"flows": flows, "tr": next(v for k, v in trs.items() if "2026" in k)}
+
+
+def _pandas_tr(tr_path: Path, canon: Callable[[pd.Series], pd.Series]) -> pd.DataFrame:
+    """A Trade Register, delivered TIV split evenly over delivery years (split records are not re-joined:
+    pandas fills the short rows with NaN, a silent misread the store does not make)."""
     text = tr_path.read_bytes().decode("latin-1").split("\n", 11)[11]
     tr = pd.read_csv(io.StringIO(text), dtype=str)
     tr = tr[tr["Year(s) of delivery"].notna() & tr["SIPRI TIV of delivered weapons"].notna()]
     years = tr["Year(s) of delivery"].str.split("; ")
     tr = tr.assign(year=years, n=years.str.len()).explode("year")
-    tr_flows = pd.DataFrame({"supplier": canon(tr["Supplier"]), "recipient": canon(tr["Recipient"]),
-                             "year": tr["year"].astype(int),
-                             "tiv": tr["SIPRI TIV of delivered weapons"].astype(float) / tr["n"]})
-    return {"flows": flows, "tr": tr_flows}
+    return pd.DataFrame({"supplier": canon(tr["Supplier"]), "recipient": canon(tr["Recipient"]),
+                         "year": tr["year"].astype(int),
+                         "tiv": tr["SIPRI TIV of delivered weapons"].astype(float) / tr["n"]})
 
 
 def pandas_top(flows: pd.DataFrame, kinds: dict[str, str], role: str, first: int, last: int) -> pd.DataFrame:
@@ -171,7 +179,7 @@ def main() -> int:
         cold = (time.perf_counter() - t0) * 1000
         pd_load, frames = timed(lambda: pandas_load(data), 1)
         lines.append(row("cold load: parse all files + write cache", cold, pd_load,
-                         "all 3 TRs + 2018 + 2022 tables vs pandas: 2022 tables + TR 2026 only"))
+                         "same 144 files; ours validates every cell, 2 processes"))
         warm, store = timed(lambda: Store.open([data], Path(tmp) / "cache"), rep)
         snap = store.snapshot
         pq_warm, _ = timed(lambda: {t: pd.read_parquet(snap / f"{t}.parquet") for t in ("flows", "ctotals")}, rep)

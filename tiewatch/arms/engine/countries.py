@@ -53,6 +53,7 @@ class Countries:
 
     def __init__(self, entries: list[Country]) -> None:
         self.by_name = {c.name: c for c in entries}
+        self._memo: dict[str, str] = {}  # a file repeats the same few hundred names thousands of times
         self.index: dict[str, Country] = {}
         for c in entries:
             for key in (c.name, *c.aliases, c.sipri_code, c.iso2, c.iso3):
@@ -71,8 +72,11 @@ class Countries:
 
     def canonical(self, name: str) -> str:
         """Canonical name of a name found in a file; unlisted names are kept as written (trimmed)."""
-        hit = self.index.get(fold(name))
-        return hit.name if hit else " ".join(name.split())
+        done = self._memo.get(name)
+        if done is None:
+            hit = self.index.get(fold(name))
+            done = self._memo[name] = hit.name if hit else " ".join(name.split())
+        return done
 
     def kind(self, name: str) -> str:
         hit = self.by_name.get(name) or self.index.get(fold(name))
