@@ -3,6 +3,7 @@ listed in docs/settings.md (a test checks that list against the TIEWATCH_/env na
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -72,6 +73,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# WhiteNoise warns when STATIC_ROOT has not been collected yet; the finders serve the files anyway.
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 # Serve static files from the app dirs even without collectstatic (demo and tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
