@@ -7,7 +7,7 @@ Rates are written "COUNT/SECONDS" (e.g. "5/60"); "0" or an empty string disables
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,47 +15,42 @@ from django.conf import settings
 
 from config.env import env_bool, env_int, env_list, env_str
 
-DEFAULTS: dict[str, Any] = {
+# Each reader names its environment variable literally (tests/test_settings_documented.py scans them).
+READERS: dict[str, Callable[[], Any]] = {
     # Per client IP (all petitions) and per normalised email (all petitions), short and long windows.
-    "TIEWATCH_CAMPAIGNS_RATE_IP_SHORT": "10/60",
-    "TIEWATCH_CAMPAIGNS_RATE_IP_LONG": "100/86400",
-    "TIEWATCH_CAMPAIGNS_RATE_EMAIL_SHORT": "3/600",
-    "TIEWATCH_CAMPAIGNS_RATE_EMAIL_LONG": "10/86400",
+    "TIEWATCH_CAMPAIGNS_RATE_IP_SHORT": lambda: env_str("TIEWATCH_CAMPAIGNS_RATE_IP_SHORT", "10/60"),
+    "TIEWATCH_CAMPAIGNS_RATE_IP_LONG": lambda: env_str("TIEWATCH_CAMPAIGNS_RATE_IP_LONG", "100/86400"),
+    "TIEWATCH_CAMPAIGNS_RATE_EMAIL_SHORT": lambda: env_str("TIEWATCH_CAMPAIGNS_RATE_EMAIL_SHORT", "3/600"),
+    "TIEWATCH_CAMPAIGNS_RATE_EMAIL_LONG": lambda: env_str("TIEWATCH_CAMPAIGNS_RATE_EMAIL_LONG", "10/86400"),
     # Trust the left-most X-Forwarded-For address (only behind a proxy that sets it).
-    "TIEWATCH_CAMPAIGNS_TRUST_X_FORWARDED_FOR": False,
-    # Days before `tiewatch purge` deletes a signature's IP address.
-    "TIEWATCH_CAMPAIGNS_IP_RETENTION_DAYS": 30,
+    "TIEWATCH_CAMPAIGNS_TRUST_X_FORWARDED_FOR":
+        lambda: env_bool("TIEWATCH_CAMPAIGNS_TRUST_X_FORWARDED_FOR", False),
+    # Days before `tiewatch purge` deletes a signature's IP address (and sent mail, export-log IPs).
+    "TIEWATCH_CAMPAIGNS_IP_RETENTION_DAYS": lambda: env_int("TIEWATCH_CAMPAIGNS_IP_RETENTION_DAYS", 30),
     # Email domains refused on signing (comma separated in the environment).
-    "TIEWATCH_CAMPAIGNS_BLOCKED_EMAIL_DOMAINS": [],
+    "TIEWATCH_CAMPAIGNS_BLOCKED_EMAIL_DOMAINS": lambda: env_list("TIEWATCH_CAMPAIGNS_BLOCKED_EMAIL_DOMAINS", []),
     # Geocoder adapter for boundary verification: "table" (CSV lookup), "none", or a dotted path.
-    "TIEWATCH_CAMPAIGNS_GEOCODER": "table",
+    "TIEWATCH_CAMPAIGNS_GEOCODER": lambda: env_str("TIEWATCH_CAMPAIGNS_GEOCODER", "table"),
     # CSV (address,postal_code,lon,lat) used by the "table" geocoder.
-    "TIEWATCH_CAMPAIGNS_GEOCODER_TABLE": "",
+    "TIEWATCH_CAMPAIGNS_GEOCODER_TABLE": lambda: env_str("TIEWATCH_CAMPAIGNS_GEOCODER_TABLE", ""),
     # Worker: messages per batch, seconds between polls, attempts before giving up.
-    "TIEWATCH_CAMPAIGNS_WORKER_BATCH": 50,
-    "TIEWATCH_CAMPAIGNS_WORKER_INTERVAL": 2,
-    "TIEWATCH_CAMPAIGNS_WORKER_MAX_ATTEMPTS": 5,
+    "TIEWATCH_CAMPAIGNS_WORKER_BATCH": lambda: env_int("TIEWATCH_CAMPAIGNS_WORKER_BATCH", 50),
+    "TIEWATCH_CAMPAIGNS_WORKER_INTERVAL": lambda: env_int("TIEWATCH_CAMPAIGNS_WORKER_INTERVAL", 2),
+    "TIEWATCH_CAMPAIGNS_WORKER_MAX_ATTEMPTS": lambda: env_int("TIEWATCH_CAMPAIGNS_WORKER_MAX_ATTEMPTS", 5),
     # Seconds the signing path may reuse a petition read from the database (0: always read).
-    # A petition closed by staff keeps accepting signatures for at most this long.
-    "TIEWATCH_CAMPAIGNS_PETITION_CACHE_SECONDS": 2,
+    # A petition closed by staff keeps accepting signatures for at most this long per app process.
+    "TIEWATCH_CAMPAIGNS_PETITION_CACHE_SECONDS":
+        lambda: env_int("TIEWATCH_CAMPAIGNS_PETITION_CACHE_SECONDS", 2),
     # Seconds a confirmation link stays valid.
-    "TIEWATCH_CAMPAIGNS_CONFIRM_MAX_AGE": 14 * 86400,
+    "TIEWATCH_CAMPAIGNS_CONFIRM_MAX_AGE": lambda: env_int("TIEWATCH_CAMPAIGNS_CONFIRM_MAX_AGE", 14 * 86400),
 }
 
 
 def get(name: str) -> Any:
+    """A Django setting of that name if set, else the environment variable, else the default."""
     if hasattr(settings, name):
         return getattr(settings, name)
-    default = DEFAULTS[name]
-    if name not in os.environ:
-        return default
-    if isinstance(default, bool):
-        return env_bool(name, default)
-    if isinstance(default, int):
-        return env_int(name, default)
-    if isinstance(default, list):
-        return env_list(name, default)
-    return env_str(name, default)
+    return READERS[name]()
 
 
 @dataclass(frozen=True, slots=True)
