@@ -24,10 +24,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tiewatch.arms.engine import factsheet  # noqa: E402
-from tiewatch.arms.engine import queries as q  # noqa: E402
-from tiewatch.arms.engine.countries import countries  # noqa: E402
-from tiewatch.arms.engine.datasets import Store  # noqa: E402
+from tiewatch.arms.engine import factsheet
+from tiewatch.arms.engine import queries as q
+from tiewatch.arms.engine.countries import countries
+from tiewatch.arms.engine.datasets import Store
 
 PERIOD, EARLY = "2013-2017", "2008-2012"
 

@@ -37,7 +37,7 @@ def default_cache() -> str | None:
     return os.environ.get("TIEWATCH_ARMS_CACHE") or str(Path(__file__).resolve().parents[2] / "var" / "arms-cache")
 
 
-def open_store(args: argparse.Namespace, progress: bool = False):  # noqa: ANN201 - Store, imported lazily
+def open_store(args: argparse.Namespace, progress: bool = False):
     from .engine.datasets import Store
 
     paths = list(getattr(args, "paths", None) or []) + list(args.data or []) or default_data()

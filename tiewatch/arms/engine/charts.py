@@ -15,8 +15,8 @@ def bar_chart(items: list[tuple[str, float]], title: str, width: int = 640) -> s
     height = top + len(items) * (bar_h + gap) + 10
     peak = max((v for _, v in items), default=0) or 1
     plot_w = width - label_w - 70
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="arms-chart bar-chart" role="img" '
-             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" aria-label="{escape(title)}">',
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="arms-chart bar-chart" role="img" '
+             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" aria-label="{escape(title)}">'),
              f'<title>{escape(title)}</title>',
              f'<text x="4" y="16" font-size="13" font-weight="bold">{escape(title)}</text>']
     for i, (label, value) in enumerate(items):
@@ -44,8 +44,8 @@ def line_chart(series: dict[str, list[tuple[int, float]]], title: str, width: in
         x = left + (year - years[0]) / span * plot_w
         return f"{x:.1f},{top + plot_h - value / peak * plot_h:.1f}"
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="arms-chart line-chart" role="img" '
-             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" aria-label="{escape(title)}">',
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" class="arms-chart line-chart" role="img" '
+             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" aria-label="{escape(title)}">'),
              f'<title>{escape(title)}</title>',
              f'<text x="4" y="16" font-size="13" font-weight="bold">{escape(title)}</text>',
              f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#888"/>',

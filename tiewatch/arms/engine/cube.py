@@ -89,7 +89,8 @@ class Cube:
             cum = self.totals[role][i] if i >= 0 else None
         else:
             group = self.groups[role].get(i)
-            hit = np.flatnonzero(group.partners == self.index.get(partner, -2)) if group else []
+            hit: np.ndarray = (np.flatnonzero(group.partners == self.index.get(partner, -2)) if group
+                               else np.zeros(0, dtype=np.int64))
             cum = group.cum[hit[0]] if group is not None and len(hit) else None
         out = []
         for year in range(first, last + 1):

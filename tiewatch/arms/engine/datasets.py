@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
-import multiprocessing
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -310,7 +310,7 @@ class Store:
             if isinstance(result, ValidationFailed):
                 problems.extend(result.problems)
                 continue
-            info, folder = result
+            info, _folder = result
             if info.hash in seen:  # the same content twice (a copy): load it once
                 continue
             seen.add(info.hash)

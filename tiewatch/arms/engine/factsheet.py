@@ -95,8 +95,8 @@ def to_html(sheet: dict[str, Any]) -> str:
     """A standalone HTML page (inline CSS and SVG, nothing loaded from elsewhere)."""
     e = escape
     body = [f"<h1>Arms transfers: {e(sheet['country'])}, {e(sheet['period'])}</h1>",
-            f'<p class="release">Data: {e(sheet["source"])}, SIPRI release {e(sheet["release"])} '
-            f'(generated {e(str(sheet["generated"]))}). Convention: {e(sheet["convention"])}.</p>',
+            (f'<p class="release">Data: {e(sheet["source"])}, SIPRI release {e(sheet["release"])} '
+            f'(generated {e(str(sheet["generated"]))}). Convention: {e(sheet["convention"])}.</p>'),
             "<h2>Figures</h2><ul>"]
     body += [f"<li>{e(f['text'])}<br><code>{e(f['query'])}</code></li>" for f in figures(sheet)]
     body.append("</ul>")
@@ -122,15 +122,15 @@ def to_html(sheet: dict[str, Any]) -> str:
 
 def to_markdown(sheet: dict[str, Any]) -> str:
     lines = [f"# Arms transfers: {sheet['country']}, {sheet['period']}", "",
-             f"Data: {sheet['source']}, SIPRI release {sheet['release']} (generated {sheet['generated']}). "
-             f"Convention: {sheet['convention']}.", "", "## Figures", ""]
+             (f"Data: {sheet['source']}, SIPRI release {sheet['release']} (generated {sheet['generated']}). "
+             f"Convention: {sheet['convention']}."), "", "## Figures", ""]
     for fig in figures(sheet):
         lines += [f"- {fig['text']}  ", f"  `{fig['query']}`"]
     for role, sec in sheet["roles"].items():
         if not sec["partners"]:
             continue
-        lines += ["", f"## {'Recipients of exports' if role == 'exporter' else 'Suppliers of imports'}, "
-                      f"{sheet['period']}", "", "| rank | partner | TIV m | share |", "|---|---|---|---|"]
+        lines += ["", (f"## {'Recipients of exports' if role == 'exporter' else 'Suppliers of imports'}, "
+                      f"{sheet['period']}"), "", "| rank | partner | TIV m | share |", "|---|---|---|---|"]
         lines += [f"| {r['rank'] or '-'} | {r['partner']} | {r['tiv']:,.0f} | {_pct(r['share'])} |"
                   for r in sec["partners"]["rows"]]
         lines += ["", f"`{sec['partners']['query']}`"]

@@ -24,9 +24,9 @@ from tiewatch.core.errors import Problem, ValidationFailed
 from .countries import countries
 
 MONTHS = {m: i for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
-GENERATED = re.compile(r"^\W*(?:Data )?generated:\s*(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})", re.I | re.M)
-ISO_GENERATED = re.compile(r"^#?\s*(?:Data )?generated:\s*(\d{4})-(\d{2})-(\d{2})", re.I | re.M)
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+GENERATED = re.compile(r"^\W*(?:Data )?generated:\s*(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})", re.IGNORECASE | re.MULTILINE)
+ISO_GENERATED = re.compile(r"^#?\s*(?:Data )?generated:\s*(\d{4})-(\d{2})-(\d{2})", re.IGNORECASE | re.MULTILINE)
 TITLE = re.compile(r"^TIV of arms (exports|imports) (from|to) (.+?), (\d{4})-(\d{4})$")
 TR_COLUMNS = 16
 MAX_PROBLEMS = 20
@@ -88,7 +88,7 @@ def detect(head: str, path: str) -> str:
     if any(line.startswith("Recipient,Supplier,Year of order") for line in lines):
         return "trade_register"
     if first.startswith("TIV of arms"):
-        return "tiv_all" if re.search(r" (from|to) all, \d{4}", first, re.I) else "tiv_country"
+        return "tiv_all" if re.search(r" (from|to) all, \d{4}", first, re.IGNORECASE) else "tiv_country"
     header = next((line for line in lines if line.strip() and not line.startswith("#")), "")
     cols = {c.strip().strip('"').lower() for c in header.split(",")}
     if {"export_from", "import_to", "year", "tiv"} <= cols:
@@ -224,8 +224,8 @@ def _table_rows(text: str, path: str) -> tuple[list[str], list[int], list[tuple[
     header_at = next((i for i, r in enumerate(rows) if len(r) > 2 and not r[0].strip() and r[1].strip().isdigit()),
                      None)
     if header_at is None:
-        problems.add("no header row with years", 1, "header")
-        problems.raise_any()
+        raise ValidationFailed(f"{path}: no header", [Problem("no header row with years", field="header", file=path,
+                                                              line=1)])
     header = [c.strip() for c in rows[header_at]]
     years = [int(c) if c.isdigit() else 0 for c in header[1:]]
     data = [(i + 1, r) for i, r in enumerate(rows) if i > header_at and r and r[0].strip()]
@@ -237,7 +237,7 @@ def read_tiv_table(text: str, path: str) -> Parsed:
     match = TITLE.match(first)
     if not match:
         raise ValidationFailed(f"{path}: bad title", [Problem(f"cannot read title {first!r}", file=path, line=1)])
-    flow, direction, subject = match[1], match[2], match[3]
+    _flow, direction, subject = match[1], match[2], match[3]
     header, years, data, problems = _table_rows(text, path)
     is_all = subject.lower() == "all"
     # "exports from X" / "imports to X": rows are X's partners. The 2018 import totals file is titled
@@ -283,7 +283,8 @@ def read_tiv_long(text: str, path: str) -> Parsed:
     for line, rec in enumerate(reader, start=2):
         own, partner = rec[names[own_col]].strip(), rec[names[partner_col]].strip()
         year_text = rec[names["year"]].strip()
-        year = None if year_text == "Total" else problems.number(year_text, line, "Year", integer=True)
+        number = None if year_text == "Total" else problems.number(year_text, line, "Year", integer=True)
+        year = None if number is None else int(number)
         value = problems.number(rec[names["tiv"]], line, "TIV")
         if value is None or (year is None and year_text != "Total"):
             continue

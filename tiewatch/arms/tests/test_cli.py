@@ -35,7 +35,7 @@ def test_top_text_uses_percent(capsys: pytest.CaptureFixture[str], tmp_path: Pat
 
 
 def test_change_with_partner_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, _ = run(capsys, tmp_path, "change", "--country", "Israel", "--partner", "India", "--role", "exporter",
+    _code, out, _ = run(capsys, tmp_path, "change", "--country", "Israel", "--partner", "India", "--role", "exporter",
                        "--from", "2008-2012", "--to", "2013-2017", "--data", TABLES, "--json")
     data = json.loads(out)
     assert set(data) >= {"country", "partner", "role", "from", "to", "tiv_from", "tiv_to", "change_pct", "release"}

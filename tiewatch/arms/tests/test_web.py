@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -13,13 +14,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
+def demo(settings: Any, tmp_path: Path) -> None:
     settings.TIEWATCH_ARMS_DATA = []
     settings.TIEWATCH_ARMS_CACHE = str(tmp_path / "cache")
 
 
 @pytest.fixture
-def configured(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
+def configured(settings: Any, tmp_path: Path) -> None:
     settings.TIEWATCH_ARMS_DATA = [str(FIXTURES / "tables"), str(FIXTURES / "register")]
     settings.TIEWATCH_ARMS_CACHE = str(tmp_path / "cache")
 
@@ -35,7 +36,7 @@ def test_configured_data_has_no_demo_banner(client: Client, configured: None) ->
     assert "Demo fixture" not in html and "Top importers, 2013-2017" in html
 
 
-def test_bad_configured_path_says_how_to_configure(client: Client, settings: pytest.FixtureRequest,
+def test_bad_configured_path_says_how_to_configure(client: Client, settings: Any,
                                                   tmp_path: Path) -> None:
     settings.TIEWATCH_ARMS_DATA = [str(tmp_path / "missing")]
     settings.TIEWATCH_ARMS_CACHE = str(tmp_path / "cache")
@@ -66,7 +67,7 @@ def test_pair_page(client: Client, configured: None) -> None:
 
 
 def test_api_top_and_partners(client: Client, configured: None) -> None:
-    top = client.get("/api/arms/top", {"role": "exporter", "period": "2013-2017", "limit": 2}).json()
+    top = client.get("/api/arms/top", {"role": "exporter", "period": "2013-2017", "limit": "2"}).json()
     assert set(top) >= {"period", "role", "release", "rows"} and len(top["rows"]) == 2
     assert set(top["rows"][0]) == {"rank", "country", "tiv", "share"} and "demo" not in top
     part = client.get("/api/arms/partners", {"country": "Israel", "role": "exporter", "period": "2013-2017"}).json()
