@@ -14,7 +14,7 @@ from django.conf import settings
 
 from tiewatch.core.errors import Problem, ValidationFailed, did_you_mean
 from tiewatch.registry.importers.readers import expand_paths, read_files
-from tiewatch.registry.importers.validate import Bundle, validate_records
+from tiewatch.registry.importers.validate import Bundle, csv_column_notices, validate_records
 from tiewatch.registry.importers.writer import WriteCounts, chunks, write_bundle
 from tiewatch.registry.models import Entity, Source
 
@@ -40,7 +40,8 @@ def load_bundle(paths: Iterable[Path | str]) -> tuple[list[str], Bundle]:
     read = read_files(files, max_bytes)
     bundle = validate_records(read.records)
     bundle.problems[:0] = problems + read.problems
-    bundle.notices[:0] = read.notices
+    bundle.notices[:0] = read.notices + [notice for header in read.csv_headers
+                                         for notice in csv_column_notices(*header)]
     if not files and not problems:
         bundle.problems.append(Problem("no YAML, JSON, JSON lines or CSV files found"))
     _check_references(bundle)

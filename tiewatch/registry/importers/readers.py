@@ -3,9 +3,11 @@ from (file and line), so every validation problem can point at its source."""
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
+import json.scanner
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,8 @@ class ReadResult:
     records: list[RawRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    # (file, record type, header) of each CSV file, so unknown columns are noticed even when empty.
+    csv_headers: list[tuple[str, str, list[str]]] = field(default_factory=list)
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -48,7 +52,20 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
     return mapping
 
 
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+def _keep_dates_as_text(loader: type) -> None:
+    """Dates stay text (`2018-04-16`, as in JSON and CSV): the validator parses partial dates itself,
+    and PyYAML would otherwise fail outright on an impossible date such as 2018-02-30."""
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != TIMESTAMP_TAG]
+        for first, resolvers in loader.yaml_implicit_resolvers.items()
+    }
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_keep_dates_as_text(_LineLoader)
 
 try:  # The C parser is ~10x faster on big bundles; the constructor (and line marks) stay ours.
 
@@ -56,6 +73,7 @@ try:  # The C parser is ~10x faster on big bundles; the constructor (and line ma
         pass
 
     _FastLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _keep_dates_as_text(_FastLineLoader)
     YAML_LOADER: type = _FastLineLoader
 except AttributeError:  # PyYAML built without libyaml
     YAML_LOADER = _LineLoader
@@ -121,19 +139,29 @@ def _read_json(path: Path, result: ReadResult) -> None:
     if text is None:
         return
     try:
-        document = json.loads(text)
+        document = _LineDecoder(text).decode(text)
     except json.JSONDecodeError as error:
         result.problems.append(Problem(f"invalid JSON: {error.msg}", file=str(path), line=error.lineno))
         return
-    _read_document(path, document, result, line_of=_json_id_lines(text))
+    _read_document(path, document, result, line_of=None)
 
 
-def _json_id_lines(text: str) -> dict[str, int]:
-    """Map each `"id": "..."` value to its line, so JSON records can be located too."""
-    lines: dict[str, int] = {}
-    for match in re.finditer(r'"id"\s*:\s*"([^"\\]*)"', text):
-        lines.setdefault(match.group(1), text.count("\n", 0, match.start()) + 1)
-    return lines
+class _LineDecoder(json.JSONDecoder):
+    """A JSON decoder that stores each object's line (of its opening brace) under LINE_KEY, as the
+    YAML loader does. It uses the pure-Python scanner (the C one cannot be hooked): big bundles are
+    better written as JSON lines."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        newlines = [match.start() for match in re.finditer("\n", text)]
+
+        def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[dict[str, Any], int]:
+            obj, end = json.decoder.JSONObject(s_and_end, *args)  # type: ignore[attr-defined]
+            obj[LINE_KEY] = bisect.bisect_left(newlines, s_and_end[1]) + 1
+            return obj, end
+
+        self.parse_object = parse_object  # type: ignore[assignment]
+        self.scan_once = json.scanner.py_make_scanner(self)  # type: ignore[attr-defined]
 
 
 def _read_document(path: Path, document: Any, result: ReadResult, line_of: dict[str, int] | None) -> None:
@@ -216,6 +244,7 @@ def _read_csv(path: Path, result: ReadResult) -> None:
     if not reader.fieldnames:
         result.problems.append(Problem("empty CSV file (no header)", file=str(path), line=1))
         return
+    result.csv_headers.append((str(path), record_type, list(reader.fieldnames)))
     for row in reader:
         line = reader.line_num
         if None in row:

@@ -3,6 +3,7 @@ here touches the database except to look up ids the bundle refers to but does no
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -120,15 +121,7 @@ class _Checker:
         return text
 
     def flag(self, name: str, default: bool) -> bool:
-        value = self.record.data.get(name)
-        if value is None or value == "":
-            return default
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "1", "0"):
-            return value.lower() in ("true", "yes", "1")
-        self.problem(name, f"expected true or false, got {value!r}")
-        return default
+        return _flag(self, name, self.record.data.get(name), default)
 
     def choice(self, name: str, choices: Iterable[str], required: bool = True, default: str = "") -> str:
         value = self.text(name, required=required)
@@ -155,19 +148,30 @@ class _Checker:
         for key in self.record.data:
             if key in allowed:
                 continue
-            hint = did_you_mean(str(key), allowed)
             if self.record.file.lower().endswith(".csv"):
-                notice = f"{self.record.file}: unused column '{key}'{hint}"
-                if notice not in self.bundle.notices:
-                    self.bundle.notices.append(notice)
-            else:
-                self.problem(str(key), f"unknown field{hint}")
+                continue  # CSV columns are checked once per file, by csv_column_notices
+            self.problem(str(key), f"unknown field{did_you_mean(str(key), allowed)}")
 
     def slug(self, name: str) -> str:
         value = self.text(name, required=True, max_length=250)
         if value and not SLUG.match(value):
             self.problem(name, f"{value!r} is not a valid id: use lower-case letters, digits and - _ .")
         return value
+
+
+ALLOWED_FIELDS = {"entities": ENTITY_FIELDS | ENTITY_EXTRA_FIELDS, "ties": TIE_FIELDS, "sources": SOURCE_FIELDS}
+
+
+def csv_column_notices(file: str, record_type: str, columns: list[str]) -> list[str]:
+    """A CSV column the importer does not know is not an error (spreadsheets carry extra columns):
+    it is ignored, with a notice naming the closest known column."""
+    allowed = ALLOWED_FIELDS[record_type]
+    notices = []
+    for column in columns:
+        if column in allowed or (record_type == "ties" and column.startswith("attr.") and len(column) > 5):
+            continue
+        notices.append(f"{file}: unused column '{column}'{did_you_mean(column, allowed)}")
+    return notices
 
 
 def validate_records(records: list[RawRecord]) -> Bundle:
@@ -183,7 +187,10 @@ def validate_records(records: list[RawRecord]) -> Bundle:
 def _add_unique(bundle: Bundle, table: dict[str, Any], row: Any, check: _Checker) -> None:
     if row.id in table:
         earlier = table[row.id]
-        where = f" (first defined at line {earlier.line})" if getattr(earlier, "line", None) else ""
+        where = ""
+        if getattr(earlier, "line", None):
+            where = f" (first defined at line {earlier.line})" if earlier.file == check.record.file \
+                else f" (first defined at {earlier.file}:{earlier.line})"
         check.problem("id", f"duplicate id {row.id!r}{where}")
         return
     table[row.id] = row
@@ -226,8 +233,19 @@ def _source_row(check: _Checker, data: dict[str, Any]) -> SourceRow | None:
         id=str(data.get("id") or source_id_for(url)), url=url,
         title=str(data.get("title") or "")[:500], publisher=str(data.get("publisher") or "")[:200],
         published_on=dates["published_on"], accessed_on=dates["accessed_on"],
-        excerpt=str(data.get("excerpt") or ""), published=bool(data.get("published", True)),
+        excerpt=str(data.get("excerpt") or ""), published=_flag(check, "sources.published", data.get("published"), True),
     )
+
+
+def _flag(check: _Checker, name: str, value: Any, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "1", "0"):
+        return value.lower() in ("true", "yes", "1")
+    check.problem(name, f"expected true or false, got {value!r}")
+    return default
 
 
 def _merge_source(existing: SourceRow | None, new: SourceRow) -> SourceRow:
@@ -276,8 +294,11 @@ def _entity(bundle: Bundle, record: RawRecord) -> None:
     if jurisdiction and not OCD_ID.match(jurisdiction):
         check.problem("jurisdiction", f"not an Open Civic Data division id: {jurisdiction!r} "
                                       "(expected e.g. ocd-division/country:us/state:nc/place:durham)")
+    if data.get("extra") is not None and not isinstance(data.get("extra"), dict):
+        check.problem("extra", "expected a mapping of names to values")
     extra = dict(data.get("extra") or {}) if isinstance(data.get("extra"), dict) else {}
     extra.update({k: data[k] for k in ENTITY_EXTRA_FIELDS if data.get(k) is not None})
+    extra = _plain(check, "extra", extra)
     row = EntityRow(
         id=check.slug("id"), name=check.text("name", required=True, max_length=300),
         kind=check.choice("kind", ENTITY_KINDS), country=country, jurisdiction=jurisdiction,
@@ -298,6 +319,7 @@ def _tie(bundle: Bundle, record: RawRecord) -> None:
     if not isinstance(attributes, dict):
         check.problem("attributes", "expected a mapping of names to values")
         attributes = {}
+    attributes = _plain(check, "attributes", attributes)
     for name in ("funder", "counterpart_country"):
         if data.get(name):
             attributes[name] = data[name]
@@ -318,6 +340,21 @@ def _tie(bundle: Bundle, record: RawRecord) -> None:
     )
     if row.id:
         _add_unique(bundle, bundle.ties, row, check)
+
+
+def _plain(check: _Checker, name: str, value: Any) -> Any:
+    """JSON-able values only (they are stored as JSON): YAML dates become ISO text, anything else
+    that is not text, a number, true/false, a list or a mapping is a problem."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(check, f"{name}.{k}", v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(check, name, v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    check.problem(name, f"unsupported value {value!r}")
+    return None
 
 
 def _tie_dates(check: _Checker) -> tuple[PartialDate | None, PartialDate | None, list[int]]:

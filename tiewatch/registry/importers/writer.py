@@ -4,11 +4,14 @@ the rest untouched (so re-importing the same bundle changes nothing), and audit 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from tiewatch.core.partial_dates import PartialDate
 from tiewatch.registry.audit import entity_snapshot, source_snapshot, tie_snapshot
@@ -17,6 +20,8 @@ from tiewatch.registry.jurisdictions import ensure_jurisdictions
 from tiewatch.registry.models import ChangeRecord, Entity, Source, Tie, TieCounterpart, build_search_text
 
 BATCH = 5000
+# Rows per INSERT ... executemany (SQLite and others); PostgreSQL streams new rows with COPY.
+INSERT_BATCH = 20_000
 T = TypeVar("T")
 Progress = Callable[[str, int], None]
 
@@ -55,12 +60,94 @@ def _existing(model: Any, ids: list[str], prefetch: Iterable[str] = ()) -> dict[
     return found
 
 
+def insert_rows(model: Any, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
+    """Insert new rows fast, bypassing model instances: COPY on PostgreSQL, executemany elsewhere.
+
+    `columns` are field names; values must already be in database form (JSON as text, dates as
+    ISO strings, see `_json`). Used only for rows validated beforehand, inside the import's transaction.
+    """
+    meta = model._meta
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(meta.get_field(c).column) for c in columns)
+    table = quote(meta.db_table)
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            return count
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+        batch: list[tuple[Any, ...]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= INSERT_BATCH:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
+
+
+# Loading this many new rows or more into a table at least as big: on PostgreSQL, drop the table's
+# secondary indexes and foreign keys first and rebuild them after (in the same transaction), which
+# is several times faster than maintaining them row by row.
+BULK_LOAD_ROWS = 50_000
+
+
+@contextmanager
+def bulk_load(models: list[Any], new_rows: int) -> Iterator[None]:
+    """Rebuild indexes and foreign keys of `models`' tables after a big load (PostgreSQL only).
+
+    Runs inside the import's transaction: if anything fails, the rollback restores them. The foreign
+    keys are re-added (and so checked) in one pass each, instead of one deferred check per row.
+    """
+    if connection.vendor != "postgresql" or new_rows < BULK_LOAD_ROWS:
+        yield
+        return
+    tables = [m._meta.db_table for m in models]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM " + " UNION ALL SELECT count(*) FROM ".join(
+            connection.ops.quote_name(t) for t in tables))
+        if sum(row[0] for row in cursor.fetchall()) > new_rows:
+            yield
+            return
+        cursor.execute("""
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+            FROM pg_index i LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x')
+            WHERE i.indrelid = ANY(%s::regclass[]) AND c.oid IS NULL""", [tables])
+        indexes = cursor.fetchall()
+        cursor.execute("""
+            SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+            FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])""", [tables])
+        foreign_keys = cursor.fetchall()
+        # Run the checks already queued in this transaction, so the tables can be altered.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for table, name, _ in foreign_keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _, definition in indexes:
+            cursor.execute(definition)
+        for table, name, definition in foreign_keys:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
 def _audit(model: str, changes: list[tuple[str, dict[str, Any] | None, dict[str, Any]]], actor: str) -> None:
-    ChangeRecord.objects.bulk_create(
-        [ChangeRecord(model=model, object_id=oid, action="import", before=before, after=after, actor=actor)
-         for oid, before, after in changes],
-        batch_size=BATCH,
-    )
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    insert_rows(ChangeRecord, ["model", "object_id", "action", "user", "actor", "at", "before", "after"],
+                ((model, oid, "import", None, actor, at, _json(before), _json(after)) for oid, before, after in changes))
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -108,34 +195,43 @@ ENTITY_FIELDS = ["name", "kind", "country", "jurisdiction", "parent", "aliases",
                  "extra", "search_text"]
 
 
+def entity_row_snapshot(row: EntityRow) -> dict[str, Any]:
+    """`audit.entity_snapshot` of the entity this row describes, without a model instance."""
+    return {
+        "name": row.name, "kind": row.kind, "country": row.country, "jurisdiction": row.jurisdiction,
+        "aliases": list(row.aliases), "parent": row.parent, "note": row.note, "uncertain": row.uncertain,
+        "published": row.published, "extra": row.extra or {}, "sources": sorted(row.sources),
+    }
+
+
+def _entity_values(row: EntityRow) -> tuple[Any, ...]:
+    """The database row of a new entity, in `["id", *ENTITY_FIELDS]` order."""
+    return (row.id, row.name, row.kind, row.country, row.jurisdiction, row.parent,
+            json.dumps(row.aliases, ensure_ascii=False), row.note, row.uncertain, row.published,
+            json.dumps(row.extra, ensure_ascii=False), build_search_text(row.name, row.aliases))
+
+
 def _write_entities(rows: dict[str, EntityRow], actor: str, report: Progress) -> WriteCounts:
-    existing = _existing(Entity, list(rows), prefetch=["sources"])
+    existing = _existing(Entity, list(rows), prefetch=["sources"]) if rows and Entity.objects.exists() else {}
     counts, created, updated, changes, resourced = WriteCounts(), [], [], [], []
     for eid, row in rows.items():
-        obj = _entity_obj(row)
-        after = entity_snapshot(obj, row.sources)
+        after = entity_row_snapshot(row)
         old = existing.get(eid)
         before = entity_snapshot(old, [s.id for s in old.sources.all()]) if old is not None else None
         if before == after:
             counts.unchanged += 1
             continue
-        (updated if old is not None else created).append(obj)
+        (updated if old is not None else created).append(row)
         changes.append((eid, before, after))
         if before is None or before["sources"] != after["sources"]:
             resourced.append(row)
-    # Parents may point at entities later in the same bundle: create first, then set parents.
-    parents = {obj.id: obj.parent_id for obj in created}
-    for obj in created:
-        obj.parent_id = None
-    Entity.objects.bulk_create(created, batch_size=BATCH)
-    for obj in created:
-        obj.parent_id = parents[obj.id]
-    Entity.objects.bulk_update([o for o in created if o.parent_id], ["parent"], batch_size=BATCH)
-    Entity.objects.bulk_update(updated, ENTITY_FIELDS, batch_size=BATCH)
+    # Parents may be later in the same bundle: foreign keys are checked at commit (deferred).
+    insert_rows(Entity, ["id", *ENTITY_FIELDS], (_entity_values(row) for row in created))
+    Entity.objects.bulk_update([_entity_obj(row) for row in updated], ENTITY_FIELDS, batch_size=BATCH)
     through = Entity.sources.through
-    through.objects.filter(entity_id__in=[r.id for r in resourced]).delete()
-    through.objects.bulk_create([through(entity_id=r.id, source_id=s) for r in resourced for s in r.sources],
-                                batch_size=BATCH)
+    for part in chunks([r.id for r in resourced if r.id in existing]):
+        through.objects.filter(entity_id__in=part).delete()
+    insert_rows(through, ["entity", "source"], ((r.id, s) for r in resourced for s in r.sources))
     _audit("entity", changes, actor)
     counts.created, counts.updated = len(created), len(updated)
     report("entities", len(rows))
@@ -148,6 +244,11 @@ def _first(value: PartialDate | None) -> dt.date | None:
     return value.first_day if value else None
 
 
+def _countries_of(row: TieRow, countries: dict[str, str]) -> str:
+    found = [countries.get(c, "") for c in row.counterparts] + [str(row.attributes.get("counterpart_country", ""))]
+    return ",".join(sorted({c for c in found if c}))
+
+
 def _tie_obj(row: TieRow, countries: dict[str, str]) -> Tie:
     tie = Tie(id=row.id, subject_id=row.subject, program_id=row.program, kind=row.kind,
               start_date=_first(row.start), start_precision=row.start.precision if row.start else "day",
@@ -155,9 +256,19 @@ def _tie_obj(row: TieRow, countries: dict[str, str]) -> Tie:
               years=row.years, status=row.status, attributes=row.attributes, note=row.note,
               uncertain=row.uncertain, published=row.published)
     tie.refresh_denormalised()
-    found = [countries.get(c, "") for c in row.counterparts] + [str(row.attributes.get("counterpart_country", ""))]
-    tie.counterpart_countries = ",".join(sorted({c for c in found if c}))
+    tie.counterpart_countries = _countries_of(row, countries)
     return tie
+
+
+def tie_row_snapshot(row: TieRow) -> dict[str, Any]:
+    """`audit.tie_snapshot` of the tie this row describes, without building a model instance
+    (the two must agree: re-importing a bundle compares this with the stored tie's snapshot)."""
+    return {
+        "subject": row.subject, "counterparts": list(row.counterparts), "program": row.program,
+        "kind": row.kind, "start": str(row.start) if row.start else None, "end": str(row.end) if row.end else None,
+        "years": list(row.years), "status": row.status, "attributes": row.attributes,
+        "note": row.note, "uncertain": row.uncertain, "published": row.published, "sources": sorted(row.sources),
+    }
 
 
 TIE_FIELDS = ["subject", "program", "kind", "start_date", "start_precision", "end_date", "end_precision", "years",
@@ -165,8 +276,22 @@ TIE_FIELDS = ["subject", "program", "kind", "start_date", "start_precision", "en
               "counterpart_countries"]
 
 
+def _tie_values(row: TieRow, countries: dict[str, str]) -> tuple[Any, ...]:
+    """The database row of a new tie, in `["id", *TIE_FIELDS]` order (see Tie.refresh_denormalised)."""
+    start, end = row.start, row.end
+    year_from = start.year if start else (min(row.years) if row.years else None)
+    year_to = end.year if end else (max(row.years) if row.years else year_from)
+    return (row.id, row.subject, row.program, row.kind,
+            start.first_day.isoformat() if start else None, start.precision if start else "day",
+            end.first_day.isoformat() if end else None, end.precision if end else "day",
+            json.dumps(row.years), year_from, year_to, row.status, json.dumps(row.attributes, ensure_ascii=False),
+            row.note, row.uncertain, row.published, _countries_of(row, countries))
+
+
 def _existing_tie_snapshots(ids: list[str]) -> dict[str, dict[str, Any]]:
     snapshots: dict[str, dict[str, Any]] = {}
+    if not ids or not Tie.objects.exists():
+        return snapshots  # an empty table: everything is new, nothing to compare
     for part in chunks(ids, 2000):
         ties = {t.id: t for t in Tie.objects.filter(pk__in=part)}
         if not ties:
@@ -192,40 +317,37 @@ def _entity_countries(rows: dict[str, TieRow]) -> dict[str, str]:
 
 
 def _write_ties(rows: dict[str, TieRow], actor: str, report: Progress) -> WriteCounts:
-    existing = _existing_tie_snapshots(list(rows)) if rows else {}
+    existing = _existing_tie_snapshots(list(rows))
     countries = _entity_countries(rows)
-    counts, created, updated, changes, relinked = WriteCounts(), [], [], [], []
+    counts, created, updated, changes = WriteCounts(), [], [], []
     for done, (tid, row) in enumerate(rows.items(), start=1):
-        obj = _tie_obj(row, countries)
-        after = tie_snapshot(obj, row.counterparts, row.sources)
+        after = tie_row_snapshot(row)
         before = existing.get(tid)
         if before == after:
             counts.unchanged += 1
         else:
-            (updated if before is not None else created).append(obj)
+            (updated if before is not None else created).append(row)
             changes.append((tid, before, after))
-            relinked.append(row)
         if done % 50_000 == 0:
             report("ties (compared)", 50_000)
-    for part in chunks(created):
-        Tie.objects.bulk_create(part)
-        report("ties", len(part))
-    Tie.objects.bulk_update(updated, TIE_FIELDS, batch_size=BATCH)
-    _relink(relinked, report)
-    _audit("tie", changes, actor)
+    with bulk_load([Tie, TieCounterpart, Tie.sources.through, ChangeRecord], len(created)):
+        insert_rows(Tie, ["id", *TIE_FIELDS], (_tie_values(row, countries) for row in created))
+        report("ties", len(created))
+        Tie.objects.bulk_update([_tie_obj(row, countries) for row in updated], TIE_FIELDS, batch_size=BATCH)
+        _relink(created, updated, report)
+        _audit("tie", changes, actor)
     counts.created, counts.updated = len(created), len(updated)
     return counts
 
 
-def _relink(rows: list[TieRow], report: Progress) -> None:
-    """Replace the counterpart and source links of new or changed ties."""
+def _relink(created: list[TieRow], updated: list[TieRow], report: Progress) -> None:
+    """Write the counterpart and source links of new ties; replace those of changed ties."""
     through = Tie.sources.through
-    ids = [r.id for r in rows]
-    for part in chunks(ids):
+    for part in chunks([r.id for r in updated]):
         TieCounterpart.objects.filter(tie_id__in=part).delete()
         through.objects.filter(tie_id__in=part).delete()
-    for part in chunks(rows):
-        TieCounterpart.objects.bulk_create(
-            [TieCounterpart(tie_id=r.id, entity_id=e, position=i) for r in part for i, e in enumerate(r.counterparts)])
-        through.objects.bulk_create([through(tie_id=r.id, source_id=s) for r in part for s in r.sources])
-        report("links", len(part))
+    rows = created + updated
+    insert_rows(TieCounterpart, ["tie", "entity", "position"],
+                ((r.id, e, i) for r in rows for i, e in enumerate(r.counterparts)))
+    insert_rows(through, ["tie", "source"], ((r.id, s) for r in rows for s in r.sources))
+    report("links", len(rows))

@@ -1,0 +1,324 @@
+#!/usr/bin/env python
+"""Registry benchmark: import a generated bundle of N ties among 20,000 entities, then time the entity
+page and the filtered tie list (p50/p95), on SQLite and on a throwaway PostgreSQL 15 cluster.
+
+Each page is measured twice in the same run: with the schema's indexes, and against a baseline with
+the indexes the pages rely on dropped (registry_tie's and registry_tiecounterpart's secondary
+indexes; primary keys and unique constraints stay). The ratio printed is baseline / indexed.
+
+    .venv/bin/python bench/registry.py                  # 1,000,000 ties (the targets' size)
+    .venv/bin/python bench/registry.py --ties 100000    # a quick check
+    .venv/bin/python bench/registry.py --backends postgresql --explain
+
+Targets (PostgreSQL, 1,000,000 ties): import >= 20,000 ties/s; entity page and filtered list p95 < 100 ms.
+Pages are requested through Django's test client (URL routing, view, queries, template rendering).
+PostgreSQL is started with initdb/pg_ctl as the `postgres` user (root cannot run it) and stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+KINDS = ["exchange", "training", "delegation", "conference", "partnership", "funding", "equipment_transfer"]
+STATUSES = ["reported", "reported", "reported", "confirmed", "disputed", "planned"]
+FOREIGN = ["IL", "IL", "IL", "PS", "GB", "FR", "DE", "JO", "EG", "CO"]
+STATES = ["nc", "ny", "ca", "tx", "ga", "il", "fl", "wa", "ma", "mi"]
+
+
+# --- the bundle ------------------------------------------------------------------------------
+
+def generate(folder: Path, n_ties: int, n_entities: int, seed: int = 1) -> dict[str, Any]:
+    """JSON lines: sources, entities (half US agencies, a tenth foreign forces, 1% programs), ties."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    n_sources = max(100, n_ties // 200)
+    n_subjects = n_entities // 2
+    n_foreign = n_entities // 10
+    n_programs = max(10, n_entities // 100)
+    subjects = [f"us-{STATES[i % len(STATES)]}-agency-{i:05d}" for i in range(n_subjects)]
+    foreign = [f"foreign-force-{i:05d}" for i in range(n_foreign)]
+    programs = [f"program-{i:04d}" for i in range(n_programs)]
+    others = [f"org-{i:05d}" for i in range(n_entities - n_subjects - n_foreign - n_programs)]
+    foreign_country = {eid: FOREIGN[i % len(FOREIGN)] for i, eid in enumerate(foreign)}
+    with (folder / "1-sources-entities.jsonl").open("w", encoding="utf-8") as out:
+        for i in range(n_sources):
+            out.write(json.dumps({"type": "sources", "id": f"s{i:06d}", "url": f"https://news.example.org/{i}",
+                                  "title": f"Report {i}", "publisher": f"Paper {i % 50}",
+                                  "published_on": f"20{10 + i % 15}-0{1 + i % 9}-1{i % 9}"}) + "\n")
+        for i, eid in enumerate(subjects):
+            state = STATES[i % len(STATES)]
+            out.write(json.dumps({"type": "entities", "id": eid, "name": f"Agency {i} Police Department",
+                                  "kind": "police_agency" if i % 5 else "sheriff", "country": "US",
+                                  "jurisdiction": f"ocd-division/country:us/state:{state}",
+                                  "aliases": [f"APD{i}"], "sources": [f"s{i % n_sources:06d}"]}) + "\n")
+        for eid in foreign:
+            out.write(json.dumps({"type": "entities", "id": eid, "name": f"Force {eid[-5:]}",
+                                  "kind": "foreign_police", "country": foreign_country[eid]}) + "\n")
+        for eid in programs:
+            out.write(json.dumps({"type": "entities", "id": eid, "name": f"Exchange program {eid[-4:]}",
+                                  "kind": "program", "country": "US"}) + "\n")
+        for i, eid in enumerate(others):
+            out.write(json.dumps({"type": "entities", "id": eid, "name": f"Organization {i}",
+                                  "kind": "organization", "country": "US", "published": i % 10 != 0}) + "\n")
+    per_file = 250_000
+    for part in range(0, n_ties, per_file):
+        with (folder / f"2-ties-{part // per_file:03d}.jsonl").open("w", encoding="utf-8") as out:
+            for i in range(part, min(part + per_file, n_ties)):
+                year = 2000 + rng.randrange(25)
+                tie: dict[str, Any] = {
+                    "type": "ties", "id": f"t{i:07d}", "subject": subjects[rng.randrange(n_subjects)],
+                    "counterparts": sorted({foreign[rng.randrange(n_foreign)] for _ in range(1 + (i % 3 == 0))}),
+                    "kind": KINDS[rng.randrange(len(KINDS))], "status": STATUSES[rng.randrange(len(STATUSES))],
+                    "sources": [f"s{rng.randrange(n_sources):06d}"],
+                }
+                if i % 3 == 0:
+                    tie["program"] = programs[rng.randrange(n_programs)]
+                shape = i % 4
+                if shape == 0:
+                    tie["years"] = sorted({year, year + rng.randrange(3)})
+                elif shape == 1:
+                    tie["date"] = f"{year}-{1 + rng.randrange(12):02d}-{1 + rng.randrange(28):02d}"
+                elif shape == 2:
+                    tie["dates"] = f"{year}-0{1 + rng.randrange(9)}/{year + rng.randrange(2)}-1{rng.randrange(3)}"
+                else:
+                    tie["date"] = str(year)
+                if i % 7 == 0:
+                    tie["note"] = f"Reported in the press; event {i}."
+                if i % 50 == 0:
+                    tie["published"] = False
+                out.write(json.dumps(tie) + "\n")
+    return {"subjects": subjects, "foreign": foreign, "programs": programs, "sources": n_sources,
+            "entities": n_entities, "ties": n_ties}
+
+
+# --- PostgreSQL --------------------------------------------------------------------------------
+
+class Postgres:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.dir = Path(tempfile.mkdtemp(prefix="tiewatch-pg-"))
+        self.data = self.dir / "data"
+
+    def _as_postgres(self, *command: str) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*prefix, *command], check=True, stdout=subprocess.DEVNULL)
+
+    def start(self) -> str:
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        self._as_postgres(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres")
+        options = (f"-p {self.port} -k /tmp -c listen_addresses=127.0.0.1 -c shared_buffers=1GB "
+                   "-c work_mem=64MB -c maintenance_work_mem=512MB -c max_wal_size=4GB -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off")
+        self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", options,
+                          "-l", str(self.dir / "log"), "-w", "start")
+        self._as_postgres(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+                          "tiewatch_bench")
+        return f"postgres://postgres@127.0.0.1:{self.port}/tiewatch_bench"
+
+    def stop(self) -> None:
+        try:
+            self._as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# --- one backend, in a child process (Django settings are per process) --------------------------
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def timed(client: Any, urls: list[str]) -> dict[str, float]:
+    times = []
+    for url in urls:
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: HTTP {response.status_code}")
+    return {"p50": percentile(times, 50), "p95": percentile(times, 95), "n": len(times),
+            "mean": statistics.fmean(times)}
+
+
+# The secondary indexes the pages rely on; the baseline runs without them.
+BASELINE_TABLES = ("registry_tie", "registry_tiecounterpart")
+
+
+def drop_indexes() -> list[str]:
+    from django.db import connection
+
+    dropped = []
+    with connection.cursor() as cursor:
+        for table in BASELINE_TABLES:
+            constraints = connection.introspection.get_constraints(cursor, table)
+            for name, info in constraints.items():
+                if info["index"] and not info["primary_key"] and not info["unique"]:
+                    cursor.execute(f'DROP INDEX "{name}"')
+                    dropped.append(name)
+        cursor.execute("ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    return dropped
+
+
+def explain(label: str, qs: Any) -> None:
+    from django.db import connection
+
+    options = {"analyze": True} if connection.vendor == "postgresql" else {}
+    print(f"--- EXPLAIN {label} ({connection.vendor})\n{qs.explain(**options)}", flush=True)
+
+
+def run_backend(args: argparse.Namespace) -> dict[str, Any]:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from tiewatch.registry import queries
+    from tiewatch.registry.importers import import_bundle
+    from tiewatch.registry.models import Entity, Tie
+
+    meta = json.loads(Path(args.meta).read_text())
+    call_command("migrate", interactive=False, verbosity=0)
+    start = time.perf_counter()
+    result = import_bundle([args.bundle], actor="bench")
+    seconds = time.perf_counter() - start
+    records = sum(c.created for c in result.counts.values())
+    out: dict[str, Any] = {"backend": connection.vendor, "import_seconds": seconds,
+                           "ties_per_s": meta["ties"] / seconds, "records_per_s": records / seconds,
+                           "ties": Tie.objects.count(), "entities": Entity.objects.count()}
+    print(f"[{connection.vendor}] imported {records:,} records ({meta['ties']:,} ties) in {seconds:.1f} s: "
+          f"{meta['ties'] / seconds:,.0f} ties/s, {records / seconds:,.0f} records/s", flush=True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    rng = random.Random(2)
+    pool = meta["subjects"][:2000] + meta["foreign"] + meta["programs"]
+
+    def entity_urls(n: int) -> list[str]:
+        return [f"/entities/{rng.choice(pool)}/" for _ in range(n)]
+
+    def list_urls(n: int) -> list[str]:
+        urls = []
+        for _ in range(n):
+            year = 2000 + rng.randrange(20)
+            country = rng.choice(["IL", "PS", "GB", "JO"])
+            urls.append(f"/ties/?kind={rng.choice(KINDS)}&country={country}&year_from={year}"
+                        f"&year_to={year + rng.randrange(1, 6)}")
+        return urls
+
+    client = Client()
+    timed(client, entity_urls(5) + list_urls(5))  # warm-up
+    n, nb = args.requests, max(5, args.requests // 10)
+    indexed = {"entity page": timed(client, entity_urls(n)), "filtered tie list": timed(client, list_urls(n))}
+    heavy = meta["foreign"][0]  # a foreign force: the counterpart of ~N/1,500 ties
+    sample_list = queries.filter_ties(queries.ties(False), queries.TieFilters(
+        kind="training", country="IL", year_from=2010, year_to=2014))[:51]
+    sample_entity = queries.ties(False).filter(
+        pk__in=queries.TieCounterpart.objects.filter(entity_id=heavy).values("tie_id")
+    ).order_by(*queries.TIE_SORTS["-year"])[:201]
+    if args.explain:
+        explain("filtered tie list (indexed)", sample_list)
+        explain("entity page, ties as counterpart (indexed)", sample_entity)
+    dropped = drop_indexes()
+    baseline = {"entity page": timed(client, entity_urls(nb)), "filtered tie list": timed(client, list_urls(nb))}
+    if args.explain:
+        explain("filtered tie list (baseline, no indexes)", sample_list)
+        explain("entity page, ties as counterpart (baseline, no indexes)", sample_entity)
+    out["pages"] = {name: {"indexed": indexed[name], "baseline": baseline[name]} for name in indexed}
+    out["dropped_indexes"] = dropped
+    return out
+
+
+def report(results: list[dict[str, Any]], n_ties: int) -> None:
+    print(f"\nRegistry benchmark: {n_ties:,} ties")
+    for r in results:
+        print(f"\n{r['backend']}: import {r['ties_per_s']:,.0f} ties/s ({r['records_per_s']:,.0f} records/s, "
+              f"{r['import_seconds']:.1f} s)" + ("  [target >= 20,000 ties/s]" if r["backend"] == "postgresql" else ""))
+        for name, page in r["pages"].items():
+            ix, base = page["indexed"], page["baseline"]
+            print(f"  {name:18s} p50 {ix['p50']:8.1f} ms  p95 {ix['p95']:8.1f} ms   "
+                  f"baseline (no indexes) p50 {base['p50']:9.1f} ms  p95 {base['p95']:9.1f} ms   "
+                  f"ratio p50 {base['p50'] / ix['p50']:6.1f}x  p95 {base['p95'] / ix['p95']:6.1f}x"
+                  + ("  [target p95 < 100 ms]" if r["backend"] == "postgresql" else ""))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ties", type=int, default=1_000_000)
+    parser.add_argument("--entities", type=int, default=20_000)
+    parser.add_argument("--requests", type=int, default=100, help="requests per page kind (indexed)")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--port", type=int, default=54329, help="port of the throwaway PostgreSQL")
+    parser.add_argument("--explain", action="store_true", help="print query plans")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--bundle", help=argparse.SUPPRESS)
+    parser.add_argument("--meta", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        Path(args.out).write_text(json.dumps(run_backend(args)))
+        return 0
+
+    work = Path(tempfile.mkdtemp(prefix="tiewatch-bench-"))
+    try:
+        start = time.perf_counter()
+        meta = generate(work / "bundle", args.ties, args.entities)
+        (work / "meta.json").write_text(json.dumps(meta))
+        print(f"generated {args.ties:,} ties among {args.entities:,} entities in "
+              f"{time.perf_counter() - start:.1f} s ({work / 'bundle'})", flush=True)
+        results = []
+        for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
+            pg = None
+            env = {**os.environ, "TIEWATCH_VAR_DIR": str(work / "var"), "DEBUG": "false"}
+            if backend == "sqlite":
+                env["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
+            elif backend == "postgresql":
+                pg = Postgres(args.port)
+                env["DATABASE_URL"] = pg.start()
+            else:
+                raise SystemExit(f"unknown backend {backend!r}")
+            try:
+                out = work / f"{backend}.json"
+                command = [sys.executable, __file__, "--child", "--bundle", str(work / "bundle"),
+                           "--meta", str(work / "meta.json"), "--out", str(out),
+                           "--requests", str(args.requests)] + (["--explain"] if args.explain else [])
+                subprocess.run(command, check=True, env=env, cwd=REPO)
+                results.append(json.loads(out.read_text()))
+            finally:
+                if pg is not None:
+                    pg.stop()
+        report(results, args.ties)
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=1))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
