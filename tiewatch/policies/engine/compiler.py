@@ -16,8 +16,11 @@ Only hits are explained (reasons, evidence) by the reference evaluator in screen
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from itertools import compress
+from operator import attrgetter
 from typing import Any
 
 from tiewatch.core.records import EntityRecord, TieRecord
@@ -36,6 +39,16 @@ from tiewatch.policies.engine.screen import (
 )
 
 Pred = Callable[[TieRecord, Counterpart], bool]
+_SUBJECT = attrgetter("subject")
+_ATTRIBUTES = attrgetter("attributes")
+_DMIN, _DMAX = dt.date.min, dt.date.max
+_KIND = attrgetter("kind")
+
+
+def _need_size(need: tuple[frozenset[str] | None, frozenset[str] | None, bool]) -> int:
+    cps, progs, attrs = need
+    return (len(cps) if cps is not None else 0) + (len(progs) if progs is not None else 0) + \
+        (1_000_000 if attrs else 0)
 
 
 def _pure_counterpart(cond: s.Condition) -> bool:
@@ -48,7 +61,7 @@ def _pure_counterpart(cond: s.Condition) -> bool:
 
 
 class CompiledRule:
-    __slots__ = ("inst", "rule", "start", "end", "match", "cp_set", "cp_conds", "residual",
+    __slots__ = ("inst", "rule", "start", "end", "match", "cp_set", "cp_conds", "residual", "need",
                  "approval", "subjects")
 
     def __init__(self, inst: s.Instrument, rule: s.Rule) -> None:
@@ -59,8 +72,17 @@ class CompiledRule:
         self.cp_set: frozenset[str] | None = None  # counterpart ids passing the counterpart-only part
         self.cp_conds: list[s.Condition] = []  # that part, for counterparts not in the entity table
         self.residual: Pred | None = None
+        # A necessary condition of the residual: (counterpart ids, program ids, needs attributes), meaning
+        # the rule can only hold if a counterpart is in the set, or the program is, or the tie has
+        # attributes. None: no cheap necessary condition.
+        self.need: tuple[frozenset[str] | None, frozenset[str] | None, bool] | None = None
         self.approval = rule.approval_attribute
         self.subjects: set[str] = set()
+
+    def entry(self) -> tuple:
+        """What the screening loop reads, as one tuple (unpacking beats attribute access)."""
+        return (self.start or _DMIN, self.end or _DMAX, self.match == "within", self.approval, self.cp_set,
+                self.need, self.residual, self)
 
 
 class Engine:
@@ -96,10 +118,11 @@ class Engine:
             for rule in inst.rules:
                 self.rules.append(self._compile_rule(inst, rule))
         for cr in self.rules:
+            entry = cr.entry()
             for subject in cr.subjects:
                 by_kind = self.index.setdefault(subject, {})
                 for kind in cr.rule.tie_kinds:
-                    by_kind.setdefault(kind, []).append(cr)
+                    by_kind.setdefault(kind, []).append(entry)
         self.prepare(())
 
     # ------------------------------------------------------------ compile
@@ -128,6 +151,10 @@ class Engine:
                 ids = ids & self._set_of(c)
             cr.cp_set = frozenset(ids)
             cr.cp_conds = pure
+        if cr.cp_set is None and rest:
+            needs = [n for n in (self._need(c) for c in rest) if n is not None]
+            if needs:  # any conjunct's necessary condition will do: take the narrowest
+                cr.need = min(needs, key=_need_size)
         preds = [self._pred(c, subjects) for c in rest]
         if len(preds) == 1:
             cr.residual = preds[0]
@@ -135,6 +162,33 @@ class Engine:
             ps = tuple(preds)
             cr.residual = lambda t, cp: all(p(t, cp) for p in ps)
         return cr
+
+    def _need(self, cond: s.Condition) -> tuple[frozenset[str] | None, frozenset[str] | None, bool] | None:
+        if _pure_counterpart(cond):
+            return (self._set_of(cond), None, False)
+        if isinstance(cond, s.ProgramIdIn):
+            return (None, cond.values, False)
+        if isinstance(cond, (s.AttributeEquals, s.AttributeIn, s.AttributeExists, s.AttributeTruthy)):
+            return (None, None, True)
+        if isinstance(cond, s.All):
+            needs = [n for n in (self._need(c) for c in cond.items) if n is not None]
+            return min(needs, key=_need_size) if needs else None
+        if isinstance(cond, s.Any_):
+            cps: set[str] | None = None
+            progs: set[str] | None = None
+            attrs = False
+            for c in cond.items:
+                n = self._need(c)
+                if n is None:
+                    return None
+                if n[0] is not None:
+                    cps = (cps or set()) | n[0]
+                if n[1] is not None:
+                    progs = (progs or set()) | n[1]
+                attrs = attrs or n[2]
+            return (frozenset(cps) if cps is not None else None, frozenset(progs) if progs is not None else None,
+                    attrs)
+        return None
 
     def _set_of(self, cond: s.Condition) -> frozenset[str]:
         """Entity ids satisfying a counterpart-only condition (set algebra over entity indexes)."""
@@ -232,8 +286,10 @@ class Engine:
         specs = list(self._ev_specs.items())
         wanted = set().union(*(subs for _, subs in specs))
         ents = self.entities
-        for t in ties:
-            if t.subject not in wanted or not t.attributes:
+        if not isinstance(ties, (list, tuple)):
+            ties = list(ties)
+        for t in compress(ties, map(_ATTRIBUTES, ties)):  # only ties with attributes can be evidence
+            if t.subject not in wanted:
                 continue
             for (kinds, attribute, count_disputed), subs in specs:
                 if t.kind not in kinds or t.subject not in subs:
@@ -265,34 +321,52 @@ class Engine:
         ent = self.entities[subject]
         return f"binds {subject}: a {ent.kind} within {cr.rule.binds.jurisdiction}"
 
-    def _screen_into(self, t: TieRecord, by_kind: dict[str, list[CompiledRule]], out: list[Finding]) -> None:
-        rules = by_kind.get(t.kind)
-        if not rules or t.status == "cancelled":
+    def _screen_into(self, t: TieRecord, rules: list[tuple], out: list[Finding]) -> None:
+        """Screen one tie against the rule entries of its (subject, kind) bucket."""
+        if t.status == "cancelled":
             return
         t0, t1 = t.start, t.end
-        if t0 is None and t1 is None:
-            return
+        if t0 is None:
+            if t1 is None:
+                return  # undated: never caught
+            t0 = _DMIN
+        elif t1 is None:
+            t1 = _DMAX
+        known = self._cp
         cps = None
-        for cr in rules:
-            if cr.match == "within":
-                if t0 is None or t1 is None:
-                    if (t0 is None and cr.start is not None) or (t1 is None and cr.end is not None):
-                        continue
-                if (cr.start is not None and t0 < cr.start) or (cr.end is not None and t1 > cr.end):
+        for lo, hi, within, approval, cp_set, need, residual, cr in rules:
+            if within:
+                if t0 < lo or t1 > hi:
                     continue
-            else:
-                if cr.start is not None and t1 is not None and t1 < cr.start:
-                    continue
-                if cr.end is not None and t0 is not None and t0 > cr.end:
-                    continue
-            if cr.approval and t.attributes and truthy(t.attributes.get(cr.approval)):
+            elif t1 < lo or t0 > hi:
                 continue
+            if approval and t.attributes and truthy(t.attributes.get(approval)):
+                continue
+            if cp_set is not None:
+                ids = t.counterparts
+                if ids:
+                    for cid in ids:
+                        if cid in cp_set or cid not in known:
+                            break
+                    else:
+                        continue  # every counterpart is a known entity outside the rule's counterpart set
+            elif need is not None:
+                n_cps, n_progs, n_attrs = need
+                if not ((n_attrs and t.attributes) or (n_progs is not None and t.program in n_progs)):
+                    if n_cps is None:
+                        continue
+                    ids = t.counterparts
+                    if ids:
+                        for cid in ids:
+                            if cid in n_cps or cid not in known:
+                                break
+                        else:
+                            continue
             if cps is None:
                 cps = self._counterparts(t)
-            cp_set, residual = cr.cp_set, cr.residual
             for cp in cps:
                 if cp_set is not None:
-                    if cp.id in self._cp:
+                    if cp.id in known:
                         if cp.id not in cp_set:
                             continue
                     elif not all(evaluate(c, t, cp, self._evidence_lookup) for c in cr.cp_conds):
@@ -311,18 +385,21 @@ class Engine:
         return [table.get(c) or Counterpart(c) for c in t.counterparts]
 
     def screen(self, ties: Iterable[TieRecord], prepare: bool = True) -> list[Finding]:
-        """Screen every tie (the registry); also makes these ties the evidence for `check`."""
+        """Screen every tie (the registry); also makes these ties the evidence for `check`.
+
+        The (subject, kind) bucket lookups run as C-level map/compress passes over the tie list;
+        Python code only runs for ties that have at least one candidate rule."""
         if not isinstance(ties, (list, tuple)):
             ties = list(ties)
         if prepare:
             self.prepare(ties)
         out: list[Finding] = []
-        index = self.index
-        get = index.get
-        for t in ties:
-            by_kind = get(t.subject)
-            if by_kind is not None:
-                self._screen_into(t, by_kind, out)
+        buckets = list(map(self.index.get, map(_SUBJECT, ties)))  # subject -> {kind: rules} or None
+        bound = list(compress(ties, buckets))
+        rule_lists = list(map(dict.get, filter(None, buckets), map(_KIND, bound)))
+        screen_into = self._screen_into
+        for t, rules in zip(compress(bound, rule_lists), filter(None, rule_lists)):
+            screen_into(t, rules, out)
         return out
 
     def check(self, tie: TieRecord) -> tuple[str, list[Finding]]:
@@ -330,7 +407,9 @@ class Engine:
         out: list[Finding] = []
         by_kind = self.index.get(tie.subject)
         if by_kind is not None:
-            self._screen_into(tie, by_kind, out)
+            rules = by_kind.get(tie.kind)
+            if rules:
+                self._screen_into(tie, rules, out)
         return verdict_of(out), out
 
     def rules_for(self, subject: str) -> list[CompiledRule]:
