@@ -33,9 +33,9 @@ from tiewatch.core.errors import NotFound, Problem, ValidationFailed
 
 from .countries import countries, kind_of
 from .cube import Cube
-from .readers import DEAL_COLS, FLOW_COLS, TOTAL_COLS, Parsed, read_file, release_of
+from .readers import Parsed, read_file, release_of
 
-READER_VERSION = "3"  # bump when readers change what they produce: invalidates the cache
+READER_VERSION = "4"  # bump when readers change what they produce: invalidates the cache
 FAMILY_ORDER = ("tables", "tidy", "register")  # default preference: exact TIV tables first
 FAMILY_LABEL = {"tables": "SIPRI TIV tables", "register": "SIPRI Trade Register (yearly values allocated evenly)",
                 "tidy": "tidy long CSV"}
@@ -152,13 +152,8 @@ def _atomic_dir(final: Path, fill: Callable[[Path], None]) -> None:
         raise
 
 
-def _years(parsed: Parsed) -> list[int]:
-    return [y for y in (*parsed.flows["year"], *parsed.totals["year"]) if y]
-
-
 def _info(path: Path, digest: str, parsed: Parsed) -> FileInfo:
-    years = _years(parsed)
-    first, last = (min(years), max(years)) if years else (None, None)
+    first, last = parsed.years()
     if parsed.generated:
         release, basis = release_of(parsed.generated), "generated line"
     elif last:  # no "Generated" line (tidy files, stacked tables): a March release covers last year
@@ -169,21 +164,8 @@ def _info(path: Path, digest: str, parsed: Parsed) -> FileInfo:
         path=str(path), hash=digest, fmt=parsed.fmt, family=parsed.family,
         generated=parsed.generated.isoformat() if parsed.generated else None, release=release,
         release_basis=basis, dataset=f"{release} {parsed.family}", perspective=parsed.perspective,
-        first_year=first, last_year=last, flows=len(parsed.flows["year"]), deals=len(parsed.deals["line"]),
+        first_year=first, last_year=last, flows=parsed.table("flows").num_rows, deals=parsed.table("deals").num_rows,
         split_records=parsed.split_records, unlisted_names=sorted(parsed.unlisted_names), title=parsed.title)
-
-
-FLOW_SCHEMA = pa.schema([("supplier", pa.string()), ("recipient", pa.string()), ("year", pa.int32()),
-                         ("tiv", pa.float64()), ("category", pa.string())])
-TOTAL_SCHEMA = pa.schema([("role", pa.string()), ("country", pa.string()), ("partner", pa.string()),
-                          ("year", pa.int32()), ("tiv", pa.float64())])
-DEAL_SCHEMA = pa.schema([
-    ("line", pa.int32()), ("recipient", pa.string()), ("supplier", pa.string()), ("order_year", pa.int32()),
-    ("order_year_uncertain", pa.bool_()), ("number_ordered", pa.int64()), ("number_ordered_uncertain", pa.bool_()),
-    ("designation", pa.string()), ("description", pa.string()), ("number_delivered", pa.int64()),
-    ("number_delivered_uncertain", pa.bool_()), ("delivery_years", pa.string()), ("status", pa.string()),
-    ("comments", pa.string()), ("tiv_unit", pa.float64()), ("tiv_order", pa.float64()),
-    ("tiv_delivered", pa.float64())])
 
 
 def parse_cached(path: Path, cache: Cache, digest: str | None = None) -> tuple[FileInfo, Path]:
@@ -199,10 +181,8 @@ def parse_cached(path: Path, cache: Cache, digest: str | None = None) -> tuple[F
     info = _info(path, digest, parsed)
 
     def fill(tmp: Path) -> None:
-        pq.write_table(pa.table({c: parsed.flows[c] for c in FLOW_COLS}, schema=FLOW_SCHEMA), tmp / "flows.parquet")
-        pq.write_table(pa.table({c: parsed.totals[c] for c in TOTAL_COLS}, schema=TOTAL_SCHEMA),
-                       tmp / "totals.parquet")
-        pq.write_table(pa.table({c: parsed.deals[c] for c in DEAL_COLS}, schema=DEAL_SCHEMA), tmp / "deals.parquet")
+        for name in ("flows", "totals", "deals"):
+            pq.write_table(parsed.table(name), tmp / f"{name}.parquet")
         (tmp / "meta.json").write_text(json.dumps(asdict(info)))
 
     _atomic_dir(folder, fill)

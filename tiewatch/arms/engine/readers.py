@@ -13,11 +13,17 @@ Names are canonicalised through `countries.yaml` here, so nothing downstream see
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from tiewatch.core.errors import Problem, ValidationFailed
 
@@ -39,9 +45,27 @@ DEAL_COLS = ("line", "recipient", "supplier", "order_year", "order_year_uncertai
              "tiv_order", "tiv_delivered")
 
 
+FLOW_SCHEMA = pa.schema([("supplier", pa.string()), ("recipient", pa.string()), ("year", pa.int32()),
+                         ("tiv", pa.float64()), ("category", pa.string())])
+TOTAL_SCHEMA = pa.schema([("role", pa.string()), ("country", pa.string()), ("partner", pa.string()),
+                          ("year", pa.int32()), ("tiv", pa.float64())])
+DEAL_SCHEMA = pa.schema([
+    ("line", pa.int32()), ("recipient", pa.string()), ("supplier", pa.string()), ("order_year", pa.int32()),
+    ("order_year_uncertain", pa.bool_()), ("number_ordered", pa.int64()), ("number_ordered_uncertain", pa.bool_()),
+    ("designation", pa.string()), ("description", pa.string()), ("number_delivered", pa.int64()),
+    ("number_delivered_uncertain", pa.bool_()), ("delivery_years", pa.string()), ("status", pa.string()),
+    ("comments", pa.string()), ("tiv_unit", pa.float64()), ("tiv_order", pa.float64()),
+    ("tiv_delivered", pa.float64())])
+SCHEMAS = {"flows": FLOW_SCHEMA, "totals": TOTAL_SCHEMA, "deals": DEAL_SCHEMA}
+
+
 @dataclass
 class Parsed:
-    """One file's content in tidy form, plus where it came from."""
+    """One file's content in tidy form, plus where it came from.
+
+    Small files are read row by row into Python lists (`add_flow`, `add_total`); big ones (Trade
+    Registers, stacked long tables) are read column-wise into Arrow `tables`. Either way `table(name)`
+    gives Arrow and `flows` / `totals` / `deals` give columns as Python lists."""
 
     path: str
     fmt: str  # trade_register | tiv_country | tiv_all | tiv_long | tidy
@@ -49,19 +73,48 @@ class Parsed:
     generated: date | None
     title: str = ""
     perspective: str = ""  # exporter | importer: whose table it is (for de-duplication)
-    flows: dict[str, list] = field(default_factory=lambda: {c: [] for c in FLOW_COLS})
-    totals: dict[str, list] = field(default_factory=lambda: {c: [] for c in TOTAL_COLS})
-    deals: dict[str, list] = field(default_factory=lambda: {c: [] for c in DEAL_COLS})
     split_records: int = 0
     unlisted_names: set[str] = field(default_factory=set)
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+    lists: dict[str, dict[str, list]] = field(default_factory=lambda: {
+        name: {c: [] for c in schema.names} for name, schema in SCHEMAS.items()})
 
     def add_flow(self, supplier: str, recipient: str, year: int, tiv: float, category: str | None = None) -> None:
         for col, value in zip(FLOW_COLS, (supplier, recipient, year, tiv, category)):
-            self.flows[col].append(value)
+            self.lists["flows"][col].append(value)
 
     def add_total(self, role: str, country: str, partner: str, year: int | None, tiv: float) -> None:
         for col, value in zip(TOTAL_COLS, (role, country, partner, year, tiv)):
-            self.totals[col].append(value)
+            self.lists["totals"][col].append(value)
+
+    def table(self, name: str) -> pa.Table:
+        if name not in self.tables:
+            self.tables[name] = pa.table(self.lists[name], schema=SCHEMAS[name])
+        return self.tables[name]
+
+    def _columns(self, name: str) -> dict[str, list]:
+        if name in self.tables and not any(self.lists[name].values()):
+            self.lists[name] = self.tables[name].to_pydict()
+        return self.lists[name]
+
+    @property
+    def flows(self) -> dict[str, list]:
+        return self._columns("flows")
+
+    @property
+    def totals(self) -> dict[str, list]:
+        return self._columns("totals")
+
+    @property
+    def deals(self) -> dict[str, list]:
+        return self._columns("deals")
+
+    def years(self) -> tuple[int | None, int | None]:
+        """First and last year with data (flows or SIPRI totals)."""
+        bounds = [pc.min_max(self.table(t)["year"]).as_py() for t in ("flows", "totals")]
+        lows = [b["min"] for b in bounds if b["min"] is not None]
+        highs = [b["max"] for b in bounds if b["max"] is not None]
+        return (min(lows) if lows else None), (max(highs) if highs else None)
 
 
 def release_of(generated: date) -> str:
@@ -149,69 +202,138 @@ def _canon(parsed: Parsed, name: str) -> str:
     return canonical
 
 
-# --- Trade Register -------------------------------------------------------------------------------
+# --- Trade Register (read column-wise with pyarrow: 30,000 deals per file) -------------------------
+
+TR_NAMES = [c for c, _ in zip(
+    ("recipient", "supplier", "order_year", "order_year_q", "number_ordered", "number_ordered_q", "designation",
+     "description", "number_delivered", "number_delivered_q", "delivery_years", "status", "comments", "tiv_unit",
+     "tiv_order", "tiv_delivered"), range(TR_COLUMNS))]
+TR_FIELDS = dict(zip(TR_NAMES, (
+    "Recipient", "Supplier", "Year of order", "Year of order ?", "Number ordered", "Number ordered ?",
+    "Weapon designation", "Weapon description", "Number delivered", "Number delivered ?", "Year(s) of delivery",
+    "status", "Comments", "SIPRI TIV per unit", "SIPRI TIV for total order", "SIPRI TIV of delivered weapons")))
+INTEGER = r"^\s*\d+\s*$"
+DECIMAL = r"^\s*-?(\d+\.?\d*|\.\d+)\s*$"
 
 
-def _tr_records(lines: list[str], start: int, problems: Problems) -> tuple[list[tuple[int, list[str]]], int]:
-    """CSV records after the header; re-joins records split by an unquoted line break in Comments."""
-    records: list[tuple[int, list[str]]] = []
-    joined = 0
-    rows = list(csv.reader(lines[start:]))
-    i = 0
-    while i < len(rows):
-        row, line = rows[i], start + i + 1
-        if not any(cell.strip() for cell in row):
-            i += 1
-            continue
-        # A break inside Comments leaves a short first part; glue it to the following line(s).
-        while len(row) < TR_COLUMNS and i + 1 < len(rows) and len(row) + len(rows[i + 1]) - 1 <= TR_COLUMNS:
-            nxt = rows[i + 1]
+def _rejoin(bad: list[tuple[int, str]], line_of: Callable[[int], int],
+            problems: Problems) -> tuple[list[tuple[int, list[str]]], int]:
+    """Rows pyarrow rejected (wrong field count): re-join a record split by an unquoted line break in
+    Comments (13 fields, then 4 whose first is the rest of the comment)."""
+    rows: list[tuple[int, list[str]]] = []
+    joined, i = 0, 0
+    while i < len(bad):
+        number, text = bad[i]
+        first = number
+        row = next(csv.reader([text]), [])
+        while len(row) < TR_COLUMNS and i + 1 < len(bad) and bad[i + 1][0] == number + 1:
+            nxt = next(csv.reader([bad[i + 1][1]]), [])
+            if len(row) + len(nxt) - 1 > TR_COLUMNS:
+                break
             row = [*row[:-1], f"{row[-1]} {nxt[0]}".strip(), *nxt[1:]]
-            i += 1
-            joined += 1
-        if len(row) != TR_COLUMNS:
-            problems.add(f"expected {TR_COLUMNS} fields, found {len(row)}", line, "record")
+            i, number, joined = i + 1, number + 1, joined + 1
+        if len(row) == TR_COLUMNS:
+            rows.append((line_of(first), row))
         else:
-            records.append((line, row))
+            problems.add(f"expected {TR_COLUMNS} fields, found {len(row)}", line_of(first), "record")
         i += 1
-    return records, joined
+    return rows, joined
+
+
+def _tr_strings(body: str, header_line: int, problems: Problems) -> tuple[pa.Table, pa.Array, int]:
+    """All 16 columns as strings, the file line of each row, and how many split records were re-joined."""
+    bad: list[tuple[int, str]] = []
+
+    def reject(row: pacsv.InvalidRow) -> str:
+        bad.append((row.number, row.text))
+        return "skip"
+
+    table = pacsv.read_csv(
+        io.BytesIO(body.encode("utf-8")),
+        read_options=pacsv.ReadOptions(column_names=TR_NAMES, use_threads=False),
+        parse_options=pacsv.ParseOptions(invalid_row_handler=reject),
+        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(TR_NAMES, pa.string()),
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False))
+    # pyarrow numbers non-empty rows from 1; map them back to the file's physical lines.
+    nonblank = [i for i, line in enumerate(body.split("\n"), start=header_line + 1) if line.strip("\r")]
+
+    def line_of(number: int) -> int:
+        return nonblank[number - 1]
+
+    rejected = {n for n, _ in bad}
+    lines = [nonblank[k - 1] for k in range(1, len(nonblank) + 1) if k not in rejected]
+    extra, joined = _rejoin(sorted(bad), line_of, problems)
+    if extra:
+        table = pa.concat_tables([table, pa.table({c: [r[j] for _, r in extra] for j, c in enumerate(TR_NAMES)},
+                                                  schema=table.schema)])
+        lines += [line for line, _ in extra]
+    return table, pa.array(lines[:table.num_rows], pa.int32()), joined
+
+
+def _numbers(col: pa.Array, lines: pa.Array, label: str, problems: Problems, integer: bool) -> pa.Array:
+    """Cast a string column to numbers; '' is null; anything else is a problem naming its line."""
+    text = pc.utf8_trim_whitespace(col)
+    empty = pc.equal(text, "")
+    ok = pc.or_(empty, pc.match_substring_regex(text, INTEGER if integer else DECIMAL))
+    for i in pc.indices_nonzero(pc.invert(ok)).to_pylist()[:MAX_PROBLEMS]:
+        problems.add(f"not a number: {text[i].as_py()!r}", lines[i].as_py(), label)
+    clean = pc.if_else(pc.or_(empty, pc.invert(ok)), pa.scalar(None, pa.string()), text)
+    return pc.cast(clean, pa.int64() if integer else pa.float64())
+
+
+def _canon_column(parsed: Parsed, col: pa.Array) -> pa.Array:
+    """Canonical names, computed once per distinct name (a few hundred per file)."""
+    distinct = pc.unique(col)
+    mapped = pa.array([_canon(parsed, n) for n in distinct.to_pylist()], pa.string())
+    return mapped.take(pc.index_in(col, value_set=distinct))
 
 
 def read_trade_register(text: str, path: str) -> Parsed:
-    lines = text.splitlines()
+    lines = text.split("\n")
     header_at = next(i for i, line in enumerate(lines) if line.startswith("Recipient,Supplier,Year of order"))
     parsed = Parsed(path, "trade_register", "register", parse_generated("\n".join(lines[:header_at])),
                     title=lines[0].strip())
     problems = Problems(path)
-    records, parsed.split_records = _tr_records(lines, header_at + 1, problems)
-    for line, row in records:
-        _tr_deal(parsed, problems, line, row)
+    raw, line_no, parsed.split_records = _tr_strings("\n".join(lines[header_at + 1:]), header_at + 1, problems)
+    cols = {c: raw[c].combine_chunks() for c in TR_NAMES}
+    num = {c: _numbers(cols[c], line_no, TR_FIELDS[c], problems, integer=c in ("order_year", "number_ordered",
+                                                                   "number_delivered"))
+           for c in ("order_year", "number_ordered", "number_delivered", "tiv_unit", "tiv_order", "tiv_delivered")}
+    years_text = pc.utf8_trim_whitespace(cols["delivery_years"])
+    parts = pc.utf8_trim_whitespace(pc.list_flatten(pc.split_pattern(years_text, ";")))
+    owner = pc.list_parent_indices(pc.split_pattern(years_text, ";"))
+    keep = pc.not_equal(parts, "")
+    parts, owner = parts.filter(keep), owner.filter(keep)
+    year_ok = pc.match_substring_regex(parts, r"^\d{4}$")
+    for i in pc.indices_nonzero(pc.invert(year_ok)).to_pylist()[:MAX_PROBLEMS]:
+        problems.add(f"not a year: {parts[i].as_py()!r}", line_no[owner[i].as_py()].as_py(), TR_FIELDS["delivery_years"])
     problems.raise_any()
+    recipient, supplier = _canon_column(parsed, cols["recipient"]), _canon_column(parsed, cols["supplier"])
+    parsed.tables["deals"] = pa.table([
+        line_no, recipient, supplier, pc.cast(num["order_year"], pa.int32()),
+        pc.equal(pc.utf8_trim_whitespace(cols["order_year_q"]), "?"), num["number_ordered"],
+        pc.equal(pc.utf8_trim_whitespace(cols["number_ordered_q"]), "?"), pc.utf8_trim_whitespace(cols["designation"]),
+        pc.utf8_trim_whitespace(cols["description"]), num["number_delivered"],
+        pc.equal(pc.utf8_trim_whitespace(cols["number_delivered_q"]), "?"), years_text,
+        pc.utf8_trim_whitespace(cols["status"]), pc.utf8_trim_whitespace(cols["comments"]), num["tiv_unit"],
+        num["tiv_order"], num["tiv_delivered"]], schema=DEAL_SCHEMA)
+    parsed.tables["flows"] = _allocate(parsed.tables["deals"], pc.cast(parts, pa.int32()), owner)
     return parsed
 
 
-def _tr_deal(parsed: Parsed, problems: Problems, line: int, row: list[str]) -> None:
-    num = problems.number
-    recipient, supplier = _canon(parsed, row[0]), _canon(parsed, row[1])
-    years_text = row[10].strip()
-    years: list[int] = []
-    for part in filter(None, (p.strip() for p in years_text.split(";"))):
-        year = num(part, line, "Year(s) of delivery", integer=True)
-        if year is not None:
-            years.append(int(year))
-    delivered = num(row[15], line, "SIPRI TIV of delivered weapons")
-    values = (line, recipient, supplier, num(row[2], line, "Year of order", integer=True), row[3].strip() == "?",
-              num(row[4], line, "Number ordered", integer=True), row[5].strip() == "?", row[6].strip(),
-              row[7].strip(), num(row[8], line, "Number delivered", integer=True), row[9].strip() == "?",
-              years_text, row[11].strip(), row[12].strip(), num(row[13], line, "SIPRI TIV per unit"),
-              num(row[14], line, "SIPRI TIV for total order"), delivered)
-    for col, value in zip(DEAL_COLS, values):
-        parsed.deals[col].append(value)
-    # The register gives no per-year values: spread the delivered TIV evenly over the listed years.
-    if delivered and years:
-        share = float(delivered) / len(years)
-        for year in years:
-            parsed.add_flow(supplier, recipient, year, share, row[7].strip())
+def _allocate(deals: pa.Table, years: pa.Array, owner: pa.Array) -> pa.Table:
+    """The register gives no per-year values: spread each deal's delivered TIV evenly over its listed years.
+    Deals with no delivery years, or no (or zero) delivered TIV, add nothing."""
+    owners = owner.to_numpy(zero_copy_only=False)
+    n_years = np.bincount(owners, minlength=deals.num_rows) if len(owners) else np.zeros(deals.num_rows, int)
+    delivered = deals["tiv_delivered"].combine_chunks()
+
+    def take(col: str) -> pa.Array:  # one row per delivery year
+        return deals[col].combine_chunks().take(owner)
+
+    value = pc.divide(delivered.take(owner), pa.array(n_years[owners].astype(np.float64)))
+    flows = pa.table([take("supplier"), take("recipient"), years, value, take("description")], schema=FLOW_SCHEMA)
+    return flows.filter(pc.greater(pc.fill_null(flows["tiv"], 0), 0))
 
 
 # --- TIV tables (one country's exports or imports, or all countries' totals) ----------------------
@@ -272,32 +394,49 @@ def read_tiv_table(text: str, path: str) -> Parsed:
 
 
 def read_tiv_long(text: str, path: str) -> Parsed:
-    lines = text.splitlines()
-    reader = csv.DictReader(lines)
-    assert reader.fieldnames is not None
-    names = {f.strip().lower(): f for f in reader.fieldnames}
-    role = "exporter" if names.get("export_from") == reader.fieldnames[0] else "importer"
+    """SIPRI tables stacked long (column-wise: 30,000-40,000 rows). `All` rows hold the all-countries table
+    (the partner column names the country), `Total` partners and years hold SIPRI's totals."""
+    header = next(csv.reader([text.split("\n", 1)[0]]))
+    names = {f.strip().lower(): f for f in header}
+    role = "exporter" if header[0].strip().lower() == "export_from" else "importer"
     parsed = Parsed(path, "tiv_long", "tables", parse_generated(text[:2000]), perspective=role)
     problems = Problems(path)
-    own_col, partner_col = ("export_from", "import_to") if role == "exporter" else ("import_to", "export_from")
-    for line, rec in enumerate(reader, start=2):
-        own, partner = rec[names[own_col]].strip(), rec[names[partner_col]].strip()
-        year_text = rec[names["year"]].strip()
-        number = None if year_text == "Total" else problems.number(year_text, line, "Year", integer=True)
-        year = None if number is None else int(number)
-        value = problems.number(rec[names["tiv"]], line, "TIV")
-        if value is None or (year is None and year_text != "Total"):
-            continue
-        if own == "All":  # the "all countries" table: the partner column holds the country itself
-            parsed.add_total(role, "" if partner == "Total" else _canon(parsed, partner), "", year, value)
-        elif partner == "Total" or year is None:
-            parsed.add_total(role, _canon(parsed, own), "" if partner == "Total" else _canon(parsed, partner),
-                             year, value)
-        elif role == "exporter":
-            parsed.add_flow(_canon(parsed, own), _canon(parsed, partner), int(year), value)
-        else:
-            parsed.add_flow(_canon(parsed, partner), _canon(parsed, own), int(year), value)
+    bad: list[int] = []
+
+    def reject(row: pacsv.InvalidRow) -> str:
+        bad.append(row.number)
+        return "skip"
+
+    table = pacsv.read_csv(io.BytesIO(text.encode("utf-8")),
+                           read_options=pacsv.ReadOptions(use_threads=False),
+                           parse_options=pacsv.ParseOptions(invalid_row_handler=reject),
+                           convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()),
+                                                                strings_can_be_null=False))
+    for number in bad[:MAX_PROBLEMS]:
+        problems.add(f"expected {len(header)} fields", number, "record")
+    lines = pa.array(range(2, table.num_rows + 2), pa.int32())  # line 1 is the header
+    col = {k: pc.utf8_trim_whitespace(table[names[k]].combine_chunks()) for k in ("export_from", "import_to", "year")}
+    own, partner = (col["export_from"], col["import_to"]) if role == "exporter" else (col["import_to"], col["export_from"])
+    total_year = pc.equal(col["year"], "Total")
+    year = pc.cast(_numbers(pc.if_else(total_year, "", col["year"]), lines, "Year", problems, True), pa.int32())
+    tiv = _numbers(table[names["tiv"]].combine_chunks(), lines, "TIV", problems, False)
     problems.raise_any()
+    is_all, partner_total = pc.equal(own, "All"), pc.equal(partner, "Total")
+    own_c, partner_c = _canon_column(parsed, own), _canon_column(parsed, partner)
+    parsed.unlisted_names -= {"All", "Total"}
+    is_total = pc.or_(pc.or_(is_all, partner_total), total_year)
+    valid = pc.is_valid(tiv)
+    empty = pa.scalar("", pa.string())
+    totals = pa.table({
+        "role": pa.array([role] * table.num_rows, pa.string()),
+        "country": pc.if_else(is_all, pc.if_else(partner_total, empty, partner_c), own_c),
+        "partner": pc.if_else(pc.or_(is_all, partner_total), empty, partner_c),
+        "year": year, "tiv": tiv}, schema=TOTAL_SCHEMA)
+    parsed.tables["totals"] = totals.filter(pc.and_(valid, is_total))
+    supplier, recipient = (own_c, partner_c) if role == "exporter" else (partner_c, own_c)
+    flows = pa.table({"supplier": supplier, "recipient": recipient, "year": year, "tiv": tiv,
+                      "category": pa.nulls(table.num_rows, pa.string())}, schema=FLOW_SCHEMA)
+    parsed.tables["flows"] = flows.filter(pc.and_(pc.and_(valid, pc.invert(is_total)), pc.is_valid(year)))
     return parsed
 
 

@@ -138,3 +138,52 @@ def test_country_kinds() -> None:
     assert table.kind("NATO**") == "org" and table.kind("Hamas (Palestine)*") == "non_state"
     assert table.kind("Unknown recipient(s)") == "unknown" and table.kind("Israel") == "state"
     assert table.kind("Some new group*") == "non_state"  # unlisted names follow SIPRI's suffixes
+
+
+def test_trade_register_line_numbers_survive_split_records() -> None:
+    deals = read_file(TR).deals
+    line = dict(zip(deals["designation"], deals["line"]))
+    assert (line["Demo-SAM"], line["Demo-Radar"], line["Demo-Sub"]) == (13, 16, 18)
+
+
+def test_trade_register_unjoinable_row_and_bad_year(tmp_path: Path) -> None:
+    text = TR.read_bytes().decode("latin-1")
+    text = text.replace("2014; 2015; 2016,New", "2014; 20x5; 2016,New").replace(
+        "India,unknown supplier(s),2010,,5", "India,unknown supplier(s)")
+    bad = tmp_path / "tr.csv"
+    bad.write_bytes(text.encode("latin-1"))
+    with pytest.raises(ValidationFailed) as info:
+        read_file(bad)
+    where = {(p.line, p.field, p.message) for p in info.value.problems}
+    assert (13, "Year(s) of delivery", "not a year: '20x5'") in where
+    assert (21, "record", "expected 16 fields, found 13") in where
+
+
+def test_stacked_long_tables(tmp_path: Path) -> None:
+    from tiewatch.arms.fixtures.generate import PAIRS, stacked_long
+
+    path = tmp_path / "export_tiv.csv"
+    path.write_text(stacked_long())
+    p = read_file(path)
+    assert p.fmt == "tiv_long" and p.generated is None and p.perspective == "exporter"
+    wide = read_file(FIXTURES / "tables" / "TIV-Export-ISR-2008-2021.csv")
+    isr = {(r, y, t) for s, r, y, t in zip(p.flows["supplier"], p.flows["recipient"], p.flows["year"], p.flows["tiv"])
+           if s == "Israel"}
+    assert isr == set(zip(wide.flows["recipient"], wide.flows["year"], wide.flows["tiv"]))
+    totals = set(zip(p.totals["country"], p.totals["partner"], p.totals["year"], p.totals["tiv"]))
+    assert ("Israel", "India", None, 2110.0) in totals  # Year 'Total' of a pair
+    israel = sum(sum(v.values()) for v in PAIRS["Israel"].values())
+    world = sum(sum(v.values()) for p in PAIRS.values() for v in p.values())
+    assert ("Israel", "", None, israel) in totals and ("", "", None, world) in totals  # Total partner, All/Total
+    assert ("Germany", "", None, 945.0) in totals  # an `All` row: the partner column names the country
+    assert not p.unlisted_names
+
+
+def test_stacked_long_bad_value(tmp_path: Path) -> None:
+    from tiewatch.arms.fixtures.generate import stacked_long
+
+    path = tmp_path / "export_tiv.csv"
+    path.write_text(stacked_long().replace('"Israel","India","2009",100', '"Israel","India","2009",1OO'))
+    with pytest.raises(ValidationFailed) as info:
+        read_file(path)
+    assert [(pr.line, pr.field) for pr in info.value.problems] == [(3, "TIV")]
