@@ -81,14 +81,15 @@ class Postgres:
 
 
 class Gunicorn:
-    def __init__(self, env: dict[str, str], workers: int, threads: int, log: Path) -> None:
+    def __init__(self, env: dict[str, str], workers: int, threads: int, log: Path, worker_class: str) -> None:
         self.env, self.workers, self.threads, self.log = env, workers, threads, log
+        self.worker_class = worker_class
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
         cmd = [str(VENV_BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
-               "--workers", str(self.workers), "--worker-class", "gthread", "--threads", str(self.threads),
+               "--workers", str(self.workers), "--worker-class", self.worker_class, "--threads", str(self.threads),
                "--keep-alive", "30", "--backlog", "2048"]
         self.proc = subprocess.Popen(cmd, cwd=REPO, env=self.env, stdout=open(self.log, "ab"),
                                      stderr=subprocess.STDOUT, start_new_session=True)
@@ -125,7 +126,47 @@ class Results:
     accepted: list[str] = field(default_factory=list)  # emails answered 202
     dup_accepted: list[str] = field(default_factory=list)  # duplicates wrongly answered 202
     errors: int = 0  # connection errors (server killed): outcome unknown
+    cpu: tuple[float, float, float] = (0.0, 0.0, 0.0)  # app, db, client CPU seconds
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return raw[raw.rindex(")") + 2:].split()  # fields from 'state' on
+
+
+def cpu_of(match) -> float:
+    """CPU seconds (user+system) of every live process for which match(pid, fields) holds."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        fields = _stat(int(entry))
+        if fields and match(int(entry), fields):
+            total += (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return total
+
+
+class CpuMeter:
+    """CPU used by the app server (gunicorn process group), PostgreSQL (postmaster and children) and
+    this client process: contention from other programs on the machine does not inflate it."""
+
+    def __init__(self, server: "Gunicorn", pg: "Postgres") -> None:
+        self.server, self.pg = server, pg
+
+    def sample(self) -> tuple[float, float, float]:
+        pgid = self.server.proc.pid if self.server.proc else -1
+        postmaster = int((self.pg.data / "postmaster.pid").read_text().split()[0])
+        app = cpu_of(lambda pid, f: int(f[2]) == pgid)
+        db = cpu_of(lambda pid, f: pid == postmaster or int(f[1]) == postmaster)
+        t = os.times()
+        return app, db, t.user + t.system
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -136,17 +177,67 @@ def percentile(values: list[float], p: float) -> float:
     return values[k]
 
 
+class RawHTTP:
+    """A minimal HTTP/1.1 keep-alive client on a socket: cheap enough that the load generator, which
+    shares the 2 CPUs with the server, takes as little of them as possible."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b""
+
+    def _fill(self) -> None:
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("server closed the connection")
+        self.buf += chunk
+
+    def request(self, raw: bytes) -> tuple[int, bool]:
+        """Send one request; return (status, server wants to close)."""
+        self.sock.sendall(raw)
+        while b"\r\n\r\n" not in self.buf:
+            self._fill()
+        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
+        status = int(head[9:12])
+        lower = head.lower()
+        close = b"connection: close" in lower
+        marker = lower.find(b"content-length:")
+        if marker >= 0:
+            length = int(lower[marker + 15:].split(b"\r\n", 1)[0])
+            while len(self.buf) < length:
+                self._fill()
+            self.buf = self.buf[length:]
+        elif b"transfer-encoding: chunked" in lower:
+            while True:
+                while b"\r\n" not in self.buf:
+                    self._fill()
+                size_line, _, rest = self.buf.partition(b"\r\n")
+                size = int(size_line.split(b";")[0], 16)
+                while len(rest) < size + 2:
+                    self._fill()
+                    size_line, _, rest = self.buf.partition(b"\r\n")
+                self.buf = rest[size + 2:]
+                if size == 0:
+                    break
+        else:
+            close = True
+        return status, close
+
+    def close(self) -> None:
+        self.sock.close()
+
+
 def client_loop(port_ref: list[int], mode: str, stop_at: float, max_requests: int, seed: int, tag: str,
                 results: Results, accepted_pool: list[str]) -> None:
     rnd = random.Random(seed)
-    conn: http.client.HTTPConnection | None = None
+    conn: RawHTTP | None = None
     n = 0
-    headers = {"Content-Type": "application/json", "Connection": "keep-alive"}
+    get = f"GET /api/petitions/{SLUG} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+    post = f"POST /api/petitions/{SLUG}/signatures HTTP/1.1\r\nHost: 127.0.0.1\r\n" \
+           f"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
     while time.time() < stop_at and n < max_requests:
         n += 1
-        kind = "get"
-        body = None
-        email = ""
+        kind, email, raw = "get", "", get
         if mode == "sign":
             roll = rnd.random()
             if roll < 0.8 or not accepted_pool:
@@ -158,22 +249,18 @@ def client_loop(port_ref: list[int], mode: str, stop_at: float, max_requests: in
             payload = {"name": f"Bench Signer {seed} {n}", "email": email.upper() if kind == "duplicate" else email,
                        "postal_code": rnd.choice(["27701", "27705", "10001"]), "address": f"{n} Bench Street",
                        "resident": True, "consent": kind != "invalid"}
-            body = json.dumps(payload)
+            body = json.dumps(payload).encode()
+            raw = (post % len(body)).encode() + body
         try:
             if conn is None:
-                conn = http.client.HTTPConnection("127.0.0.1", port_ref[0], timeout=10)
+                conn = RawHTTP(port_ref[0])
             t0 = time.perf_counter()
-            if mode == "sign":
-                conn.request("POST", f"/api/petitions/{SLUG}/signatures", body=body, headers=headers)
-            else:
-                conn.request("GET", f"/api/petitions/{SLUG}", headers={"Connection": "keep-alive"})
-            response = conn.getresponse()
-            response.read()
+            status, close = conn.request(raw)
             elapsed = time.perf_counter() - t0
-            if response.getheader("Connection", "").lower() == "close":
+            if close:
                 conn.close()
                 conn = None
-        except (OSError, http.client.HTTPException):
+        except (OSError, ValueError):
             with results.lock:
                 results.errors += 1
             if conn is not None:
@@ -183,8 +270,8 @@ def client_loop(port_ref: list[int], mode: str, stop_at: float, max_requests: in
             continue
         with results.lock:
             results.latencies.append(elapsed)
-            results.statuses[(kind, response.status)] += 1
-            if response.status == 202:
+            results.statuses[(kind, status)] += 1
+            if status == 202:
                 if kind == "duplicate":
                     results.dup_accepted.append(email)
                 else:
@@ -196,8 +283,9 @@ def client_loop(port_ref: list[int], mode: str, stop_at: float, max_requests: in
 
 
 def run_phase(port_ref: list[int], mode: str, clients: int, seconds: float, max_requests: int, tag: str,
-              during=None) -> tuple[Results, float]:
+              during=None, meter: CpuMeter | None = None) -> tuple[Results, float]:
     results = Results()
+    before = meter.sample() if meter else None
     pool: list[str] = []
     stop_at = time.time() + seconds
     threads = [threading.Thread(target=client_loop, args=(port_ref, mode, stop_at, max_requests, i, tag,
@@ -209,11 +297,17 @@ def run_phase(port_ref: list[int], mode: str, clients: int, seconds: float, max_
         during()
     for t in threads:
         t.join()
+    if meter and before:
+        after = meter.sample()
+        results.cpu = tuple(a - b for a, b in zip(after, before))  # type: ignore[attr-defined]
     return results, time.perf_counter() - t0
 
 
 def summary(name: str, r: Results, wall: float, counted: int) -> dict:
+    n = max(1, len(r.latencies))
     return {
+        "cpu_ms": tuple(1000 * c / n for c in r.cpu),
+        "server_cpu_ms_per_counted": 1000 * (r.cpu[0] + r.cpu[1]) / max(1, counted),
         "phase": name, "seconds": round(wall, 2), "requests": len(r.latencies),
         "rate": counted / wall, "p50_ms": percentile(r.latencies, 50) * 1000,
         "p99_ms": percentile(r.latencies, 99) * 1000, "errors": r.errors,
@@ -228,6 +322,7 @@ def main() -> int:
     parser.add_argument("--max-requests", type=int, default=50_000, help="per client and phase")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, database)")
     args = parser.parse_args()
 
@@ -251,20 +346,23 @@ def main() -> int:
                        stdout=subprocess.DEVNULL)
         subprocess.run([str(VENV_BIN / "tiewatch"), "campaigns", "load-demo"], cwd=REPO, env=env, check=True,
                        stdout=subprocess.DEVNULL)
-        server = Gunicorn(env, args.workers, args.threads, root / "gunicorn.log")
+        server = Gunicorn(env, args.workers, args.threads, root / "gunicorn.log", args.worker_class)
         server.start()
         port_ref = [server.port]
-        print(f"stack: PostgreSQL 15 on 127.0.0.1:{pg.port}, gunicorn {args.workers} workers x {args.threads} "
-              f"threads on 127.0.0.1:{server.port}; {args.clients} clients; {os.cpu_count()} CPUs", flush=True)
+        meter = CpuMeter(server, pg)
+        print(f"stack: PostgreSQL 15 on 127.0.0.1:{pg.port}, gunicorn {args.workers} {args.worker_class} workers x "
+              f"{args.threads} threads on 127.0.0.1:{server.port}; {args.clients} clients; {os.cpu_count()} CPUs", flush=True)
 
         # Warm up (connections, imports).
         run_phase(port_ref, "get", args.clients, 2, 200, "warm")
 
-        base, base_wall = run_phase(port_ref, "get", args.clients, args.seconds, args.max_requests, "base")
+        base, base_wall = run_phase(port_ref, "get", args.clients, args.seconds, args.max_requests, "base",
+                                    meter=meter)
         base_ok = sum(v for (k, s), v in base.statuses.items() if s == 200)
         b = summary("baseline GET /api/petitions/example", base, base_wall, base_ok)
 
-        load, load_wall = run_phase(port_ref, "sign", args.clients, args.seconds, args.max_requests, "load")
+        load, load_wall = run_phase(port_ref, "sign", args.clients, args.seconds, args.max_requests, "load",
+                                    meter=meter)
         s = summary("POST signatures (80% valid, 10% duplicate, 10% invalid)", load, load_wall, len(load.accepted))
         s["requests_per_s"] = len(load.latencies) / load_wall
 
@@ -311,6 +409,14 @@ def main() -> int:
         print(f"signing: {s['requests_per_s']:.0f} requests/s, {s['rate']:.0f} accepted signatures/s; "
               f"ratio accepted/s to baseline GET/s = {s['rate'] / b['rate']:.2f}; "
               f"p99 {s['p99_ms']:.1f} ms vs baseline {b['p99_ms']:.1f} ms")
+        print(f"CPU per request (app server / PostgreSQL / load client), ms: baseline "
+              f"{b['cpu_ms'][0]:.2f} / {b['cpu_ms'][1]:.2f} / {b['cpu_ms'][2]:.2f}; signing "
+              f"{s['cpu_ms'][0]:.2f} / {s['cpu_ms'][1]:.2f} / {s['cpu_ms'][2]:.2f}")
+        cap = 2000 / s["server_cpu_ms_per_counted"] if s["server_cpu_ms_per_counted"] else float("nan")
+        print(f"server CPU (app + PostgreSQL) per accepted signature: {s['server_cpu_ms_per_counted']:.2f} ms "
+              f"-> capacity on 2 dedicated cores ~ {cap:.0f} accepted signatures/s")
+        load1 = os.getloadavg()[0]
+        print(f"machine load average (1 min) at the end: {load1:.1f} on {os.cpu_count()} CPUs")
         print(f"load statuses: {s['statuses']}")
         print(f"fault statuses: {f['statuses']}")
         print(f"crash check: {len(acked)} signatures answered 202; missing from DB: {len(missing)}; "

@@ -31,16 +31,21 @@ class UnsupportedMediaType(TiewatchError):
 
 
 class SignatureIn(Schema):
-    name: Any = None
-    email: Any = None
-    postal_code: Any = None
-    address: Any = None
-    city: Any = None
-    resident: Any = None
-    comment: Any = None
-    consent: Any = None
-    show_publicly: Any = None
-    website: Any = None
+    """The signing request (documented here; validated by tiewatch.campaigns.validation)."""
+
+    name: str
+    email: str
+    postal_code: str = ""
+    address: str = ""
+    city: str = ""
+    resident: bool = False
+    comment: str = ""
+    consent: bool
+    show_publicly: bool = False
+
+
+_SIGN_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": SignatureIn.model_json_schema()}}}}
 
 
 def _petition_json(petition: Petition) -> dict[str, Any]:
@@ -77,7 +82,7 @@ def get_petition(request: HttpRequest, slug: str) -> dict[str, Any]:
 
 
 @router.post("/petitions/{slug}/signatures", summary="Sign a petition (pending email confirmation)",
-             response={202: dict})
+             response={202: dict}, openapi_extra=_SIGN_BODY)
 def sign_petition(request: HttpRequest, slug: str) -> Status:
     if request.content_type != "application/json":
         raise UnsupportedMediaType("Send the signature as application/json.")
@@ -88,11 +93,7 @@ def sign_petition(request: HttpRequest, slug: str) -> Status:
     if not isinstance(payload, dict):
         raise ValidationFailed("The body must be a JSON object.")
     petition = services.get_public_petition(slug, cached=True)
-    data = {k: v for k, v in payload.items() if k in SignatureIn.model_fields and v is not None}
-    for key in ("resident", "consent", "show_publicly"):
-        if key in data and not isinstance(data[key], bool):
-            data[key] = str(data[key]).lower() in {"1", "true", "yes", "on"}
-    services.sign(petition, data, services.client_ip(request))
+    services.sign(petition, payload, services.client_ip(request))
     return Status(202, {
         "status": "pending_confirmation",
         "message": "Check your email and confirm your signature; it counts once confirmed.",

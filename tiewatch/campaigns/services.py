@@ -24,7 +24,6 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from tiewatch.campaigns import conf
-from tiewatch.campaigns.forms import SignatureForm
 from tiewatch.campaigns.models import (
     ModerationLog,
     OfflineSignatureBatch,
@@ -33,6 +32,7 @@ from tiewatch.campaigns.models import (
     RateCounter,
     Signature,
 )
+from tiewatch.campaigns.validation import validate_signature
 from tiewatch.campaigns.normalise import normalise_email, normalise_name
 from tiewatch.campaigns.verification import normalise_address, normalise_postal_code, verify
 from tiewatch.core.errors import Conflict, Gone, NotFound, Problem, RateLimited, ValidationFailed
@@ -94,9 +94,7 @@ def hit_rate_limits(ip: str | None, email: str | None) -> None:
         f"DO UPDATE SET {qn('count')} = {qn(table)}.{qn('count')} + 1 "
         f"RETURNING {qn('key')}, {qn('window_start')}, {qn('count')}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        counts = {(k, w): c for k, w, c in cursor.fetchall()}
+    counts = {(k, w): c for k, w, c in _hot_query(sql, params)}
     for key, window, _, limit, kind in rows:
         if counts.get((key, window), 0) > limit:
             what = "address" if kind == "ip" else "email address"
@@ -136,21 +134,16 @@ def get_public_petition(slug: str, cached: bool = False) -> Petition:
     return petition
 
 
-def _form_problems(form: SignatureForm) -> list[Problem]:
-    return [Problem(str(msg), field=field) for field, msgs in form.errors.items() for msg in msgs]
-
-
 def sign(petition: Petition, data: dict[str, Any], ip: str | None) -> Signed:
     """Validate and record a signature (pending confirmation); queue its confirmation email."""
     if not petition.accepting():
         raise Gone("This petition is not open for signatures.")
-    form = SignatureForm(data)
-    valid = form.is_valid()
-    email = normalise_email(form.cleaned_data.get("email", "")) if "email" in form.cleaned_data else None
+    clean, errors = validate_signature(data)
+    email = normalise_email(clean["email"]) if "email" in clean else None
     hit_rate_limits(ip, email)
-    if not valid:
-        raise ValidationFailed("The signature is invalid.", _form_problems(form))
-    clean = form.cleaned_data
+    if errors:
+        raise ValidationFailed("The signature is invalid.",
+                               [Problem(m, field=f) for f, messages in errors.items() for m in messages])
     if clean.get("website"):
         return Signed(None)  # honeypot: pretend success, store nothing
     assert email is not None
@@ -161,16 +154,19 @@ def sign(petition: Petition, data: dict[str, Any], ip: str | None) -> Signed:
     token = secrets.token_urlsafe(32)
     signature = Signature(
         petition=petition, name=clean["name"], email=email, address=clean["address"],
-        postal_code=clean["postal_code"], city=clean.get("city", ""), resident=clean["resident"],
-        verified_resident=result.verified, verification_detail=result.detail, comment=clean.get("comment", ""),
-        consent=True, show_publicly=bool(clean.get("show_publicly")), ip=ip, token_hash=token_hash(token),
+        postal_code=clean["postal_code"], city=clean["city"], resident=clean["resident"],
+        verified_resident=result.verified, verification_detail=result.detail, comment=clean["comment"],
+        consent=True, show_publicly=clean["show_publicly"], ip=ip, token_hash=token_hash(token),
         name_key=name_key, address_key=address_key,
     )
     message = OutboxMessage(to=clean["email"].strip(), subject=f"Confirm your signature: {petition.title}",
                             body=confirmation_body(petition, clean["name"], token), kind="confirmation")
     try:
-        if connection.vendor == "postgresql":
-            signature.pk = _insert_pair(signature, message)
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            signature.pk = _insert_pair(signature, message)  # autocommit: the statement is the transaction
+        elif connection.vendor == "postgresql":
+            with transaction.atomic():  # a savepoint, so a duplicate leaves the outer transaction usable
+                signature.pk = _insert_pair(signature, message)
         else:
             with transaction.atomic():
                 signature.save(force_insert=True)
@@ -206,9 +202,23 @@ def _insert_pair(signature: Signature, message: OutboxMessage) -> int:
         f"INSERT INTO {m_table} ({', '.join(m_cols)}, {qn('signature_id')}) "
         f"SELECT {placeholders}, s.{qn('id')} FROM s RETURNING {qn('signature_id')}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, s_params + m_params)
-        return int(cursor.fetchone()[0])
+    return int(_hot_query(sql, s_params + m_params)[0][0])
+
+
+def _hot_query(sql: str, params: list[Any]) -> list[tuple]:
+    """Run one statement of the signing path. On PostgreSQL: server-side parameters and a prepared
+    statement (parsed and planned once per connection), through Django's error wrapping."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    import psycopg
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params, prepare=True)
+            return cursor.fetchall()
 
 
 def flag_near_duplicate(signature: Signature) -> bool:

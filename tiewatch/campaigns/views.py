@@ -30,7 +30,7 @@ from tiewatch.campaigns.models import (
     Vote,
 )
 from tiewatch.campaigns.timeline import campaign_timeline
-from tiewatch.core.errors import Conflict, Gone, NotFound, RateLimited, TiewatchError, ValidationFailed
+from tiewatch.core.errors import Conflict, Gone, NotFound, Problem, RateLimited, TiewatchError, ValidationFailed
 
 
 def _public_petition(slug: str) -> Petition:
@@ -81,16 +81,14 @@ def petition_detail(request: HttpRequest, slug: str) -> HttpResponse:
         form = SignatureForm(request.POST)
         try:
             services.sign(petition, request.POST.dict(), services.client_ip(request))
-        except ValidationFailed:
-            form.is_valid()
+        except ValidationFailed as exc:
+            form.add_problems(exc.problems)
             status = 422
         except Conflict as exc:
-            form.is_valid()
-            form.add_error("email", exc.message)
+            form.add_problems([Problem(exc.message, field="email")])
             status = 409
         except (RateLimited, Gone) as exc:
-            form.is_valid()
-            form.add_error(None, exc.message)
+            form.add_problems([Problem(exc.message)])
             status = exc.status
         else:
             return redirect("campaigns:petition_thanks", slug=petition.slug)

@@ -61,6 +61,16 @@ def test_invalid_is_422_with_field_messages(client: Client, petition: Petition) 
     assert Signature.objects.count() == 0
 
 
+def test_wrong_types_are_422(client: Client, petition: Petition) -> None:
+    r = post(client, petition.slug, signer(1, name=["x"], postal_code=27701, comment="y" * 2001))
+    assert r.status_code == 422
+    fields = r.json()["error"]["fields"]
+    assert fields["name"] == ["Enter text."] and "2000" in fields["comment"][0] and "postal_code" not in fields
+    assert post(client, petition.slug, [1, 2]).status_code == 422  # type: ignore[arg-type]
+    assert client.get("/api/openapi.json").json()["paths"]["/api/petitions/{slug}/signatures"]["post"][
+        "requestBody"]["content"]["application/json"]["schema"]["required"] == ["name", "email", "consent"]
+
+
 def test_non_json_is_refused(client: Client, petition: Petition) -> None:
     r = client.post(f"/api/petitions/{petition.slug}/signatures", signer(1))
     assert r.status_code == 415
