@@ -7,7 +7,7 @@ records only; a signed-in staff session also sees drafts (`"published": false`).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -24,8 +24,9 @@ router = Router(tags=["registry"])
 TieKind = Literal[TIE_KINDS]  # type: ignore[valid-type]
 TieStatus = Literal[TIE_STATUSES]  # type: ignore[valid-type]
 EntityKind = Literal[ENTITY_KINDS]  # type: ignore[valid-type]
-TieSort = Literal[tuple(queries.TIE_SORTS)]  # type: ignore[valid-type]
-EntitySort = Literal[tuple(queries.ENTITY_SORTS)]  # type: ignore[valid-type]
+TieSort = Literal["-year", "year", "kind", "status", "subject", "id"]
+EntitySort = Literal["name", "-name", "id", "kind", "country"]
+assert set(get_args(TieSort)) == set(queries.TIE_SORTS) and set(get_args(EntitySort)) == set(queries.ENTITY_SORTS)
 
 ID_PATTERN = r"^[-a-zA-Z0-9_]{1,250}$"
 COUNTRY_PATTERN = r"^[A-Za-z]{2}$"

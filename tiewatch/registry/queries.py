@@ -21,12 +21,14 @@ from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
 from tiewatch.registry.exporters import ties_with_links
 from tiewatch.registry.models import Entity, Jurisdiction, Source, Tie, TieCounterpart
 
-# Counts stop at this many rows: "more than 10,000" is as useful as an exact COUNT(*) over millions.
-COUNT_CAP = 10_000
+# Counts of a list stop at this many rows: "more than 1,000" is as useful as an exact COUNT(*) over
+# millions, and costs a bounded scan. The home page's totals count further.
+COUNT_CAP = 1_000
+HOME_COUNT_CAP = 1_000_000
 # Exports of a list stop at this many rows; `tiewatch export` writes everything.
 EXPORT_LIMIT = 10_000
 # An entity page lists at most this many ties per role (subject, counterpart, program).
-ENTITY_TIE_LIMIT = 200
+ENTITY_TIE_LIMIT = 100
 MAX_PAGE = 100_000
 YEAR_MIN, YEAR_MAX = 1, 9999
 
@@ -250,7 +252,7 @@ def search_entities(qs: QuerySet[Entity], q: str) -> QuerySet[Entity]:
         return qs.none()
     if connection.vendor == "postgresql":
         tsquery = " & ".join(f"{word}:*" for word in words)
-        return qs.extra(  # noqa: S610 - fixed SQL, the query is a parameter
+        return qs.extra(  # fixed SQL; the words are a parameter
             where=["to_tsvector('simple', registry_entity.search_text) @@ to_tsquery('simple', %s)"],
             params=[tsquery],
         )
@@ -338,7 +340,7 @@ def group_by_kind_and_year(items: list[Tie]) -> list[dict[str, Any]]:
     kinds: dict[str, dict[Any, list[Tie]]] = {}
     for tie in items:
         kinds.setdefault(tie.kind, {}).setdefault(tie.year_from, []).append(tie)
-    groups = []
+    groups: list[dict[str, Any]] = []
     for kind, years in kinds.items():
         ordered = sorted(years.items(), key=lambda kv: (kv[0] is None, -(kv[0] or 0)))
         groups.append({"kind": kind, "label": kind.replace("_", " "), "count": sum(len(v) for v in years.values()),

@@ -5,8 +5,8 @@ from django.db import migrations
 
 INDEXES = [
     ("registry_entity_search_fts",
-     "CREATE INDEX IF NOT EXISTS registry_entity_search_fts ON registry_entity "
-     "USING GIN (to_tsvector('simple', search_text))"),
+     ("CREATE INDEX IF NOT EXISTS registry_entity_search_fts ON registry_entity "
+      "USING GIN (to_tsvector('simple', search_text))")),
     ("registry_tie_year_desc_nl",
      "CREATE INDEX IF NOT EXISTS registry_tie_year_desc_nl ON registry_tie (year_from DESC NULLS LAST, id)"),
 ]
