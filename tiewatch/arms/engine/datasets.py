@@ -16,33 +16,31 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tiewatch.core.errors import NotFound, Problem, ValidationFailed
 
 from .countries import countries, kind_of
 from .cube import Cube
-from .readers import Parsed, read_file, release_of
+from .readers import SCHEMAS, Parsed, read_file, release_of
 
-READER_VERSION = "4"  # bump when readers change what they produce: invalidates the cache
+READER_VERSION = "6"  # bump when readers change what they produce: invalidates the cache
 FAMILY_ORDER = ("tables", "tidy", "register")  # default preference: exact TIV tables first
 FAMILY_LABEL = {"tables": "SIPRI TIV tables", "register": "SIPRI Trade Register (yearly values allocated evenly)",
                 "tidy": "tidy long CSV"}
-POOL_MIN_BYTES = 4_000_000
 EAGER_TABLES = ("flows", "ctotals", "kinds")
-LAZY_TABLES = ("categories", "stated", "deals")
-SNAPSHOT_TABLES = ("flows", "ctotals", "categories", "stated", "kinds")
+LAZY_TABLES = ("categories", "stated")
+SNAPSHOT_TABLES = ("flows", "ctotals", "categories", "stated", "kinds", "file_meta")
 Progress = Callable[[str, int, int], None]
 
 
@@ -168,7 +166,7 @@ def _info(path: Path, digest: str, parsed: Parsed) -> FileInfo:
         split_records=parsed.split_records, unlisted_names=sorted(parsed.unlisted_names), title=parsed.title)
 
 
-def parse_cached(path: Path, cache: Cache, digest: str | None = None) -> tuple[FileInfo, Path]:
+def parse_cached(path: Path, cache: Cache, digest: str | None = None) -> tuple[FileInfo, dict[str, pa.Table]]:
     """Parse one file, or reuse its cached Parquet if its content was seen before."""
     digest = digest or cache.content_hash(path)
     folder = cache.file_dir(digest)
@@ -176,49 +174,21 @@ def parse_cached(path: Path, cache: Cache, digest: str | None = None) -> tuple[F
     if meta.exists():
         info = FileInfo(**json.loads(meta.read_text()))
         info.path = str(path)
-        return info, folder
+        # Empty tables are not written (most files have no deals): an absent file is an empty table.
+        return info, {name: pq.read_table(folder / f"{name}.parquet") if (folder / f"{name}.parquet").exists()
+                      else SCHEMAS[name].empty_table() for name in SCHEMAS}
     parsed = read_file(path)
     info = _info(path, digest, parsed)
+    tables = {name: parsed.table(name) for name in SCHEMAS}
 
     def fill(tmp: Path) -> None:
-        for name in ("flows", "totals", "deals"):
-            pq.write_table(parsed.table(name), tmp / f"{name}.parquet")
+        for name, table in tables.items():
+            if table.num_rows:
+                pq.write_table(table, tmp / f"{name}.parquet")
         (tmp / "meta.json").write_text(json.dumps(asdict(info)))
 
     _atomic_dir(folder, fill)
-    return info, folder
-
-
-def _parse_one(path: str, digest: str, root: str) -> tuple[FileInfo, Path] | ValidationFailed:
-    """Worker: parse one file into the cache (run in a process pool on a cold load)."""
-    cache = Cache(root)
-    cache.index[str(Path(path).resolve())] = {"hash": digest, "size": -1, "mtime_ns": -1}
-    try:
-        return parse_cached(Path(path), cache, digest)
-    except ValidationFailed as error:
-        return error
-
-
-def _parse_all(files: list[Path], cache: Cache) -> list[tuple[FileInfo, Path] | ValidationFailed]:
-    """Parse files not yet cached, on all cores when there are several (CSV parsing is CPU-bound Python)."""
-    digests = [cache.content_hash(p) for p in files]
-    todo = [i for i, d in enumerate(digests) if not (cache.file_dir(d) / "meta.json").exists()]
-    pending = sum(files[i].stat().st_size for i in todo)
-    # Starting worker processes costs ~0.5 s: only worth it for megabytes of CSV (a real SIPRI folder).
-    if len(todo) > 1 and (os.cpu_count() or 1) > 1 and pending > POOL_MIN_BYTES:
-        workers = min(os.cpu_count() or 1, 4)
-        # Big files first so the pool stays balanced.
-        todo.sort(key=lambda i: -files[i].stat().st_size)
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            list(pool.map(_parse_one, [str(files[i]) for i in todo], [digests[i] for i in todo],
-                          [str(cache.root)] * len(todo), chunksize=4))
-    out: list[tuple[FileInfo, Path] | ValidationFailed] = []
-    for path, digest in zip(files, digests):
-        try:
-            out.append(parse_cached(path, cache, digest))
-        except ValidationFailed as error:
-            out.append(error)
-    return out
+    return info, tables
 
 
 class Store:
@@ -264,10 +234,10 @@ class Store:
         else:
             infos = cls._build(files, cache, snapshot, progress)
         cache.save_index()
-        return cls(cls._connect(snapshot), infos, snapshot)
+        return cls(cls._connect(snapshot, cache, infos), infos, snapshot)
 
     @staticmethod
-    def _connect(snapshot: Path) -> duckdb.DuckDBPyConnection:
+    def _connect(snapshot: Path, cache: Cache, infos: list[FileInfo]) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(":memory:", config={"threads": 2})
         for table in EAGER_TABLES:
             # pyarrow reads Parquet faster than DuckDB materialises a table; registering is zero-copy.
@@ -275,44 +245,50 @@ class Store:
         # Deals (large: comments), categories and SIPRI's stated totals serve rarer queries: read lazily.
         for table in LAZY_TABLES:
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{snapshot / table}.parquet')")
+        # Deals (large: comments) stay in each file's own cache entry, not copied into the snapshot.
+        paths = ", ".join(f"'{cache.file_dir(i.hash) / 'deals.parquet'}'" for i in infos if i.deals)
+        deals = (f"SELECT m.dataset, d.* EXCLUDE (filename) FROM read_parquet([{paths}], filename = true) d "
+                 f"JOIN read_parquet('{snapshot / 'file_meta.parquet'}') m "
+                 "ON m.file_hash = split_part(d.filename, '/', -2)") if paths else (
+            "SELECT ''::VARCHAR AS dataset, * FROM (SELECT 0::INT AS line) WHERE false")
+        con.execute(f"CREATE VIEW deals AS {deals}")
         return con
 
     @staticmethod
     def _build(files: list[Path], cache: Cache, snapshot: Path, progress: Progress | None) -> list[FileInfo]:
         """Parse (or reuse) each file, then de-duplicate and aggregate into the snapshot tables."""
-        con = duckdb.connect(":memory:")
         infos: list[FileInfo] = []
-        seen: set[str] = set()
+        parts: dict[str, list[pa.Table]] = {name: [] for name in SCHEMAS}
         problems: list[Problem] = []
-        for i, (path, result) in enumerate(zip(files, _parse_all(files, cache))):
+        for i, path in enumerate(files):
             if progress:
                 progress(str(path), i, len(files))
-            if isinstance(result, ValidationFailed):
-                problems.extend(result.problems)
+            try:
+                info, tables = parse_cached(path, cache)
+            except ValidationFailed as error:
+                problems.extend(error.problems)
                 continue
-            info, _folder = result
-            if info.hash in seen:  # the same content twice (a copy): load it once
+            if any(info.hash == seen.hash for seen in infos):  # the same content twice (a copy): once
                 continue
-            seen.add(info.hash)
             infos.append(info)
+            for name, table in tables.items():
+                parts[name].append(table.append_column("file_hash", pa.array([info.hash] * table.num_rows,
+                                                                               pa.string())))
         if progress:
             progress("", len(files), len(files))
         if problems:
             raise ValidationFailed(f"{len(problems)} problem(s) in the data files", problems)
         if not infos:
             raise ValidationFailed("no data files", [Problem("no readable data files")])
-        # One multi-file read per table (one query per file was most of the build time).
-        folders = {i.hash: cache.file_dir(i.hash) for i in infos}
-        for table in ("flows", "totals", "deals"):
-            paths = ", ".join(f"'{folders[h] / table}.parquet'" for h in folders)
-            con.execute(f"""CREATE TABLE {table}_raw AS
-                SELECT * EXCLUDE (filename), split_part(filename, '/', -2) AS file_hash
-                FROM read_parquet([{paths}], filename = true)""")
-        _register_files(con, infos)
+        con = duckdb.connect(":memory:")
+        for name, tables in parts.items():
+            con.register(f"{name}_raw", pa.concat_tables(tables))  # zero-copy: no re-read of the Parquet
+        con.register("file_meta", _file_meta(infos))
+        con.register("kinds", _kinds(parts))
         _derive(con)
 
         def fill(tmp: Path) -> None:
-            for table in (*SNAPSHOT_TABLES, "deals"):
+            for table in SNAPSHOT_TABLES:
                 con.execute(f"COPY {table} TO '{tmp / table}.parquet' (FORMAT parquet)")
             (tmp / "files.json").write_text(json.dumps([asdict(i) for i in infos]))
 
@@ -388,44 +364,57 @@ def _release_key(text: str) -> str:
     return f"{year}-03"
 
 
-def _register_files(con: duckdb.DuckDBPyConnection, infos: list[FileInfo]) -> None:
-    rows = [(i.hash, i.dataset, i.generated, 0 if i.perspective == "exporter" else 1) for i in infos]
-    con.execute("CREATE TABLE file_meta (file_hash VARCHAR, dataset VARCHAR, generated DATE, priority INT)")
-    if rows:
-        con.executemany("INSERT INTO file_meta VALUES (?, ?, ?, ?)", rows)
+def _file_meta(infos: list[FileInfo]) -> pa.Table:
+    """Each file's dataset and its rank within it: newest generated first, then exporters' own tables."""
+    def order(i: FileInfo) -> tuple:
+        return (i.generated is None, "" if i.generated is None else _neg_date(i.generated),
+                0 if i.perspective == "exporter" else 1, i.hash)
+    ranks: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    for info in sorted(infos, key=lambda i: (i.dataset, order(i))):
+        ranks[info.hash] = seen[info.dataset] = seen.get(info.dataset, -1) + 1
+    return pa.table({"file_hash": [i.hash for i in infos], "dataset": [i.dataset for i in infos],
+                     "file_rank": [ranks[i.hash] for i in infos]})
+
+
+def _neg_date(iso: str) -> str:
+    """A string that sorts newest date first."""
+    return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in iso)
+
+
+def _kinds(parts: dict[str, list[pa.Table]]) -> pa.Table:
     table = countries()
-    names = {r[0] for r in con.execute("SELECT supplier FROM flows_raw UNION SELECT recipient FROM flows_raw "
-                                       "UNION SELECT country FROM totals_raw").fetchall()} - {""}
-    kinds = [(n, table.by_name[n].kind if n in table.by_name else kind_of(n)) for n in sorted(names)]
-    con.execute("CREATE TABLE kinds (name VARCHAR PRIMARY KEY, kind VARCHAR)")
-    if kinds:
-        con.executemany("INSERT INTO kinds VALUES (?, ?)", kinds)
+    names: set[str] = set()
+    for t in parts["flows"]:
+        names |= set(pc.unique(t["supplier"]).to_pylist()) | set(pc.unique(t["recipient"]).to_pylist())
+    for t in parts["totals"]:
+        names |= set(pc.unique(t["country"]).to_pylist())
+    names.discard("")
+    ordered = sorted(names)
+    return pa.table({"name": ordered,
+                     "kind": [table.by_name[n].kind if n in table.by_name else kind_of(n) for n in ordered]})
 
 
 def _derive(con: duckdb.DuckDBPyConnection) -> None:
     """flows (one value per dataset x pair x year), ctotals (per country x role x year), categories."""
+    # Sum within a file first (a register has many deals per pair and year), then take the value of the
+    # best-ranked file that has the cell: de-duplication across files, never summing them.
     con.execute("""
         CREATE TABLE flows AS
         WITH agg AS (
-            SELECT m.dataset, m.generated, m.priority, f.file_hash, f.supplier, f.recipient, f.year,
-                   sum(f.tiv) AS tiv
-            FROM flows_raw f JOIN file_meta m USING (file_hash)
-            GROUP BY ALL),
-        ranked AS (
-            SELECT *, row_number() OVER (PARTITION BY dataset, supplier, recipient, year
-                                         ORDER BY generated DESC NULLS LAST, priority, file_hash) AS rn
-            FROM agg)
-        SELECT dataset, supplier, recipient, year::INT AS year, tiv FROM ranked WHERE rn = 1
-        ORDER BY dataset, supplier, recipient, year""")
+            SELECT f.file_hash, f.supplier, f.recipient, f.year, sum(f.tiv) AS tiv
+            FROM flows_raw f GROUP BY ALL)
+        SELECT m.dataset, a.supplier, a.recipient, a.year::INT AS year, min_by(a.tiv, m.file_rank) AS tiv
+        FROM agg a JOIN file_meta m USING (file_hash)
+        GROUP BY ALL""")
     # SIPRI's own totals (Total rows/columns, all-country tables), de-duplicated the same way.
     con.execute("""
         CREATE TABLE stated AS
-        WITH ranked AS (
-            SELECT m.dataset, t.*, row_number() OVER (
-                PARTITION BY m.dataset, t.role, t.country, t.partner, t.year
-                ORDER BY m.generated DESC NULLS LAST, m.priority, t.file_hash) AS rn
-            FROM totals_raw t JOIN file_meta m USING (file_hash))
-        SELECT dataset, role, country, partner, year, tiv FROM ranked WHERE rn = 1""")
+        WITH agg AS (
+            SELECT file_hash, role, country, partner, year, sum(tiv) AS tiv FROM totals_raw GROUP BY ALL)
+        SELECT m.dataset, a.role, a.country, a.partner, a.year, min_by(a.tiv, m.file_rank) AS tiv
+        FROM agg a JOIN file_meta m USING (file_hash)
+        GROUP BY ALL""")
     # Country totals: summed from the pair cells where the dataset has them, else SIPRI's totals tables.
     con.execute("""
         CREATE TABLE ctotals AS
@@ -439,13 +428,9 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
               AND dataset NOT IN (SELECT DISTINCT dataset FROM flows))
         SELECT c.dataset, c.role, c.country, coalesce(k.kind, 'state') AS kind, c.year::INT AS year, c.tiv
         FROM (SELECT * FROM from_flows UNION ALL SELECT * FROM from_stated) c
-        LEFT JOIN kinds k ON k.name = c.country
-        ORDER BY c.dataset, c.role, c.country, c.year""")
+        LEFT JOIN kinds k ON k.name = c.country""")
     con.execute("""
         CREATE TABLE categories AS
         SELECT m.dataset, f.supplier, f.recipient, f.year::INT AS year, f.category, sum(f.tiv) AS tiv
         FROM flows_raw f JOIN file_meta m USING (file_hash)
         WHERE f.category IS NOT NULL GROUP BY ALL""")
-    con.execute("""
-        CREATE TABLE deals AS
-        SELECT m.dataset, d.* EXCLUDE (file_hash) FROM deals_raw d JOIN file_meta m USING (file_hash)""")
