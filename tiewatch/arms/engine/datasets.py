@@ -281,8 +281,8 @@ class Store:
         if not infos:
             raise ValidationFailed("no data files", [Problem("no readable data files")])
         con = duckdb.connect(":memory:")
-        for name, tables in parts.items():
-            con.register(f"{name}_raw", pa.concat_tables(tables))  # zero-copy: no re-read of the Parquet
+        for name, chunks in parts.items():
+            con.register(f"{name}_raw", pa.concat_tables(chunks))  # zero-copy: no re-read of the Parquet
         con.register("file_meta", _file_meta(infos))
         con.register("kinds", _kinds(parts))
         _derive(con)
