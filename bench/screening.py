@@ -23,10 +23,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from tiewatch.core.records import EntityRecord, TieRecord  # noqa: E402
-from tiewatch.policies.engine import Engine  # noqa: E402
-from tiewatch.policies.engine import schema as s  # noqa: E402
-from tiewatch.policies.engine.naive import NaiveEvaluator  # noqa: E402
+from tiewatch.core.records import EntityRecord, TieRecord
+from tiewatch.policies.engine import Engine
+from tiewatch.policies.engine import schema as s
+from tiewatch.policies.engine.naive import NaiveEvaluator
 
 LOCAL_KINDS = ["police_agency", "police_agency", "police_agency", "sheriff", "state_police"]
 FOREIGN_KINDS = ["military", "foreign_police", "intelligence", "border_agency", "government", "company"]

@@ -136,4 +136,4 @@ def list_runs(request: HttpRequest, q: Query[FormatQuery]) -> Any:
     return rows
 
 
-__all__ = ["router", "NotFound"]
+__all__ = ["NotFound", "router"]

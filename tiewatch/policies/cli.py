@@ -138,11 +138,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _default_dirs() -> list[str]:
-    try:
-        from django.conf import settings
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
 
+    try:
         return list(settings.TIEWATCH_POLICY_DIRS)
-    except Exception:  # settings not configured: the shipped packs
+    except (ImproperlyConfigured, AttributeError):  # settings not configured: the shipped packs
         return [str(Path(__file__).resolve().parent / "laws")]
 
 

@@ -122,14 +122,11 @@ def check(request: HttpRequest) -> HttpResponse:
                               "fields": errors}}
             return JsonResponse(body, status=422)
         return JsonResponse(result.as_dict(), json_dumps_params={"ensure_ascii": False, "indent": 1})
-    entities = []
-    try:
-        from tiewatch.registry.models import Entity
+    from tiewatch.registry.models import Entity
 
-        if Entity.objects.count() <= 3000:
-            entities = list(Entity.objects.filter(published=True).values_list("id", "name"))
-    except Exception:  # the registry is optional for this page
-        entities = []
+    entities = []
+    if Entity.objects.count() <= 3000:  # a datalist of ids for small registries
+        entities = list(Entity.objects.filter(published=True).values_list("id", "name"))
     return render(request, "policies/check.html", {
         "form": form, "result": result, "errors": errors, "error_message": error_message,
         "tie_kinds": TIE_KINDS, "entities": entities,

@@ -17,11 +17,11 @@ Only hits are explained (reasons, evidence) by the reference evaluator in screen
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from itertools import compress
-from operator import attrgetter
-from typing import Any
+from operator import attrgetter, ge
 
 from tiewatch.core.records import EntityRecord, TieRecord
 from tiewatch.policies.engine import schema as s
@@ -41,8 +41,21 @@ from tiewatch.policies.engine.screen import (
 Pred = Callable[[TieRecord, Counterpart], bool]
 _SUBJECT = attrgetter("subject")
 _ATTRIBUTES = attrgetter("attributes")
+_END = attrgetter("end")
+_LO = attrgetter("lo")
 _DMIN, _DMAX = dt.date.min, dt.date.max
 _KIND = attrgetter("kind")
+
+
+class _Bucket(list):
+    """The rule entries of one (subject, tie kind), sorted by first day in force; `lo` is the earliest."""
+
+    __slots__ = ("lo",)
+    lo: dt.date
+
+
+def _ends_after(end: dt.date | None, lo: dt.date) -> bool:
+    return end is None or end >= lo
 
 
 def _need_size(need: tuple[frozenset[str] | None, frozenset[str] | None, bool]) -> int:
@@ -61,8 +74,19 @@ def _pure_counterpart(cond: s.Condition) -> bool:
 
 
 class CompiledRule:
-    __slots__ = ("inst", "rule", "start", "end", "match", "cp_set", "cp_conds", "residual", "need",
-                 "approval", "subjects")
+    __slots__ = (
+        "approval",
+        "cp_conds",
+        "cp_set",
+        "end",
+        "inst",
+        "match",
+        "need",
+        "residual",
+        "rule",
+        "start",
+        "subjects",
+    )
 
     def __init__(self, inst: s.Instrument, rule: s.Rule) -> None:
         self.inst = inst
@@ -113,7 +137,8 @@ class Engine:
         self._ev_specs: dict[tuple[frozenset[str], str, bool], set[str]] = defaultdict(set)
         self._evidence: dict[tuple[frozenset[str], str, bool], dict[tuple[str, str], list[Evidence]]] = {}
         self.rules: list[CompiledRule] = []
-        self.index: dict[str, dict[str, list[CompiledRule]]] = {}
+        # subject -> tie kind -> rule entries (CompiledRule.entry() tuples)
+        self.index: dict[str, dict[str, _Bucket]] = {}
         for inst in self.instruments:
             for rule in inst.rules:
                 self.rules.append(self._compile_rule(inst, rule))
@@ -122,7 +147,11 @@ class Engine:
             for subject in cr.subjects:
                 by_kind = self.index.setdefault(subject, {})
                 for kind in cr.rule.tie_kinds:
-                    by_kind.setdefault(kind, []).append(entry)
+                    by_kind.setdefault(kind, _Bucket()).append(entry)
+        for by_kind in self.index.values():
+            for bucket in by_kind.values():
+                bucket.sort(key=lambda e: e[0])  # by first day in force: the loop stops at the first too late
+                bucket.lo = bucket[0][0]
         self.prepare(())
 
     # ------------------------------------------------------------ compile
@@ -321,7 +350,7 @@ class Engine:
         ent = self.entities[subject]
         return f"binds {subject}: a {ent.kind} within {cr.rule.binds.jurisdiction}"
 
-    def _screen_into(self, t: TieRecord, rules: list[tuple], out: list[Finding]) -> None:
+    def _screen_into(self, t: TieRecord, rules: _Bucket, out: list[Finding]) -> None:
         """Screen one tie against the rule entries of its (subject, kind) bucket."""
         if t.status == "cancelled":
             return
@@ -335,6 +364,8 @@ class Engine:
         known = self._cp
         cps = None
         for lo, hi, within, approval, cp_set, need, residual, cr in rules:
+            if t1 < lo:
+                break  # entries are sorted by lo: no later rule was in force yet either
             if within:
                 if t0 < lo or t1 > hi:
                     continue
@@ -387,19 +418,42 @@ class Engine:
     def screen(self, ties: Iterable[TieRecord], prepare: bool = True) -> list[Finding]:
         """Screen every tie (the registry); also makes these ties the evidence for `check`.
 
-        The (subject, kind) bucket lookups run as C-level map/compress passes over the tie list;
-        Python code only runs for ties that have at least one candidate rule."""
+        The (subject, kind) bucket lookups and the "ended before any rule of its bucket" test run as
+        C-level map/compress passes over the tie list; Python code only runs for ties that have at
+        least one candidate rule. The cyclic garbage collector is paused meanwhile: nothing here
+        makes cycles, and its passes would otherwise walk the big temporary lists (and so every tie)
+        again and again."""
         if not isinstance(ties, (list, tuple)):
             ties = list(ties)
-        if prepare:
-            self.prepare(ties)
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            if prepare:
+                self.prepare(ties)
+            return self._screen_all(ties)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _screen_all(self, ties: list[TieRecord] | tuple[TieRecord, ...]) -> list[Finding]:
         out: list[Finding] = []
-        buckets = list(map(self.index.get, map(_SUBJECT, ties)))  # subject -> {kind: rules} or None
+        buckets = list(map(self.index.get, map(_SUBJECT, ties)))  # subject -> {kind: bucket} or None
         bound = list(compress(ties, buckets))
         rule_lists = list(map(dict.get, filter(None, buckets), map(_KIND, bound)))
+        del buckets
+        candidates = list(compress(bound, rule_lists))
+        del bound
+        rule_lists = list(filter(None, rule_lists))
+        # drop ties that ended before any rule of their bucket came into force (C-level compare)
+        ends = list(map(_END, candidates))
+        los = list(map(_LO, rule_lists))
+        try:
+            recent = list(map(ge, ends, los))
+        except TypeError:  # some tie without an end date (open): compare one by one
+            recent = list(map(_ends_after, ends, los))
         screen_into = self._screen_into
-        for t, rules in zip(compress(bound, rule_lists), filter(None, rule_lists)):
-            screen_into(t, rules, out)
+        for t, rules in zip(compress(candidates, recent), compress(rule_lists, recent)):
+            screen_into(t, rules, out)  # type: ignore[arg-type]  # filter(None, ...) drops the Nones
         return out
 
     def check(self, tie: TieRecord) -> tuple[str, list[Finding]]:
@@ -408,15 +462,15 @@ class Engine:
         by_kind = self.index.get(tie.subject)
         if by_kind is not None:
             rules = by_kind.get(tie.kind)
-            if rules:
+            if rules is not None:
                 self._screen_into(tie, rules, out)
         return verdict_of(out), out
 
     def rules_for(self, subject: str) -> list[CompiledRule]:
         seen: dict[int, CompiledRule] = {}
-        for rules in self.index.get(subject, {}).values():
-            for cr in rules:
-                seen[id(cr)] = cr
+        for entries in self.index.get(subject, {}).values():
+            for entry in entries:
+                seen[id(entry[-1])] = entry[-1]
         return list(seen.values())
 
 

@@ -89,7 +89,11 @@ def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> LineList:
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
 # Dates stay text: parse_partial_date validates them and reports bad ones with file, line and field.
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def _line_of(container: Any, key: Any = None) -> int | None:
@@ -215,9 +219,9 @@ def _condition(ctx: _Ctx, data: Any, path: str, container: Any = None, key: Any 
         if not isinstance(arg, list) or not arg:
             ctx.err(f"{op} takes a non-empty list of conditions", here, data, op)
             return None
-        items = [_condition(ctx, item, f"{here}[{i}]", arg, i) for i, item in enumerate(arg)]
-        items = [i for i in items if i is not None]
-        return s.All(tuple(items)) if op == "all" else s.Any_(tuple(items))
+        parsed = [_condition(ctx, item, f"{here}[{i}]", arg, i) for i, item in enumerate(arg)]
+        conds = tuple(c for c in parsed if c is not None)
+        return s.All(conds) if op == "all" else s.Any_(conds)
     if op == "not":
         item = _condition(ctx, arg, here, data, op)
         return s.Not(item) if item is not None else None
@@ -463,7 +467,7 @@ def _instrument(ctx: _Ctx, data: Any, digest: str) -> s.Instrument | None:
 def _parse(text: str, file: str, known: frozenset[str] | None) -> tuple[s.Instrument | None, list[Problem]]:
     ctx = _Ctx(file, known)
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

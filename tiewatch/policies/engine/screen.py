@@ -268,31 +268,45 @@ def _leaf(cond: s.Condition, tie: TieRecord, cp: Counterpart, evidence: Evidence
     raise TypeError(cond)
 
 
+_RULE_TEXT: dict[int, tuple[s.Rule, s.Instrument, str, str, tuple[str, ...]]] = {}
+
+
+def _rule_text(inst: s.Instrument, rule: s.Rule) -> tuple[str, str, tuple[str, ...]]:
+    """Per-rule parts of every finding's reasons (computed once per rule object)."""
+    cached = _RULE_TEXT.get(id(rule))
+    if cached is not None and cached[0] is rule and cached[1] is inst:
+        return cached[2], cached[3], cached[4]
+    w = inst.in_force_window(rule)
+    kinds = f"({', '.join(sorted(rule.tie_kinds))})"
+    window = f"{'within' if w.match == 'within' else 'overlapping'} the rule's time in force {fmt_window(w.start, w.end)}"
+    sources = tuple(src.url for src in inst.sources)
+    if len(_RULE_TEXT) > 100_000:
+        _RULE_TEXT.clear()
+    _RULE_TEXT[id(rule)] = (rule, inst, kinds, window, sources)
+    return kinds, window, sources
+
+
 def explain_hit(inst: s.Instrument, rule: s.Rule, tie: TieRecord, cp: Counterpart, bound_reason: str,
                 evidence: EvidenceLookup) -> Finding | None:
     """Build the finding for a rule that applies to (tie, counterpart), or None if it does not."""
-    w = inst.in_force_window(rule)
-    reasons = [
-        bound_reason,
-        f"tie kind {tie.kind} is covered ({', '.join(sorted(rule.tie_kinds))})",
-        f"dated {fmt_tie_dates(tie)}, {'within' if w.match == 'within' else 'overlapping'} the rule's time in "
-        f"force {fmt_window(w.start, w.end)}",
-    ]
+    kinds, window, sources = _rule_text(inst, rule)
+    reasons = [bound_reason, f"tie kind {tie.kind} is covered {kinds}", f"dated {fmt_tie_dates(tie)}, {window}"]
     ex = Explanation()
     if rule.condition is not None and not evaluate(rule.condition, tie, cp, evidence, ex):
         return None
     reasons.extend(ex.reasons)
-    seen: set[tuple[str, str]] = set()
-    ev = []
-    for e in ex.evidence:
-        if (e.tie, e.country) not in seen:
-            seen.add((e.tie, e.country))
-            ev.append(e)
-    if ev and any(e.status == "disputed" for e in ev):
-        reasons.append("some evidence is disputed: "
-                       + ", ".join(e.tie for e in ev if e.status == "disputed"))
+    ev: list[Evidence] = []
+    if ex.evidence:
+        seen: set[tuple[str, str]] = set()
+        for e in ex.evidence:
+            if (e.tie, e.country) not in seen:
+                seen.add((e.tie, e.country))
+                ev.append(e)
+        if any(e.status == "disputed" for e in ev):
+            reasons.append("some evidence is disputed: "
+                           + ", ".join(e.tie for e in ev if e.status == "disputed"))
     return Finding(inst.id, rule.id, rule.clause, rule.effect, tie.id, tie.subject, cp.id, tuple(reasons),
-                   tuple(ev), tuple(src.url for src in inst.sources), inst.binding, inst.title)
+                   tuple(ev), sources, inst.binding, inst.title)
 
 
 def approved(rule: s.Rule, tie: TieRecord) -> bool:

@@ -8,7 +8,7 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tiewatch.core.records import ENTITY_KINDS, TIE_STATUSES, EntityRecord, TieRecord
+from tiewatch.core.records import TIE_STATUSES, EntityRecord, TieRecord
 from tiewatch.policies.engine import Engine, verdict_of
 from tiewatch.policies.engine import schema as s
 from tiewatch.policies.engine.naive import NaiveEvaluator, naive_screen
