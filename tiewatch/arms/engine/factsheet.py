@@ -12,7 +12,7 @@ from tiewatch.core.errors import NotFound
 
 from . import queries as q
 from .charts import bar_chart, line_chart
-from .datasets import Store
+from .datasets import FAMILY_LABEL, Store
 
 PARTNERS_SHOWN = 10
 
@@ -43,7 +43,7 @@ def build(store: Store, country: str, period: str, compare: str | None = None, r
     name = store.resolve(country, ds)
     sheet = {"country": name, "period": q.period_label(q.parse_period(period)),
              "compare": q.period_label(q.parse_period(compare, "compare")) if compare else None,
-             "release": ds.release, "generated": ds.generated, "source": ds.describe()["source"],
+             "release": ds.release, "generated": ds.generated, "source": FAMILY_LABEL.get(ds.family, ds.family),
              "dataset": ds.id, "convention": q.CONVENTION,
              "roles": {role: _role_section(store, name, role, period, compare, release, source) for role in q.ROLES}}
     sheet["charts"] = charts(sheet)

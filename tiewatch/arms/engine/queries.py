@@ -15,7 +15,7 @@ import numpy as np
 
 from tiewatch.core.errors import Problem, ValidationFailed
 
-from .datasets import Dataset, Store
+from .datasets import FAMILY_LABEL, Dataset, Store
 
 ROLES = ("exporter", "importer")
 CONVENTION = ("TIV millions summed by delivery year; shares of the total of all parties (incl. non-state, "
@@ -46,8 +46,7 @@ def check_role(role: str) -> str:
 
 
 def _meta(ds: Dataset) -> dict[str, Any]:
-    meta = ds.describe()
-    return {"release": meta["release"], "generated": meta["generated"], "source": meta["source"],
+    return {"release": ds.release, "generated": ds.generated, "source": FAMILY_LABEL.get(ds.family, ds.family),
             "dataset": ds.id, "convention": CONVENTION}
 
 
