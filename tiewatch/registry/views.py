@@ -69,12 +69,17 @@ class TieFilterForm(_Form):
                                    label="From year")
     year_to = forms.IntegerField(required=False, min_value=queries.YEAR_MIN, max_value=queries.YEAR_MAX,
                                  label="To year")
-    program = forms.CharField(required=False, max_length=250, label="Program id")
+    program = forms.ChoiceField(required=False, choices=[("", "any")], label="Program")
     status = forms.ChoiceField(required=False, choices=_choices(TIE_STATUSES))
     subject = forms.CharField(required=False, max_length=250, widget=forms.HiddenInput)
     counterpart = forms.CharField(required=False, max_length=250, widget=forms.HiddenInput)
     entity = forms.CharField(required=False, max_length=250, widget=forms.HiddenInput)
     sort = forms.ChoiceField(required=False, choices=list(queries.TIE_SORT_LABELS.items()))
+
+    def __init__(self, *args: Any, drafts: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        programs = queries.entities(drafts).filter(kind="program").order_by("name").values_list("id", "name")
+        self.fields["program"].choices = [("", "any"), *programs[:1000]]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -226,7 +231,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def tie_list(request: HttpRequest) -> HttpResponse:
     drafts = _drafts(request)
-    form = TieFilterForm(request.GET or None)
+    form = TieFilterForm(request.GET or None, drafts=drafts)
     context: dict[str, Any] = {"form": form, "drafts": drafts}
     if form.is_bound and not form.is_valid():
         return render(request, "registry/tie_list.html", {**context, "page": None}, status=400)
