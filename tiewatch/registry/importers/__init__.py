@@ -6,7 +6,9 @@ Any problem anywhere means nothing is written and every problem is reported as
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,8 +50,27 @@ def load_bundle(paths: Iterable[Path | str]) -> tuple[list[str], Bundle]:
     return [str(f) for f in files], bundle
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """A bundle is millions of small acyclic objects: the cyclic garbage collector would scan them
+    again and again (more than halving read and validation speed) and find nothing to free."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def import_bundle(paths: Iterable[Path | str], actor: str = "import", dry_run: bool = False,
                   progress: Callable[[str, int], None] | None = None) -> ImportResult:
+    with _no_cyclic_gc():
+        return _import_bundle(paths, actor, dry_run, progress)
+
+
+def _import_bundle(paths: Iterable[Path | str], actor: str, dry_run: bool,
+                   progress: Callable[[str, int], None] | None) -> ImportResult:
     files, bundle = load_bundle(paths)
     if bundle.problems:
         count = len(bundle.problems)

@@ -4,6 +4,7 @@ here touches the database except to look up ids the bundle refers to but does no
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -13,7 +14,9 @@ from typing import Any
 from followthemoney.types import registry as ftm_registry
 
 from tiewatch.core.errors import Problem, did_you_mean
-from tiewatch.core.partial_dates import PartialDate, parse_date_range, parse_partial_date
+from tiewatch.core.partial_dates import PartialDate
+from tiewatch.core.partial_dates import parse_date_range as _parse_date_range
+from tiewatch.core.partial_dates import parse_partial_date as _parse_partial_date
 from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
 from tiewatch.registry.importers.readers import RawRecord
 
@@ -90,6 +93,16 @@ class Bundle:
     ties: dict[str, TieRow] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+
+
+# Big bundles repeat the same few thousand dates: parse each once (results are immutable; errors
+# are not cached and are raised again each time).
+parse_date_range = functools.lru_cache(maxsize=100_000)(_parse_date_range)
+_parse_partial_text = functools.lru_cache(maxsize=100_000)(_parse_partial_date)
+
+
+def parse_partial_date(value: Any) -> PartialDate:
+    return _parse_partial_text(value) if isinstance(value, str) else _parse_partial_date(value)
 
 
 def source_id_for(url: str) -> str:

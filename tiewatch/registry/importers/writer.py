@@ -133,7 +133,7 @@ def bulk_load(models: list[Any], new_rows: int) -> Iterator[None]:
             cursor.execute(f"DROP INDEX {name}")
     yield
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         for _, definition in indexes:
             cursor.execute(definition)
         for table, name, definition in foreign_keys:
