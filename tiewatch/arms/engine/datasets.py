@@ -194,30 +194,36 @@ def parse_cached(path: Path, cache: Cache, digest: str | None = None) -> tuple[F
 class Store:
     """All loaded files in one DuckDB connection; queries run against its tables."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, files: list[FileInfo], snapshot: Path) -> None:
-        self.con = con
+    def __init__(self, tables: dict[str, pa.Table], files: list[FileInfo], snapshot: Path, cache: Cache) -> None:
+        self.tables = tables  # flows, ctotals, kinds as Arrow: what the hot queries need
         self.files = files
         self.snapshot = snapshot
+        self.cache = cache
         self.datasets = self._datasets()
-        self._names: dict[str, list[str]] = {}
+        self._con: duckdb.DuckDBPyConnection | None = None
         self._known: dict[str, set[str]] = {}
         self._cubes: dict[str, Cube] = {}
         self._kinds: dict[str, str] | None = None
 
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """DuckDB over the loaded tables, opened on first use (SQL serves the rarer queries: categories,
+        deals, SIPRI's stated totals), so a warm load does not pay for it."""
+        if self._con is None:
+            self._con = self._connect()
+        return self._con
+
     def kinds(self) -> dict[str, str]:
         """Kind (state, non_state, org, unknown) of every name in the loaded data."""
         if self._kinds is None:
-            self._kinds = dict(self.con.execute("SELECT name, kind FROM kinds").fetchall())
+            kinds = self.tables["kinds"]
+            self._kinds = dict(zip(kinds["name"].to_pylist(), kinds["kind"].to_pylist()))
         return self._kinds
 
     def cube(self, dataset: Dataset) -> Cube:
         """The numpy running totals of a dataset (built on first use, then kept)."""
         if dataset.id not in self._cubes:
-            quoted = dataset.id.replace("'", "''")
-            tables = {t: self.con.sql(f"SELECT * FROM {t} WHERE dataset = '{quoted}'").to_arrow_table()
-                      for t in ("ctotals", "flows")}
-            self._cubes[dataset.id] = Cube(dataset.id, _table(tables["ctotals"]), _table(tables["flows"]),
-                                           self.kinds())
+            self._cubes[dataset.id] = Cube(dataset.id, self.tables["ctotals"], self.tables["flows"], self.kinds())
         return self._cubes[dataset.id]
 
     @classmethod
@@ -234,14 +240,15 @@ class Store:
         else:
             infos = cls._build(files, cache, snapshot, progress)
         cache.save_index()
-        return cls(cls._connect(snapshot, cache, infos), infos, snapshot)
+        # pyarrow reads Parquet faster than DuckDB materialises a table; DuckDB later registers it zero-copy.
+        tables = {t: pq.read_table(snapshot / f"{t}.parquet", use_threads=False) for t in EAGER_TABLES}
+        return cls(tables, infos, snapshot, cache)
 
-    @staticmethod
-    def _connect(snapshot: Path, cache: Cache, infos: list[FileInfo]) -> duckdb.DuckDBPyConnection:
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        snapshot, cache, infos = self.snapshot, self.cache, self.files
         con = duckdb.connect(":memory:", config={"threads": 2})
         for table in EAGER_TABLES:
-            # pyarrow reads Parquet faster than DuckDB materialises a table; registering is zero-copy.
-            con.register(table, pq.read_table(snapshot / f"{table}.parquet", use_threads=False))
+            con.register(table, self.tables[table])
         # Deals (large: comments), categories and SIPRI's stated totals serve rarer queries: read lazily.
         for table in LAZY_TABLES:
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{snapshot / table}.parquet')")
@@ -333,11 +340,7 @@ class Store:
 
     def countries_in(self, dataset: Dataset) -> list[str]:
         """Every name (country, organisation, group) that appears in a dataset."""
-        if dataset.id not in self._names:
-            rows = self.con.execute("SELECT DISTINCT country FROM ctotals WHERE dataset = ? AND country <> ''",
-                                    [dataset.id]).fetchall()
-            self._names[dataset.id] = sorted(r[0] for r in rows)
-        return self._names[dataset.id]
+        return self.cube(dataset).names
 
     def resolve(self, name: str, dataset: Dataset, field_name: str = "country") -> str:
         known = self._known.get(dataset.id)
@@ -346,10 +349,6 @@ class Store:
         if name in known:  # already canonical: the common case, skip the lookup table
             return name
         return countries().resolve(name, known, field_name)
-
-
-def _table(result: pa.Table | pa.RecordBatchReader) -> pa.Table:
-    return result.read_all() if isinstance(result, pa.RecordBatchReader) else result
 
 
 def _neg(release: str) -> tuple[int, ...]:

@@ -41,7 +41,7 @@ def build(store: Store, country: str, period: str, compare: str | None = None, r
           source: str | None = None) -> dict[str, Any]:
     ds = store.dataset(release, source)
     name = store.resolve(country, ds)
-    sheet = {"country": name, "period": q.period_label(q.parse_period(period)),
+    sheet: dict[str, Any] = {"country": name, "period": q.period_label(q.parse_period(period)),
              "compare": q.period_label(q.parse_period(compare, "compare")) if compare else None,
              "release": ds.release, "generated": ds.generated, "source": FAMILY_LABEL.get(ds.family, ds.family),
              "dataset": ds.id, "convention": q.CONVENTION,
