@@ -36,6 +36,7 @@ from tiewatch.policies.engine.screen import (
     tie_countries,
     truthy,
     verdict_of,
+    years_match,
 )
 
 Pred = Callable[[TieRecord, Counterpart], bool]
@@ -370,6 +371,8 @@ class Engine:
                 if t0 < lo or t1 > hi:
                     continue
             elif t1 < lo or t0 > hi:
+                continue
+            if len(t.years) > 1 and not years_match(t.years, t0, t1, lo, hi, within):
                 continue
             if approval and t.attributes and truthy(t.attributes.get(approval)):
                 continue

@@ -11,7 +11,9 @@ open). With `match: overlaps` (the default) a tie is caught when its span overla
 a tie dated only "2018" is caught by a rule in force from 2018-04-16 (it may have happened then);
 with `match: within` its whole span must lie inside the window. A tie with a start and no end is
 taken as ongoing (open end); a tie with an end and no start as open at the start; an undated tie
-(no start and no end) is never caught by any rule: it cannot be placed in time. Cancelled ties are
+(no start and no end) is never caught by any rule: it cannot be placed in time. A tie reported in
+several separate years (`years`: 2010 and 2014) is tested year by year (each year clipped to the
+tie's span), not over the whole 2010..2014 span. Cancelled ties are
 never caught, and never count as evidence.
 """
 
@@ -161,9 +163,30 @@ def window_matches(tie: TieRecord, start: dt.date | None, end: dt.date | None, m
         return False
     t0 = tie.start if tie.start is not None else dt.date.min
     t1 = tie.end if tie.end is not None else dt.date.max
+    if len(tie.years) > 1:  # several reported years: test each year, not the span between them
+        lo, hi = start or dt.date.min, end or dt.date.max
+        return years_match(tie.years, t0, t1, lo, hi, match == "within")
     if match == "within":
         return (start is None or t0 >= start) and (end is None or t1 <= end)
     return (start is None or t1 >= start) and (end is None or t0 <= end)
+
+
+def years_match(years: tuple[int, ...], t0: dt.date, t1: dt.date, lo: dt.date, hi: dt.date,
+                within: bool) -> bool:
+    """A tie reported in several separate years (2010 and 2014): each year, clipped to the tie's
+    span, is one occurrence. `overlaps`: some occurrence overlaps [lo, hi]; `within`: all lie inside."""
+    spans = []
+    for y in years:
+        if not 1 <= y <= 9999:
+            continue
+        a, b = max(t0, dt.date(y, 1, 1)), min(t1, dt.date(y, 12, 31))
+        if a <= b:
+            spans.append((a, b))
+    if not spans:
+        spans = [(t0, t1)]
+    if within:
+        return all(lo <= a and b <= hi for a, b in spans)
+    return any(b >= lo and a <= hi for a, b in spans)
 
 
 def fmt_window(start: dt.date | None, end: dt.date | None) -> str:
@@ -171,6 +194,8 @@ def fmt_window(start: dt.date | None, end: dt.date | None) -> str:
 
 
 def fmt_tie_dates(tie: TieRecord) -> str:
+    if len(tie.years) > 1:
+        return "in " + ", ".join(str(y) for y in tie.years)
     if tie.start == tie.end:
         return str(tie.start)
     return fmt_window(tie.start, tie.end)

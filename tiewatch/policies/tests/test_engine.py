@@ -157,3 +157,24 @@ def test_finding_json_shape(engine):
     for key in ("policy", "rule", "clause", "effect", "reasons", "evidence", "sources"):
         assert key in d
     assert d["sources"] and d["reasons"]
+
+
+def test_separate_years_are_tested_one_by_one(engine):
+    # Reported in 2017 and 2019 (the span 2017..2019 covers the adoption, but so do the 2019 events)
+    t2019 = TieRecord("p", DPD, (IDF,), "exchange", D(2017, 1, 1), D(2019, 12, 31), years=(2017, 2019))
+    assert engine.check(t2019)[0] == "prohibited"
+    # Reported in 2016 and 2017 only: before adoption
+    t_before = TieRecord("p", DPD, (IDF,), "exchange", D(2016, 1, 1), D(2017, 12, 31), years=(2016, 2017))
+    assert engine.check(t_before)[0] == "allowed"
+
+
+def test_separate_years_skip_the_gap(engine):
+    # New Orleans was in force 2018-01-11..2018-01-24: a contract reported in 2017 and 2019 spans that
+    # period but did not happen in it.
+    city, attrs = "us-la-new-orleans-city", {"human_rights_concern": True}
+    gap = TieRecord("p", city, ("xx-acme-surveillance",), "procurement", D(2017, 1, 1), D(2019, 12, 31),
+                    attributes=attrs, years=(2017, 2019))
+    assert engine.check(gap)[0] == "allowed"
+    hit = TieRecord("p", city, ("xx-acme-surveillance",), "procurement", D(2017, 1, 1), D(2019, 12, 31),
+                    attributes=attrs, years=(2017, 2018, 2019))
+    assert engine.check(hit)[0] == "reported"

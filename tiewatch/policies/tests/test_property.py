@@ -92,10 +92,13 @@ def tie(draw, i):
     if start and end and end < start:
         start, end = end, start
     attrs = draw(st.dictionaries(st.sampled_from(ATTRS), st.sampled_from(VALUES), max_size=3))
+    years: tuple[int, ...] = ()
+    if start and end and draw(st.booleans()):  # separate reported years within the span
+        years = tuple(sorted(draw(st.sets(st.integers(start.year, end.year), max_size=3))))
     return TieRecord(f"t{i}", draw(st.sampled_from(IDS + UNKNOWN)),
                      tuple(draw(st.lists(st.sampled_from(IDS + UNKNOWN), max_size=3, unique=True))),
                      draw(st.sampled_from(TIE_KINDS)), start, end, draw(st.sampled_from(TIE_STATUSES)),
-                     draw(st.sampled_from([None, "p0", "p1"])), attrs)
+                     draw(st.sampled_from([None, "p0", "p1"])), attrs, years=years)
 
 
 @st.composite
