@@ -58,14 +58,12 @@ def client_ip(request: Any) -> str | None:
 
 # --- rate limits -------------------------------------------------------------------------------
 
-def hit_rate_limits(ip: str | None, email: str | None) -> None:
-    """Count this attempt against every enabled window; raise RateLimited if one is exceeded.
+RateRow = tuple[str, int, int, int, str]  # key, window start, expires, limit, kind
 
-    One statement (INSERT ... ON CONFLICT DO UPDATE ... RETURNING) on SQLite and PostgreSQL, so
-    all app-server processes share the counters. Keys are HMACs: no raw IP or email is stored.
-    """
+
+def _rate_rows(ip: str | None, email: str | None) -> list[RateRow]:
     now = int(time.time())
-    rows: list[tuple[str, int, int, int, str]] = []
+    rows: list[RateRow] = []
     checks = []
     if ip:
         checks += [("ip", ip, "TIEWATCH_CAMPAIGNS_RATE_IP_SHORT"), ("ip", ip, "TIEWATCH_CAMPAIGNS_RATE_IP_LONG")]
@@ -79,9 +77,11 @@ def hit_rate_limits(ip: str | None, email: str | None) -> None:
         window = now - now % rate.seconds
         key = _key_hash(f"{kind}{rate.seconds}", value)
         rows.append((key, window, window + rate.seconds, rate.count, kind))
-    if not rows:
-        return
-    rows.sort()
+    rows.sort()  # one lock order for every request: no deadlocks between concurrent upserts
+    return rows
+
+
+def _upsert_sql(rows: list[RateRow]) -> tuple[str, list[Any]]:
     table = RateCounter._meta.db_table
     qn = connection.ops.quote_name
     values = ", ".join(["(%s, %s, 1, %s)"] * len(rows))
@@ -94,11 +94,28 @@ def hit_rate_limits(ip: str | None, email: str | None) -> None:
         f"DO UPDATE SET {qn('count')} = {qn(table)}.{qn('count')} + 1 "
         f"RETURNING {qn('key')}, {qn('window_start')}, {qn('count')}"
     )
-    counts = {(k, w): c for k, w, c in _hot_query(sql, params)}
-    for key, window, _, limit, kind in rows:
-        if counts.get((key, window), 0) > limit:
+    return sql, params
+
+
+def _raise_if_blocked(rows: list[RateRow], blocked_keys: set[str]) -> None:
+    for key, _, _, _, kind in rows:
+        if key in blocked_keys:
             what = "address" if kind == "ip" else "email address"
             raise RateLimited(f"Too many signing attempts from this {what}; please try again later.")
+
+
+def hit_rate_limits(ip: str | None, email: str | None) -> None:
+    """Count this attempt against every enabled window; raise RateLimited if one is exceeded.
+
+    One statement (INSERT ... ON CONFLICT DO UPDATE ... RETURNING) on SQLite and PostgreSQL, so
+    all app-server processes share the counters. Keys are HMACs: no raw IP or email is stored.
+    """
+    rows = _rate_rows(ip, email)
+    if not rows:
+        return
+    sql, params = _upsert_sql(rows)
+    counts = {(k, w): c for k, w, c in _hot_query(sql, params)}
+    _raise_if_blocked(rows, {key for key, window, _, limit, _ in rows if counts.get((key, window), 0) > limit})
 
 
 # --- signing -----------------------------------------------------------------------------------
@@ -140,7 +157,9 @@ def sign(petition: Petition, data: dict[str, Any], ip: str | None) -> Signed:
         raise Gone("This petition is not open for signatures.")
     clean, errors = validate_signature(data)
     email = normalise_email(clean["email"]) if "email" in clean else None
-    hit_rate_limits(ip, email)
+    pg_fast = connection.vendor == "postgresql"
+    if errors or clean.get("website") or not pg_fast:
+        hit_rate_limits(ip, email)  # invalid attempts count too
     if errors:
         raise ValidationFailed("The signature is invalid.",
                                [Problem(m, field=f) for f, messages in errors.items() for m in messages])
@@ -152,26 +171,29 @@ def sign(petition: Petition, data: dict[str, Any], ip: str | None) -> Signed:
     name_key = normalise_name(clean["name"])
     address_key = f"{normalise_address(clean['address'])}|{normalise_postal_code(clean['postal_code'])}"
     token = secrets.token_urlsafe(32)
-    signature = Signature(
-        petition=petition, name=clean["name"], email=email, address=clean["address"],
-        postal_code=clean["postal_code"], city=clean["city"], resident=clean["resident"],
-        verified_resident=result.verified, verification_detail=result.detail, comment=clean["comment"],
-        consent=True, show_publicly=clean["show_publicly"], ip=ip, token_hash=token_hash(token),
-        name_key=name_key, address_key=address_key,
-    )
-    message = OutboxMessage(to=clean["email"].strip(), subject=f"Confirm your signature: {petition.title}",
-                            body=confirmation_body(petition, clean["name"], token), kind="confirmation")
+    sig = {
+        "petition_id": petition.pk, "name": clean["name"], "email": email, "address": clean["address"],
+        "postal_code": clean["postal_code"], "city": clean["city"], "resident": clean["resident"],
+        "verified_resident": result.verified, "verification_detail": result.detail, "comment": clean["comment"],
+        "show_publicly": clean["show_publicly"], "ip": ip, "created_at": timezone.now(),
+        "token_hash": token_hash(token), "name_key": name_key, "address_key": address_key,
+    }
+    msg = {"to": clean["email"], "subject": f"Confirm your signature: {petition.title}",
+           "body": confirmation_body(petition, clean["name"], token), "kind": "confirmation"}
+    if pg_fast:
+        rows = _rate_rows(ip, email)
+        blocked, signature_id = _sign_statement(rows, sig, msg)
+        _raise_if_blocked(rows, blocked)
+        if signature_id is None:
+            raise Conflict(DUPLICATE_MESSAGE, [Problem(DUPLICATE_MESSAGE, field="email")])
+        return Signed(signature_id, verified_resident=result.verified)
+    signature = Signature(consent=True, **sig)
+    message = OutboxMessage(**msg)
     try:
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            signature.pk = _insert_pair(signature, message)  # autocommit: the statement is the transaction
-        elif connection.vendor == "postgresql":
-            with transaction.atomic():  # a savepoint, so a duplicate leaves the outer transaction usable
-                signature.pk = _insert_pair(signature, message)
-        else:
-            with transaction.atomic():
-                signature.save(force_insert=True)
-                message.signature = signature
-                message.save(force_insert=True)
+        with transaction.atomic():
+            signature.save(force_insert=True)
+            message.signature = signature
+            message.save(force_insert=True)
     except IntegrityError:
         if Signature.objects.filter(petition=petition, email=email).exists():
             raise Conflict(DUPLICATE_MESSAGE, [Problem(DUPLICATE_MESSAGE, field="email")]) from None
@@ -179,30 +201,68 @@ def sign(petition: Petition, data: dict[str, Any], ip: str | None) -> Signed:
     return Signed(signature.pk, verified_resident=result.verified)
 
 
-def _row(obj: Any, skip: set[str]) -> tuple[list[str], list[Any]]:
-    cols, params = [], []
-    for f in obj._meta.concrete_fields:
-        if f.primary_key or f.attname in skip:
-            continue
-        cols.append(connection.ops.quote_name(f.column))
-        params.append(f.get_db_prep_save(getattr(obj, f.attname), connection))
-    return cols, params
+# Columns written by the one-statement signing path; the others take the constants below.
+_SIG_COLUMNS = ("petition_id", "name", "email", "address", "postal_code", "city", "resident", "verified_resident",
+                "verification_detail", "comment", "show_publicly", "ip", "created_at", "token_hash", "name_key",
+                "address_key")
+_SIG_CONSTANTS = {"consent": "true", "confirmed_at": "NULL", "needs_review": "false", "review_reason": "''",
+                  "invalidated_at": "NULL", "invalidation_reason": "''", "invalidated_by_id": "NULL"}
+_MSG_COLUMNS = ("to", "subject", "body", "kind")
+_MSG_CONSTANTS = {"sent_at": "NULL", "attempts": "0", "last_error": "''", "failed": "false"}
+_sign_sql_cache: dict[bool, str] = {}
 
 
-def _insert_pair(signature: Signature, message: OutboxMessage) -> int:
-    """Insert the signature and its email in one statement (atomic, one round trip, one commit)."""
+def _sign_sql(with_limits: bool) -> str:
+    """The statement, built once: short and with few parameters, so psycopg caches its parsing and
+    PostgreSQL keeps it prepared."""
+    if with_limits in _sign_sql_cache:
+        return _sign_sql_cache[with_limits]
     qn = connection.ops.quote_name
-    s_cols, s_params = _row(signature, set())
-    m_cols, m_params = _row(message, {"signature_id"})
-    s_table, m_table = qn(Signature._meta.db_table), qn(OutboxMessage._meta.db_table)
-    placeholders = ", ".join(["%s"] * len(m_params))
+    rc, st, mt = (qn(m._meta.db_table) for m in (RateCounter, Signature, OutboxMessage))
+    if with_limits:
+        head = (
+            f"WITH rl AS (INSERT INTO {rc} (key, window_start, count, expires) "
+            f"SELECT k, w, 1, e FROM unnest(%s::text[], %s::bigint[], %s::bigint[]) AS t (k, w, e) "
+            f"ON CONFLICT (key, window_start) DO UPDATE SET count = {rc}.count + 1 "
+            f"RETURNING key, window_start, count), "
+            f"lim AS (SELECT * FROM unnest(%s::text[], %s::bigint[], %s::int[]) AS l (k, w, n)), "
+            f"blocked AS (SELECT rl.key AS k FROM rl JOIN lim ON rl.key = lim.k AND rl.window_start = lim.w "
+            f"WHERE rl.count > lim.n), "
+        )
+    else:
+        head = "WITH blocked AS (SELECT NULL::text AS k WHERE false), "
+    sig_cols = ", ".join(qn(c) for c in (*_SIG_COLUMNS, *_SIG_CONSTANTS))
+    sig_vals = ", ".join(["%s"] * len(_SIG_COLUMNS) + list(_SIG_CONSTANTS.values()))
+    msg_cols = ", ".join(qn(c) for c in (*_MSG_COLUMNS, "created_at", *_MSG_CONSTANTS, "signature_id"))
+    msg_vals = ", ".join(["%s"] * len(_MSG_COLUMNS) + ["s.created_at", *_MSG_CONSTANTS.values(), "s.id"])
     sql = (
-        f"WITH s AS (INSERT INTO {s_table} ({', '.join(s_cols)}) VALUES ({', '.join(['%s'] * len(s_params))}) "
-        f"RETURNING {qn('id')}) "
-        f"INSERT INTO {m_table} ({', '.join(m_cols)}, {qn('signature_id')}) "
-        f"SELECT {placeholders}, s.{qn('id')} FROM s RETURNING {qn('signature_id')}"
+        f"{head}s AS (INSERT INTO {st} ({sig_cols}) SELECT {sig_vals} WHERE NOT EXISTS (SELECT 1 FROM blocked) "
+        f"ON CONFLICT (petition_id, email) DO NOTHING RETURNING id, created_at), "
+        f"m AS (INSERT INTO {mt} ({msg_cols}) SELECT {msg_vals} FROM s RETURNING signature_id) "
+        f"SELECT (SELECT array_agg(k) FROM blocked), (SELECT signature_id FROM m)"
     )
-    return int(_hot_query(sql, s_params + m_params)[0][0])
+    _sign_sql_cache[with_limits] = sql
+    return sql
+
+
+def _sign_statement(rows: list[RateRow], sig: dict[str, Any],
+                    msg: dict[str, Any]) -> tuple[set[str], int | None]:
+    """PostgreSQL: count the attempt against the rate limits, and unless one is exceeded insert the
+    signature and its email, in ONE statement (one round trip, one transaction, one commit).
+
+    Returns (rate-limit keys exceeded, new signature id or None when the email already signed).
+    A duplicate is a no-op thanks to ON CONFLICT on the (petition, email) unique constraint; its
+    attempt still counts against the limits.
+    """
+    params: list[Any] = []
+    if rows:
+        keys = [r[0] for r in rows]
+        windows = [r[1] for r in rows]
+        params += [keys, windows, [r[2] for r in rows], keys, windows, [r[3] for r in rows]]
+    params += [sig[c] for c in _SIG_COLUMNS]
+    params += [msg[c] for c in _MSG_COLUMNS]
+    blocked, signature_id = _hot_query(_sign_sql(bool(rows)), params)[0]
+    return set(blocked or ()), signature_id
 
 
 def _hot_query(sql: str, params: list[Any]) -> list[tuple]:
