@@ -121,6 +121,11 @@ class _Checker:
 
     def text(self, name: str, required: bool = False, max_length: int = 10_000) -> str:
         value = self.record.data.get(name)
+        if value.__class__ is str:  # the common case, first
+            text = value.strip()
+            if text and len(text) <= max_length:
+                return text
+            value = text  # blank (so "required"), or too long (below)
         if value is None or value == "":
             if required:
                 self.problem(name, "required")
@@ -279,9 +284,11 @@ def _cited_sources(bundle: Bundle, check: _Checker) -> list[str]:
         value = [value]
     ids: list[str] = []
     for item in value:
-        if isinstance(item, str) and not URL.match(item.strip()):
-            ids.append(item.strip())  # a reference to a source defined in the bundle or the database
-            continue
+        if isinstance(item, str):
+            item = item.strip()
+            if not (item[:4].lower() == "http" and URL.match(item)):
+                ids.append(item)  # a reference to a source defined in the bundle or the database
+                continue
         data = {"url": item} if isinstance(item, str) else item
         if not isinstance(data, dict):
             check.problem("sources", "each source is a URL, a source id or a mapping with a url")
