@@ -96,7 +96,8 @@ def _pandas_tr(tr_path: Path, canon: Callable[[pd.Series], pd.Series]) -> pd.Dat
     tr = tr.assign(year=years, n=years.str.len()).explode("year")
     return pd.DataFrame({"supplier": canon(tr["Supplier"]), "recipient": canon(tr["Recipient"]),
                          "year": tr["year"].astype(int),
-                         "tiv": tr["SIPRI TIV of delivered weapons"].astype(float) / tr["n"]})
+                         "tiv": tr["SIPRI TIV of delivered weapons"].astype(float) / tr["n"],
+                         "category": tr["Weapon description"]})
 
 
 def pandas_top(flows: pd.DataFrame, kinds: dict[str, str], role: str, first: int, last: int) -> pd.DataFrame:
@@ -141,7 +142,7 @@ def pandas_series(flows: pd.DataFrame, country: str, role: str, first: int, last
     return sel.groupby("year")["tiv"].sum().reindex(range(first, last + 1), fill_value=0).tolist()
 
 
-def pandas_factsheet(flows: pd.DataFrame, kinds: dict[str, str], country: str) -> dict[str, Any]:
+def pandas_factsheet(flows: pd.DataFrame, tr: pd.DataFrame, kinds: dict[str, str], country: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for role in ("exporter", "importer"):
         top = pandas_top(flows, kinds, role, 2013, 2017)
@@ -152,6 +153,9 @@ def pandas_factsheet(flows: pd.DataFrame, kinds: dict[str, str], country: str) -
             out[role]["change"] = pandas_change(flows, country, role, (2008, 2012), (2013, 2017))
         except ZeroDivisionError:
             out[role]["change"] = None
+        col = "supplier" if role == "exporter" else "recipient"
+        sel = tr[(tr[col] == country) & (tr["year"] >= 2013) & (tr["year"] <= 2017)]
+        out[role]["categories"] = sel.groupby("category")["tiv"].sum().sort_values(ascending=False)
     return out
 
 
@@ -245,10 +249,10 @@ def main() -> int:
         ours = (time.perf_counter() - t0) * 1000
         t0 = time.perf_counter()
         for name in names:
-            pandas_factsheet(flows, kinds, name)
+            pandas_factsheet(flows, tr, kinds, name)
         theirs = (time.perf_counter() - t0) * 1000
         lines.append(row(f"fact sheets, all {len(names)} countries (total)", ours, theirs,
-                         "ours also renders HTML + SVG"))
+                         "both: ranks, change, partners, series, TR categories; ours also renders HTML + SVG"))
         lines.append(row("  per fact sheet", ours / len(names), theirs / len(names)))
     print("\n".join(lines))
     return 0

@@ -9,6 +9,7 @@ the sum over any period [a, b] is cum[b] - cum[a-1]. Built once per dataset, on 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pyarrow as pa
@@ -100,3 +101,37 @@ class Cube:
                 col = year - self.y0 + 1
                 out.append(float(cum[col] - cum[col - 1]))
         return out
+
+
+class Categories:
+    """Trade Register TIV by weapon description, grouped per country and role for fast period sums."""
+
+    def __init__(self, table: pa.Table) -> None:
+        encoded = pc.dictionary_encode(table["category"]).combine_chunks()
+        self.names = encoded.dictionary.to_pylist()
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        years = table["year"].to_numpy().astype(np.int64)
+        tiv = table["tiv"].to_numpy()
+        self.by_role: dict[str, dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+        for role, col in (("exporter", "supplier"), ("importer", "recipient")):
+            owners = pc.dictionary_encode(table[col]).combine_chunks()
+            idx = owners.indices.to_numpy(zero_copy_only=False)
+            order = np.argsort(idx, kind="stable")
+            bounds = np.flatnonzero(np.r_[True, idx[order][1:] != idx[order][:-1], True])
+            labels = owners.dictionary.to_pylist()
+            groups = {}
+            for start, end in pairwise(bounds):
+                rows = order[start:end]
+                groups[labels[idx[rows[0]]]] = (codes[rows], years[rows], tiv[rows])
+            self.by_role[role] = groups
+
+    def sums(self, role: str, country: str, first: int, last: int) -> list[tuple[str, float]]:
+        """(category, TIV) with TIV > 0, largest first, then by name."""
+        hit = self.by_role[role].get(country)
+        if hit is None:
+            return []
+        codes, years, tiv = hit
+        mask = (years >= first) & (years <= last)
+        totals = np.bincount(codes[mask], weights=tiv[mask], minlength=len(self.names))
+        rows = [(self.names[i], float(totals[i])) for i in np.flatnonzero(totals > 0)]
+        return sorted(rows, key=lambda r: (-r[1], r[0]))

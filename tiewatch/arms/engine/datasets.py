@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -31,7 +32,7 @@ import pyarrow.parquet as pq
 from tiewatch.core.errors import NotFound, Problem, ValidationFailed
 
 from .countries import countries, kind_of
-from .cube import Cube
+from .cube import Categories, Cube
 from .readers import SCHEMAS, Parsed, read_file, release_of
 
 if TYPE_CHECKING:  # DuckDB is imported only when SQL is needed (~0.1 s of start-up saved otherwise)
@@ -205,16 +206,19 @@ class Store:
         self.datasets = self._datasets()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._known: dict[str, set[str]] = {}
-        self._cubes: dict[str, Cube] = {}
+        self._cubes: dict[str, Cube | Categories] = {}
+        self.lock = threading.RLock()
         self._kinds: dict[str, str] | None = None
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
         """DuckDB over the loaded tables, opened on first use (SQL serves the rarer queries: categories,
         deals, SIPRI's stated totals), so a warm load does not pay for it."""
-        if self._con is None:
-            self._con = self._connect()
-        return self._con
+        with self.lock:
+            if self._con is None:
+                self._con = self._connect()
+            # Callers in threads (web) hold `lock` while they execute and fetch: one query at a time.
+            return self._con
 
     def kinds(self) -> dict[str, str]:
         """Kind (state, non_state, org, unknown) of every name in the loaded data."""
@@ -223,11 +227,22 @@ class Store:
             self._kinds = dict(zip(kinds["name"].to_pylist(), kinds["kind"].to_pylist()))
         return self._kinds
 
+    def categories(self, dataset: Dataset) -> Categories:
+        """Weapon categories of a Trade Register dataset (read from the snapshot on first use)."""
+        key = f"categories {dataset.id}"
+        with self.lock:
+            if key not in self._cubes:
+                table = pq.read_table(self.snapshot / "categories.parquet", filters=[("dataset", "=", dataset.id)])
+                self._cubes[key] = Categories(table)
+            return self._cubes[key]  # type: ignore[return-value]
+
     def cube(self, dataset: Dataset) -> Cube:
         """The numpy running totals of a dataset (built on first use, then kept)."""
-        if dataset.id not in self._cubes:
-            self._cubes[dataset.id] = Cube(dataset.id, self.tables["ctotals"], self.tables["flows"], self.kinds())
-        return self._cubes[dataset.id]
+        with self.lock:  # web requests share one store: build each dataset's cube once
+            if dataset.id not in self._cubes:
+                self._cubes[dataset.id] = Cube(dataset.id, self.tables["ctotals"], self.tables["flows"],
+                                               self.kinds())
+            return self._cubes[dataset.id]  # type: ignore[return-value]
 
     @classmethod
     def open(cls, paths: Iterable[str | Path], cache_dir: str | Path | None = None,

@@ -46,8 +46,22 @@ def build(store: Store, country: str, period: str, compare: str | None = None, r
              "release": ds.release, "generated": ds.generated, "source": FAMILY_LABEL.get(ds.family, ds.family),
              "dataset": ds.id, "convention": q.CONVENTION,
              "roles": {role: _role_section(store, name, role, period, compare, release, source) for role in q.ROLES}}
+    sheet["categories"] = _categories(store, name, period)
     sheet["charts"] = charts(sheet)
     return sheet
+
+
+def _categories(store: Store, name: str, period: str) -> dict[str, Any] | None:
+    """Weapon categories, when a Trade Register is loaded (TIV tables have none)."""
+    if not any(d.family == "register" for d in store.datasets.values()):
+        return None
+    out: dict[str, Any] = {}
+    for role in q.ROLES:
+        try:
+            out[role] = q.categories(store, name, role, period)
+        except NotFound:  # the country is not in the register
+            out[role] = None
+    return out
 
 
 def charts(sheet: dict[str, Any]) -> dict[str, str]:
@@ -113,6 +127,15 @@ def to_html(sheet: dict[str, Any]) -> str:
         body += [f"<tr><td>{r['rank'] or '-'}</td><td>{e(r['partner'])}</td><td>{r['tiv']:,.0f}</td>"
                  f"<td>{_pct(r['share'])}</td></tr>" for r in part["rows"]]
         body.append(f"</tbody></table><p><code>{e(part['query'])}</code></p>")
+    for role, cat in (sheet.get("categories") or {}).items():
+        if not cat or not cat["rows"]:
+            continue
+        body.append(f"<h2>Weapon categories, {'exports' if role == 'exporter' else 'imports'} {e(sheet['period'])}</h2>"
+                    f'<p class="release">{e(cat["source"])}, release {e(cat["release"])}</p>'
+                    '<table class="categories"><thead><tr><th>Category</th><th>TIV m</th><th>Share</th></tr></thead><tbody>')
+        body += [f"<tr><td>{e(r['category'])}</td><td>{r['tiv']:,.0f}</td><td>{_pct(r['share'])}</td></tr>"
+                 for r in cat["rows"][:PARTNERS_SHOWN]]
+        body.append(f"</tbody></table><p><code>{e(cat['query'])}</code></p>")
     style = ("body{font-family:sans-serif;max-width:760px;margin:2em auto;color:#222}"
              "table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}"
              "code{font-size:11px;color:#555}.release{color:#555}")
@@ -134,4 +157,11 @@ def to_markdown(sheet: dict[str, Any]) -> str:
         lines += [f"| {r['rank'] or '-'} | {r['partner']} | {r['tiv']:,.0f} | {_pct(r['share'])} |"
                   for r in sec["partners"]["rows"]]
         lines += ["", f"`{sec['partners']['query']}`"]
+    for role, cat in (sheet.get("categories") or {}).items():
+        if not cat or not cat["rows"]:
+            continue
+        lines += ["", (f"## Weapon categories, {'exports' if role == 'exporter' else 'imports'} {sheet['period']} "
+                      f"({cat['source']}, release {cat['release']})"), "", "| category | TIV m | share |", "|---|---|---|"]
+        lines += [f"| {r['category']} | {r['tiv']:,.0f} | {_pct(r['share'])} |" for r in cat["rows"][:PARTNERS_SHOWN]]
+        lines += ["", f"`{cat['query']}`"]
     return "\n".join(lines) + "\n"

@@ -177,10 +177,7 @@ def categories(store: Store, country: str, role: str, period: str, release: str 
     role, span = check_role(role), parse_period(period)
     ds = store.dataset(release, "register", needs_flows=True)
     name = store.resolve(country, ds)
-    own, _ = _side(role)
-    rows = store.con.execute(
-        f"SELECT category, sum(tiv) FROM categories WHERE dataset = ? AND {own} = ? AND year BETWEEN ? AND ? "
-        "GROUP BY ALL HAVING sum(tiv) > 0 ORDER BY 2 DESC, 1", [ds.id, name, *span]).fetchall()
+    rows = store.categories(ds).sums(role, name, *span)
     total = sum(r[1] for r in rows)
     return {"country": name, "role": role, "period": period_label(span), **_meta(ds),
             "rows": [{"category": c, "tiv": round(t, 3), "share": round(t / total, 6) if total else None}

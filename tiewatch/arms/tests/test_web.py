@@ -54,6 +54,8 @@ def test_country_page_has_charts_partners_and_queries(client: Client, configured
     assert html.count("<svg") == 3 and "partners" in html
     assert "tiewatch arms partners --country Israel --role exporter --period 2013-2017" in html
     assert "SIPRI release 2022-03" in html and "75.4%" in html  # India: 1500 of 1990
+    # the Trade Register is loaded too: its weapon categories, with their own release
+    assert "Weapon categories, exports 2013-2017" in html and "SAM system" in html and "release 2024-03" in html
 
 
 def test_country_page_unknown_country(client: Client, configured: None) -> None:
