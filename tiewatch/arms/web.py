@@ -6,6 +6,7 @@ The store is kept per process (keyed by the configured paths) so requests do not
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +19,9 @@ from .engine.datasets import Store
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 HOW_TO = ("Set TIEWATCH_ARMS_DATA to a folder of SIPRI files (Trade Register CSV exports and/or TIV tables), "
           "e.g. TIEWATCH_ARMS_DATA=/srv/sipri, then run `tiewatch arms load` to validate and cache them.")
+RECHECK_SECONDS = 30  # how often a long-running server looks for changed data files
 _lock = threading.Lock()
-_stores: dict[tuple, Store] = {}
+_stores: dict[tuple, tuple[Store, float]] = {}
 
 
 @dataclass
@@ -30,11 +32,20 @@ class Source:
 
 
 def _open(paths: tuple[str, ...]) -> Store:
+    """The store for these paths, kept per process; reloaded when a file changed (checked every 30 s)."""
     key = (paths, str(settings.TIEWATCH_ARMS_CACHE))
     with _lock:
-        if key not in _stores:
-            _stores[key] = Store.open(list(paths), settings.TIEWATCH_ARMS_CACHE)
-        return _stores[key]
+        store, checked = _stores.get(key, (None, 0.0))
+        now = time.monotonic()
+        if store is not None and now - checked > RECHECK_SECONDS:
+            if Store.snapshot_for(list(paths), settings.TIEWATCH_ARMS_CACHE) != store.snapshot:
+                store = None
+            else:
+                _stores[key] = (store, now)
+        if store is None:
+            store = Store.open(list(paths), settings.TIEWATCH_ARMS_CACHE)
+            _stores[key] = (store, now)
+        return store
 
 
 def source() -> Source:

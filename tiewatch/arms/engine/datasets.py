@@ -244,6 +244,15 @@ class Store:
                                                self.kinds())
             return self._cubes[dataset.id]  # type: ignore[return-value]
 
+    @staticmethod
+    def snapshot_for(paths: Iterable[str | Path], cache_dir: str | Path | None = None) -> Path:
+        """The snapshot a set of files would load (stats only, for unchanged files): changes when any file does."""
+        files = expand(paths)
+        cache = Cache(cache_dir)
+        snapshot = cache.snapshot_dir(sorted({cache.content_hash(p) for p in files}))
+        cache.save_index()
+        return snapshot
+
     @classmethod
     def open(cls, paths: Iterable[str | Path], cache_dir: str | Path | None = None,
              progress: Progress | None = None) -> Store:

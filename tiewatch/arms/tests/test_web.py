@@ -106,3 +106,20 @@ def test_api_check_claims(client: Client, demo: None) -> None:
                         "stated": 1}]}
     r = client.post("/api/arms/check", body, content_type="application/json").json()
     assert r["counts"] == {"holds": 1, "differs": 1, "cannot_check": 0} and r["demo"]
+
+
+def test_pages_pick_up_changed_data(client: Client, settings: Any, tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from tiewatch.arms import web
+
+    data = tmp_path / "data"
+    data.mkdir()
+    tidy = data / "t.csv"
+    tidy.write_text("supplier,recipient,year,tiv\nIsrael,India,2019,90\n")
+    settings.TIEWATCH_ARMS_DATA = [str(data)]
+    settings.TIEWATCH_ARMS_CACHE = str(tmp_path / "cache")
+    query = {"country": "Israel", "role": "exporter", "period_from": "2019", "period_to": "2019"}
+    assert client.get("/api/arms/change", query).json()["tiv_to"] == 90
+    tidy.write_text("supplier,recipient,year,tiv\nIsrael,India,2019,95\n")
+    monkeypatch.setattr(web, "RECHECK_SECONDS", -1)
+    assert client.get("/api/arms/change", query).json()["tiv_to"] == 95
