@@ -353,63 +353,73 @@ class Engine:
 
     def _screen_into(self, t: TieRecord, rules: _Bucket, out: list[Finding]) -> None:
         """Screen one tie against the rule entries of its (subject, kind) bucket."""
-        if t.status == "cancelled":
-            return
-        t0, t1 = t.start, t.end
-        if t0 is None:
-            if t1 is None:
-                return  # undated: never caught
-            t0 = _DMIN
-        elif t1 is None:
-            t1 = _DMAX
+        self._screen_many(((t, rules),), out)
+
+    def _screen_many(self, pairs: Iterable[tuple[TieRecord, _Bucket]], out: list[Finding]) -> None:
+        """Screen (tie, bucket) pairs: the hot loop, kept in one function for speed."""
         known = self._cp
-        cps = None
-        for lo, hi, within, approval, cp_set, need, residual, cr in rules:
-            if t1 < lo:
-                break  # entries are sorted by lo: no later rule was in force yet either
-            if within:
-                if t0 < lo or t1 > hi:
-                    continue
-            elif t1 < lo or t0 > hi:
+        explain = self._explain
+        for t, rules in pairs:
+            if t.status == "cancelled":
                 continue
-            if len(t.years) > 1 and not years_match(t.years, t0, t1, lo, hi, within):
-                continue
-            if approval and t.attributes and truthy(t.attributes.get(approval)):
-                continue
-            if cp_set is not None:
-                ids = t.counterparts
-                if ids:
-                    for cid in ids:
-                        if cid in cp_set or cid not in known:
-                            break
-                    else:
-                        continue  # every counterpart is a known entity outside the rule's counterpart set
-            elif need is not None:
-                n_cps, n_progs, n_attrs = need
-                if not ((n_attrs and t.attributes) or (n_progs is not None and t.program in n_progs)):
-                    if n_cps is None:
+            t0, t1 = t.start, t.end
+            if t0 is None:
+                if t1 is None:
+                    continue  # undated: never caught
+                t0 = _DMIN
+            elif t1 is None:
+                t1 = _DMAX
+            several_years = len(t.years) > 1
+            cps = None
+            for lo, hi, within, approval, cp_set, need, residual, cr in rules:
+                if t1 < lo:
+                    break  # entries are sorted by lo: no later rule was in force yet either
+                if within:
+                    if t0 < lo or t1 > hi:
                         continue
+                elif t1 < lo or t0 > hi:
+                    continue
+                if several_years and not years_match(t.years, t0, t1, lo, hi, within):
+                    continue
+                if approval and t.attributes and truthy(t.attributes.get(approval)):
+                    continue
+                if cp_set is not None:
                     ids = t.counterparts
                     if ids:
                         for cid in ids:
-                            if cid in n_cps or cid not in known:
+                            if cid in cp_set or cid not in known:
                                 break
                         else:
+                            continue  # every counterpart is a known entity outside the counterpart set
+                elif need is not None:
+                    n_cps, n_progs, n_attrs = need
+                    if not ((n_attrs and t.attributes) or (n_progs is not None and t.program in n_progs)):
+                        if n_cps is None:
                             continue
-            if cps is None:
-                cps = self._counterparts(t)
-            for cp in cps:
-                if cp_set is not None:
-                    if cp.id in known:
-                        if cp.id not in cp_set:
+                        ids = t.counterparts
+                        if ids:
+                            for cid in ids:
+                                if cid in n_cps or cid not in known:
+                                    break
+                            else:
+                                continue
+                if cps is None:
+                    cps = self._counterparts(t)
+                for cp in cps:
+                    if cp_set is not None:
+                        if cp.id in known:
+                            if cp.id not in cp_set:
+                                continue
+                        elif not all(evaluate(c, t, cp, self._evidence_lookup) for c in cr.cp_conds):
                             continue
-                    elif not all(evaluate(c, t, cp, self._evidence_lookup) for c in cr.cp_conds):
+                    if residual is not None and not residual(t, cp):
                         continue
-                if residual is not None and not residual(t, cp):
-                    continue
-                f = explain_hit(cr.inst, cr.rule, t, cp, self._bound_reason(cr, t.subject), self._evidence_lookup)
-                if f is not None:
-                    out.append(f)
+                    f = explain(cr, t, cp)
+                    if f is not None:
+                        out.append(f)
+
+    def _explain(self, cr: CompiledRule, t: TieRecord, cp: Counterpart) -> Finding | None:
+        return explain_hit(cr.inst, cr.rule, t, cp, self._bound_reason(cr, t.subject), self._evidence_lookup)
 
     def _counterparts(self, t: TieRecord) -> list[Counterpart]:
         if not t.counterparts:
@@ -425,7 +435,8 @@ class Engine:
         C-level map/compress passes over the tie list; Python code only runs for ties that have at
         least one candidate rule. The cyclic garbage collector is paused meanwhile: nothing here
         makes cycles, and its passes would otherwise walk the big temporary lists (and so every tie)
-        again and again."""
+        again and again. (Forking workers was tried: copy-on-write of the touched ties cost more
+        than the second core saved.)"""
         if not isinstance(ties, (list, tuple)):
             ties = list(ties)
         paused = gc.isenabled()
@@ -454,9 +465,7 @@ class Engine:
             recent = list(map(ge, ends, los))
         except TypeError:  # some tie without an end date (open): compare one by one
             recent = list(map(_ends_after, ends, los))
-        screen_into = self._screen_into
-        for t, rules in zip(compress(candidates, recent), compress(rule_lists, recent)):
-            screen_into(t, rules, out)  # type: ignore[arg-type]  # filter(None, ...) drops the Nones
+        self._screen_many(zip(compress(candidates, recent), compress(rule_lists, recent)), out)  # type: ignore[arg-type]
         return out
 
     def check(self, tie: TieRecord) -> tuple[str, list[Finding]]:
