@@ -26,7 +26,6 @@ import random
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -73,7 +72,7 @@ class Postgres:
 
     def stop(self) -> None:
         subprocess.run(as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "stop"),
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
     @property
     def url(self) -> str:
@@ -91,8 +90,9 @@ class Gunicorn:
         cmd = [str(VENV_BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
                "--workers", str(self.workers), "--worker-class", self.worker_class, "--threads", str(self.threads),
                "--keep-alive", "30", "--backlog", "2048"]
-        self.proc = subprocess.Popen(cmd, cwd=REPO, env=self.env, stdout=open(self.log, "ab"),
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(cmd, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
@@ -157,7 +157,7 @@ class CpuMeter:
     """CPU used by the app server (gunicorn process group), PostgreSQL (postmaster and children) and
     this client process: contention from other programs on the machine does not inflate it."""
 
-    def __init__(self, server: "Gunicorn", pg: "Postgres") -> None:
+    def __init__(self, server: Gunicorn, pg: Postgres) -> None:
         self.server, self.pg = server, pg
 
     def sample(self) -> tuple[float, float, float]:
@@ -173,7 +173,7 @@ def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
     values = sorted(values)
-    k = min(len(values) - 1, max(0, int(round(p / 100 * (len(values) - 1)))))
+    k = min(len(values) - 1, max(0, round(p / 100 * (len(values) - 1))))
     return values[k]
 
 
@@ -400,8 +400,8 @@ def main() -> int:
         ok = not (missing or twice_in_db or acked_twice or dup_accepted)
 
         print()
-        print(f"| phase | requests | rate/s | p50 ms | p99 ms | conn. errors |")
-        print(f"|---|---:|---:|---:|---:|---:|")
+        print("| phase | requests | rate/s | p50 ms | p99 ms | conn. errors |")
+        print("|---|---:|---:|---:|---:|---:|")
         for row, label in ((b, "GET /s (200)"), (s, "accepted/s"), (f, "accepted/s")):
             print(f"| {row['phase']} | {row['requests']} | {row['rate']:.0f} {label} | {row['p50_ms']:.1f} | "
                   f"{row['p99_ms']:.1f} | {row['errors']} |")

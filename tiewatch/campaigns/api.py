@@ -75,7 +75,7 @@ def list_petitions(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/petitions/{slug}", summary="A petition and its public counts")
 def get_petition(request: HttpRequest, slug: str) -> dict[str, Any]:
-    petition = services.get_public_petition(slug)
+    petition = services.get_public_petition(slug, cached=True)
     out = _petition_json(petition)
     out["public_signers"] = services.public_signers(petition)
     return out

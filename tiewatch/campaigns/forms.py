@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 
 
-
 class SignatureForm(forms.Form):
     """Renders the signing form and holds its errors; the rules live in validation.py (shared with
     the API), so the fields here only convert types."""

@@ -11,12 +11,13 @@ from tiewatch.campaigns.models import OfflineSignatureBatch, Petition, Signature
 
 def petition_pdf(petition: Petition, rows: list[Signature], counts: dict[str, Any],
                  batches: list[OfflineSignatureBatch]) -> bytes:
+    from xml.sax.saxutils import escape
+
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-    from xml.sax.saxutils import escape
 
     styles = getSampleStyleSheet()
     buffer = io.BytesIO()

@@ -20,7 +20,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from tiewatch.campaigns import conf
@@ -32,8 +31,8 @@ from tiewatch.campaigns.models import (
     RateCounter,
     Signature,
 )
-from tiewatch.campaigns.validation import validate_signature
 from tiewatch.campaigns.normalise import normalise_email, normalise_name
+from tiewatch.campaigns.validation import validate_signature
 from tiewatch.campaigns.verification import normalise_address, normalise_postal_code, verify
 from tiewatch.core.errors import Conflict, Gone, NotFound, Problem, RateLimited, ValidationFailed
 
@@ -222,10 +221,12 @@ def _sign_sql(with_limits: bool) -> str:
     if with_limits:
         head = (
             f"WITH rl AS (INSERT INTO {rc} (key, window_start, count, expires) "
-            f"SELECT k, w, 1, e FROM unnest(%s::text[], %s::bigint[], %s::bigint[]) AS t (k, w, e) "
+            f"SELECT k, w, 1, e FROM unnest(string_to_array(%s, ','), string_to_array(%s, ',')::bigint[], "
+            f"string_to_array(%s, ',')::bigint[]) AS t (k, w, e) "
             f"ON CONFLICT (key, window_start) DO UPDATE SET count = {rc}.count + 1 "
             f"RETURNING key, window_start, count), "
-            f"lim AS (SELECT * FROM unnest(%s::text[], %s::bigint[], %s::int[]) AS l (k, w, n)), "
+            f"lim AS (SELECT * FROM unnest(string_to_array(%s, ','), string_to_array(%s, ',')::bigint[], "
+            f"string_to_array(%s, ',')::int[]) AS l (k, w, n)), "
             f"blocked AS (SELECT rl.key AS k FROM rl JOIN lim ON rl.key = lim.k AND rl.window_start = lim.w "
             f"WHERE rl.count > lim.n), "
         )
@@ -256,9 +257,11 @@ def _sign_statement(rows: list[RateRow], sig: dict[str, Any],
     """
     params: list[Any] = []
     if rows:
-        keys = [r[0] for r in rows]
-        windows = [r[1] for r in rows]
-        params += [keys, windows, [r[2] for r in rows], keys, windows, [r[3] for r in rows]]
+        # Text lists (keys are hex HMACs with a prefix, never a comma): cheaper to send than arrays.
+        keys = ",".join(r[0] for r in rows)
+        windows = ",".join(str(r[1]) for r in rows)
+        params += [keys, windows, ",".join(str(r[2]) for r in rows), keys, windows,
+                   ",".join(str(r[3]) for r in rows)]
     params += [sig[c] for c in _SIG_COLUMNS]
     params += [msg[c] for c in _MSG_COLUMNS]
     blocked, signature_id = _hot_query(_sign_sql(bool(rows)), params)[0]
@@ -275,10 +278,9 @@ def _hot_query(sql: str, params: list[Any]) -> list[tuple]:
     import psycopg
 
     connection.ensure_connection()
-    with connection.wrap_database_errors:
-        with psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql, params, prepare=True)
-            return cursor.fetchall()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchall()
 
 
 def flag_near_duplicate(signature: Signature) -> bool:
@@ -342,21 +344,28 @@ def confirm(token: str, petition: Petition | None = None) -> Signature:
 # --- counts ------------------------------------------------------------------------------------
 
 def counts(petition: Petition) -> dict[str, Any]:
-    online = Signature.objects.filter(
-        petition=petition, confirmed_at__isnull=False, invalidated_at__isnull=True
-    ).aggregate(confirmed=Count("id"), verified=Count("id", filter=Q(verified_resident=True)))
-    offline = OfflineSignatureBatch.objects.filter(petition=petition).aggregate(
-        count=Sum("count"), verified=Sum("verified_residents"), batches=Count("id"))
-    confirmed = online["confirmed"] or 0
-    offline_count = offline["count"] or 0
+    """Public counts in one round trip: confirmed online signatures, verified residents among them,
+    offline batches (shown separately), the total and the milestones."""
+    qn = connection.ops.quote_name
+    sig, off = qn(Signature._meta.db_table), qn(OfflineSignatureBatch._meta.db_table)
+    counted = f"FROM {sig} WHERE petition_id = %s AND confirmed_at IS NOT NULL AND invalidated_at IS NULL"
+    sql = (
+        f"SELECT (SELECT count(*) {counted}), (SELECT count(*) {counted} AND verified_resident), "
+        f"(SELECT coalesce(sum({qn('count')}), 0) FROM {off} WHERE petition_id = %s), "
+        f"(SELECT coalesce(sum(verified_residents), 0) FROM {off} WHERE petition_id = %s), "
+        f"(SELECT count(*) FROM {off} WHERE petition_id = %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [petition.pk] * 5)
+        confirmed, verified, offline_count, offline_verified, batches = (int(v or 0) for v in cursor.fetchone())
     total = confirmed + offline_count
     thresholds = sorted(int(t) for t in petition.thresholds or [])
     return {
         "confirmed": confirmed,
-        "verified_residents": online["verified"] or 0,
+        "verified_residents": verified,
         "offline": offline_count,
-        "offline_verified_residents": offline["verified"] or 0,
-        "offline_batches": offline["batches"] or 0,
+        "offline_verified_residents": offline_verified,
+        "offline_batches": batches,
         "total": total,
         "milestones": [{"threshold": t, "reached": total >= t} for t in thresholds],
         "next_milestone": next((t for t in thresholds if t > total), None),

@@ -71,4 +71,4 @@ def campaign_timeline(campaign: Campaign) -> list[Item]:
     return items
 
 
-__all__ = ["Item", "campaign_timeline", "CampaignEvent"]
+__all__ = ["CampaignEvent", "Item", "campaign_timeline"]

@@ -30,7 +30,15 @@ from tiewatch.campaigns.models import (
     Vote,
 )
 from tiewatch.campaigns.timeline import campaign_timeline
-from tiewatch.core.errors import Conflict, Gone, NotFound, Problem, RateLimited, TiewatchError, ValidationFailed
+from tiewatch.core.errors import (
+    Conflict,
+    Gone,
+    NotFound,
+    Problem,
+    RateLimited,
+    TiewatchError,
+    ValidationFailed,
+)
 
 
 def _public_petition(slug: str) -> Petition:
