@@ -166,3 +166,20 @@ def test_api(seeded, client):
     assert client.get("/api/findings").json() == []
     assert client.get("/api/findings?format=csv").status_code == 200
     assert client.get("/api/screening-runs").json() == []
+
+
+def test_findings_pages_and_api_after_screening(seeded, client, tmp_path):
+    (tmp_path / "a.yaml").write_text(ATLANTA_PACK)
+    services.run_screening(str(tmp_path))
+    html = client.get("/policies/findings/").content.decode()
+    assert ATLANTA_TIE in html and "counterpart il-israel-defense-forces is in IL" in html
+    rows = client.get("/policies/findings/?format=json").json()
+    assert len(rows) == 4 and {r["policy"] for r in rows} == {"test-atlanta"}
+    csv_text = client.get("/policies/findings/?format=csv").content.decode()
+    assert csv_text.count(ATLANTA_TIE) == 4
+    api_rows = client.get("/api/findings", {"policy": "test-atlanta"}).json()
+    assert len(api_rows) == 4 and api_rows[0]["appeared_at"]
+    assert client.get("/api/findings", {"effect": "report"}).json() == []
+    runs = client.get("/api/screening-runs").json()
+    assert runs[0]["appeared"] == 4
+    assert "4" in client.get("/policies/runs/").content.decode()
