@@ -42,6 +42,7 @@ READER_VERSION = "6"  # bump when readers change what they produce: invalidates 
 FAMILY_ORDER = ("tables", "tidy", "register")  # default preference: exact TIV tables first
 FAMILY_LABEL = {"tables": "SIPRI TIV tables", "register": "SIPRI Trade Register (yearly values allocated evenly)",
                 "tidy": "tidy long CSV"}
+FILE_CACHE_MIN_BYTES = 100_000  # files smaller than this get no cache entry of their own
 EAGER_TABLES = ("flows", "ctotals", "kinds")
 LAZY_TABLES = ("categories", "stated")
 SNAPSHOT_TABLES = ("flows", "ctotals", "categories", "stated", "kinds", "file_meta")
@@ -184,6 +185,10 @@ def parse_cached(path: Path, cache: Cache, digest: str | None = None) -> tuple[F
     parsed = read_file(path)
     info = _info(path, digest, parsed)
     tables = {name: parsed.table(name) for name in SCHEMAS}
+    if path.stat().st_size < FILE_CACHE_MIN_BYTES and not info.deals:
+        # A small table re-parses in ~1 ms, less than writing its cache entry; it is still in the snapshot.
+        # (Deals are always written: the `deals` view reads them from the file's entry.)
+        return info, tables
 
     def fill(tmp: Path) -> None:
         for name, table in tables.items():
