@@ -40,12 +40,11 @@ from tiewatch.policies.engine.screen import (
 )
 
 Pred = Callable[[TieRecord, Counterpart], bool]
-_SUBJECT = attrgetter("subject")
+_SUBJECT_KIND = attrgetter("subject", "kind")
 _ATTRIBUTES = attrgetter("attributes")
 _END = attrgetter("end")
 _LO = attrgetter("lo")
 _DMIN, _DMAX = dt.date.min, dt.date.max
-_KIND = attrgetter("kind")
 
 
 class _Bucket(list):
@@ -153,6 +152,9 @@ class Engine:
             for bucket in by_kind.values():
                 bucket.sort(key=lambda e: e[0])  # by first day in force: the loop stops at the first too late
                 bucket.lo = bucket[0][0]
+        # the same buckets keyed by (subject, kind): one C-level lookup per tie in screen()
+        self._pairs: dict[tuple[str, str], _Bucket] = {
+            (subject, kind): bucket for subject, by_kind in self.index.items() for kind, bucket in by_kind.items()}
         self.prepare(())
 
     # ------------------------------------------------------------ compile
@@ -451,12 +453,8 @@ class Engine:
 
     def _screen_all(self, ties: list[TieRecord] | tuple[TieRecord, ...]) -> list[Finding]:
         out: list[Finding] = []
-        buckets = list(map(self.index.get, map(_SUBJECT, ties)))  # subject -> {kind: bucket} or None
-        bound = list(compress(ties, buckets))
-        rule_lists = list(map(dict.get, filter(None, buckets), map(_KIND, bound)))
-        del buckets
-        candidates = list(compress(bound, rule_lists))
-        del bound
+        rule_lists = list(map(self._pairs.get, map(_SUBJECT_KIND, ties)))  # (subject, kind) -> bucket or None
+        candidates = list(compress(ties, rule_lists))
         rule_lists = list(filter(None, rule_lists))
         # drop ties that ended before any rule of their bucket came into force (C-level compare)
         ends = list(map(_END, candidates))
