@@ -187,3 +187,20 @@ def test_stacked_long_bad_value(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed) as info:
         read_file(path)
     assert [(pr.line, pr.field) for pr in info.value.problems] == [(3, "TIV")]
+
+
+def test_all_countries_importer_table_titled_exports_to_all(tmp_path: Path) -> None:
+    """SIPRI's 2018 importer totals file is titled "TIV of arms exports to all": rows are importers."""
+    text = (FIXTURES / "totals_2018" / "TIV-Export-All-2008-2017.csv").read_text(encoding="latin-1")
+    path = tmp_path / "TIV-Import-All.csv"
+    path.write_text(text.replace("exports from all", "exports to all"), encoding="latin-1")
+    p = read_file(path)
+    assert p.fmt == "tiv_all" and p.perspective == "importer" and set(p.totals["role"]) == {"importer"}
+
+
+def test_country_table_without_header_row(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text('"TIV of arms exports from Israel, 2008-2021"\nnothing here\n')
+    with pytest.raises(ValidationFailed) as info:
+        read_file(path)
+    assert info.value.problems[0].field == "header"
