@@ -176,3 +176,14 @@ def test_2022_sources_agree_except_four_cells(sipri_dir: Path) -> None:
     diff = {k for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
     assert diff == {("France", "United Arab Emirates", 1977), ("France", "United Arab Emirates", 1978),
                     ("France", "Afghanistan", 1977), ("France", "Afghanistan", 1978)}
+
+
+def test_fact_sheet_claims_file(sipri_store: Store) -> None:
+    from tiewatch.arms.engine.claims import check_file
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "israel-2018-factsheet-claims.yaml"
+    status = {r["id"]: r["status"] for r in check_file(sipri_store, path)["results"]}
+    assert status == {
+        "exporter-rank": "holds", "exports-change": "holds", "india-share": "differs",
+        "azerbaijan-second": "holds", "india-third": "holds", "india-imports-change": "differs",
+        "importer-rank": "holds", "imports-change": "holds", "usa-share-2018": "cannot_check"}
