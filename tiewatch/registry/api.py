@@ -24,7 +24,7 @@ router = Router(tags=["registry"])
 TieKind = Literal[TIE_KINDS]  # type: ignore[valid-type]
 TieStatus = Literal[TIE_STATUSES]  # type: ignore[valid-type]
 EntityKind = Literal[ENTITY_KINDS]  # type: ignore[valid-type]
-TieSort = Literal["-year", "year", "kind", "status", "subject", "id"]
+TieSort = Literal["-year", "year", "kind", "subject", "id"]
 EntitySort = Literal["name", "-name", "id", "kind", "country"]
 assert set(get_args(TieSort)) == set(queries.TIE_SORTS) and set(get_args(EntitySort)) == set(queries.ENTITY_SORTS)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Count, Q
+from django.forms.utils import flatatt
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -60,6 +61,19 @@ class _Form(forms.Form):
     format = forms.ChoiceField(required=False, choices=[("", "html"), ("csv", "csv"), ("json", "json")])
 
 
+class FastSelect(forms.Select):
+    """A <select> built in Python: Django's template-rendered options cost ~30 µs each, and the
+    program list may have hundreds."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        final = self.build_attrs(self.attrs, attrs)
+        selected = "" if value is None else str(value)
+        options = format_html_join("", '<option value="{}"{}>{}</option>', (
+            (v, mark_safe(" selected") if str(v) == selected else "", label)  # noqa: S308 - a constant
+            for v, label in self.choices))
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), options)
+
+
 class TieFilterForm(_Form):
     kind = forms.ChoiceField(required=False, choices=_choices(TIE_KINDS))
     country = forms.RegexField(required=False, regex=queries.COUNTRY_RE, max_length=2,
@@ -69,7 +83,7 @@ class TieFilterForm(_Form):
                                    label="From year")
     year_to = forms.IntegerField(required=False, min_value=queries.YEAR_MIN, max_value=queries.YEAR_MAX,
                                  label="To year")
-    program = forms.ChoiceField(required=False, choices=[("", "any")], label="Program")
+    program = forms.ChoiceField(required=False, choices=[("", "any")], label="Program", widget=FastSelect)
     status = forms.ChoiceField(required=False, choices=_choices(TIE_STATUSES))
     subject = forms.CharField(required=False, max_length=250, widget=forms.HiddenInput)
     counterpart = forms.CharField(required=False, max_length=250, widget=forms.HiddenInput)

@@ -1,5 +1,6 @@
-"""PostgreSQL only: a GIN index for full-text search over Entity.search_text, and an index matching the
-default order of the tie list (newest first, undated last). Other databases get nothing."""
+"""PostgreSQL only: a GIN index for full-text search over Entity.search_text, and indexes matching the
+tie list's year orders (newest first and oldest first, undated last, then id), so a page of a million
+ties reads only its rows. Other databases get nothing (SQLite's plain year_from index serves them)."""
 
 from django.db import migrations
 
@@ -9,6 +10,8 @@ INDEXES = [
       "USING GIN (to_tsvector('simple', search_text))")),
     ("registry_tie_year_desc_nl",
      "CREATE INDEX IF NOT EXISTS registry_tie_year_desc_nl ON registry_tie (year_from DESC NULLS LAST, id)"),
+    ("registry_tie_year_asc_id",
+     "CREATE INDEX IF NOT EXISTS registry_tie_year_asc_id ON registry_tie (year_from ASC NULLS LAST, id)"),
 ]
 
 
