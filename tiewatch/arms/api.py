@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from tiewatch.core.errors import Problem, ValidationFailed
 
@@ -50,8 +50,9 @@ def top(request: HttpRequest, role: Role, period: str, limit: int = 10, release:
 
 
 @router.get("/change", summary="Percent change of exports/imports (or of one pair) between two periods")
-def change(request: HttpRequest, country: str, role: Role, period_from: str, period_to: str,
-           partner: str | None = None, release: str | None = None, source: Source | None = None) -> dict[str, Any]:
+def change(request: HttpRequest, country: str, role: Role, period_from: str = Query(..., alias="from"),
+           period_to: str = Query(..., alias="to"), partner: str | None = None, release: str | None = None,
+           source: Source | None = None) -> dict[str, Any]:
     return _with_demo(q.change(_store(), country, role, period_from, period_to, partner, release, source))
 
 

@@ -77,8 +77,8 @@ def test_api_top_and_partners(client: Client, configured: None) -> None:
 
 
 def test_api_change_rank_series_categories_releases(client: Client, configured: None) -> None:
-    ch = client.get("/api/arms/change", {"country": "Israel", "role": "exporter", "period_from": "2008-2012",
-                                          "period_to": "2013-2017", "partner": "India"}).json()
+    ch = client.get("/api/arms/change", {"country": "Israel", "role": "exporter", "from": "2008-2012",
+                                          "to": "2013-2017", "partner": "India"}).json()
     assert (ch["tiv_from"], ch["tiv_to"], ch["change_pct"]) == (400, 1500, 275.0)
     rk = client.get("/api/arms/rank", {"supplier": "Israel", "recipient": "India", "period": "2013-2017"}).json()
     assert (rk["rank"], rk["of"]) == (2, 3)
@@ -118,7 +118,7 @@ def test_pages_pick_up_changed_data(client: Client, settings: Any, tmp_path: Pat
     tidy.write_text("supplier,recipient,year,tiv\nIsrael,India,2019,90\n")
     settings.TIEWATCH_ARMS_DATA = [str(data)]
     settings.TIEWATCH_ARMS_CACHE = str(tmp_path / "cache")
-    query = {"country": "Israel", "role": "exporter", "period_from": "2019", "period_to": "2019"}
+    query = {"country": "Israel", "role": "exporter", "from": "2019", "to": "2019"}
     assert client.get("/api/arms/change", query).json()["tiv_to"] == 90
     tidy.write_text("supplier,recipient,year,tiv\nIsrael,India,2019,95\n")
     monkeypatch.setattr(web, "RECHECK_SECONDS", -1)
