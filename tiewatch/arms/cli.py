@@ -34,7 +34,9 @@ def default_cache() -> str | None:
             return str(settings.TIEWATCH_ARMS_CACHE)
     except ImportError:  # pragma: no cover
         pass
-    return os.environ.get("TIEWATCH_ARMS_CACHE") or str(Path(__file__).resolve().parents[2] / "var" / "arms-cache")
+    # The same defaults as config/settings.py, without loading Django.
+    var_dir = os.environ.get("TIEWATCH_VAR_DIR") or str(Path(__file__).resolve().parents[2] / "var")
+    return os.environ.get("TIEWATCH_ARMS_CACHE") or str(Path(var_dir) / "arms-cache")
 
 
 def open_store(args: argparse.Namespace, progress: bool = False):
