@@ -323,6 +323,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument("--rate-limits", default="raised", choices=["raised", "off"],
+                        help="raised: every limit active with high values (default); off: disabled (diagnosis)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, database)")
     args = parser.parse_args()
 
@@ -342,6 +344,9 @@ def main() -> int:
             "TIEWATCH_CAMPAIGNS_RATE_IP_SHORT": "100000000/60", "TIEWATCH_CAMPAIGNS_RATE_IP_LONG": "100000000/86400",
             "TIEWATCH_CAMPAIGNS_RATE_EMAIL_SHORT": "1000/600", "TIEWATCH_CAMPAIGNS_RATE_EMAIL_LONG": "1000/86400",
         })
+        if args.rate_limits == "off":
+            for name in ("IP_SHORT", "IP_LONG", "EMAIL_SHORT", "EMAIL_LONG"):
+                env[f"TIEWATCH_CAMPAIGNS_RATE_{name}"] = "0"
         subprocess.run([str(VENV_BIN / "tiewatch"), "migrate"], cwd=REPO, env=env, check=True,
                        stdout=subprocess.DEVNULL)
         subprocess.run([str(VENV_BIN / "tiewatch"), "campaigns", "load-demo"], cwd=REPO, env=env, check=True,

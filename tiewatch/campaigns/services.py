@@ -96,6 +96,21 @@ def _upsert_sql(rows: list[RateRow]) -> tuple[str, list[Any]]:
     return sql, params
 
 
+_pg_upsert_cache: list[str] = []
+
+
+def _pg_upsert_sql() -> str:
+    if not _pg_upsert_cache:
+        rc = connection.ops.quote_name(RateCounter._meta.db_table)
+        _pg_upsert_cache.append(
+            f"INSERT INTO {rc} (key, window_start, count, expires) "
+            f"SELECT k, w, 1, e FROM unnest(string_to_array(%s, ','), string_to_array(%s, ',')::bigint[], "
+            f"string_to_array(%s, ',')::bigint[]) AS t (k, w, e) "
+            f"ON CONFLICT (key, window_start) DO UPDATE SET count = {rc}.count + 1 "
+            f"RETURNING key, window_start, count")
+    return _pg_upsert_cache[0]
+
+
 def _raise_if_blocked(rows: list[RateRow], blocked_keys: set[str]) -> None:
     for key, _, _, _, kind in rows:
         if key in blocked_keys:
@@ -112,7 +127,14 @@ def hit_rate_limits(ip: str | None, email: str | None) -> None:
     rows = _rate_rows(ip, email)
     if not rows:
         return
-    sql, params = _upsert_sql(rows)
+    if connection.vendor == "postgresql":
+        # Its own (autocommit) statement on an UNLOGGED table: the row locks on hot counters (one
+        # client IP) are held for microseconds, never across the signature's durable commit.
+        sql = _pg_upsert_sql()
+        params: list[Any] = [",".join(r[0] for r in rows), ",".join(str(r[1]) for r in rows),
+                             ",".join(str(r[2]) for r in rows)]
+    else:
+        sql, params = _upsert_sql(rows)
     counts = {(k, w): c for k, w, c in _hot_query(sql, params)}
     _raise_if_blocked(rows, {key for key, window, _, limit, _ in rows if counts.get((key, window), 0) > limit})
 
@@ -157,8 +179,7 @@ def sign(petition: Petition, data: dict[str, Any], ip: str | None) -> Signed:
     clean, errors = validate_signature(data)
     email = normalise_email(clean["email"]) if "email" in clean else None
     pg_fast = connection.vendor == "postgresql"
-    if errors or clean.get("website") or not pg_fast:
-        hit_rate_limits(ip, email)  # invalid attempts count too
+    hit_rate_limits(ip, email)  # invalid attempts count too
     if errors:
         raise ValidationFailed("The signature is invalid.",
                                [Problem(m, field=f) for f, messages in errors.items() for m in messages])
@@ -180,9 +201,7 @@ def sign(petition: Petition, data: dict[str, Any], ip: str | None) -> Signed:
     msg = {"to": clean["email"], "subject": f"Confirm your signature: {petition.title}",
            "body": confirmation_body(petition, clean["name"], token), "kind": "confirmation"}
     if pg_fast:
-        rows = _rate_rows(ip, email)
-        blocked, signature_id = _sign_statement(rows, sig, msg)
-        _raise_if_blocked(rows, blocked)
+        signature_id = _sign_statement(sig, msg)
         if signature_id is None:
             raise Conflict(DUPLICATE_MESSAGE, [Problem(DUPLICATE_MESSAGE, field="email")])
         return Signed(signature_id, verified_resident=result.verified)
@@ -208,64 +227,35 @@ _SIG_CONSTANTS = {"consent": "true", "confirmed_at": "NULL", "needs_review": "fa
                   "invalidated_at": "NULL", "invalidation_reason": "''", "invalidated_by_id": "NULL"}
 _MSG_COLUMNS = ("to", "subject", "body", "kind")
 _MSG_CONSTANTS = {"sent_at": "NULL", "attempts": "0", "last_error": "''", "failed": "false"}
-_sign_sql_cache: dict[bool, str] = {}
+_sign_sql_cache: list[str] = []
 
 
-def _sign_sql(with_limits: bool) -> str:
+def _sign_sql() -> str:
     """The statement, built once: short and with few parameters, so psycopg caches its parsing and
     PostgreSQL keeps it prepared."""
-    if with_limits in _sign_sql_cache:
-        return _sign_sql_cache[with_limits]
+    if _sign_sql_cache:
+        return _sign_sql_cache[0]
     qn = connection.ops.quote_name
-    rc, st, mt = (qn(m._meta.db_table) for m in (RateCounter, Signature, OutboxMessage))
-    if with_limits:
-        head = (
-            f"WITH rl AS (INSERT INTO {rc} (key, window_start, count, expires) "
-            f"SELECT k, w, 1, e FROM unnest(string_to_array(%s, ','), string_to_array(%s, ',')::bigint[], "
-            f"string_to_array(%s, ',')::bigint[]) AS t (k, w, e) "
-            f"ON CONFLICT (key, window_start) DO UPDATE SET count = {rc}.count + 1 "
-            f"RETURNING key, window_start, count), "
-            f"lim AS (SELECT * FROM unnest(string_to_array(%s, ','), string_to_array(%s, ',')::bigint[], "
-            f"string_to_array(%s, ',')::int[]) AS l (k, w, n)), "
-            f"blocked AS (SELECT rl.key AS k FROM rl JOIN lim ON rl.key = lim.k AND rl.window_start = lim.w "
-            f"WHERE rl.count > lim.n), "
-        )
-    else:
-        head = "WITH blocked AS (SELECT NULL::text AS k WHERE false), "
+    st, mt = qn(Signature._meta.db_table), qn(OutboxMessage._meta.db_table)
     sig_cols = ", ".join(qn(c) for c in (*_SIG_COLUMNS, *_SIG_CONSTANTS))
     sig_vals = ", ".join(["%s"] * len(_SIG_COLUMNS) + list(_SIG_CONSTANTS.values()))
     msg_cols = ", ".join(qn(c) for c in (*_MSG_COLUMNS, "created_at", *_MSG_CONSTANTS, "signature_id"))
     msg_vals = ", ".join(["%s"] * len(_MSG_COLUMNS) + ["s.created_at", *_MSG_CONSTANTS.values(), "s.id"])
-    sql = (
-        f"{head}s AS (INSERT INTO {st} ({sig_cols}) SELECT {sig_vals} WHERE NOT EXISTS (SELECT 1 FROM blocked) "
-        f"ON CONFLICT (petition_id, email) DO NOTHING RETURNING id, created_at), "
-        f"m AS (INSERT INTO {mt} ({msg_cols}) SELECT {msg_vals} FROM s RETURNING signature_id) "
-        f"SELECT (SELECT array_agg(k) FROM blocked), (SELECT signature_id FROM m)"
+    _sign_sql_cache.append(
+        f"WITH s AS (INSERT INTO {st} ({sig_cols}) VALUES ({sig_vals}) "
+        f"ON CONFLICT (petition_id, email) DO NOTHING RETURNING id, created_at) "
+        f"INSERT INTO {mt} ({msg_cols}) SELECT {msg_vals} FROM s RETURNING signature_id"
     )
-    _sign_sql_cache[with_limits] = sql
-    return sql
+    return _sign_sql_cache[0]
 
 
-def _sign_statement(rows: list[RateRow], sig: dict[str, Any],
-                    msg: dict[str, Any]) -> tuple[set[str], int | None]:
-    """PostgreSQL: count the attempt against the rate limits, and unless one is exceeded insert the
-    signature and its email, in ONE statement (one round trip, one transaction, one commit).
-
-    Returns (rate-limit keys exceeded, new signature id or None when the email already signed).
-    A duplicate is a no-op thanks to ON CONFLICT on the (petition, email) unique constraint; its
-    attempt still counts against the limits.
-    """
-    params: list[Any] = []
-    if rows:
-        # Text lists (keys are hex HMACs with a prefix, never a comma): cheaper to send than arrays.
-        keys = ",".join(r[0] for r in rows)
-        windows = ",".join(str(r[1]) for r in rows)
-        params += [keys, windows, ",".join(str(r[2]) for r in rows), keys, windows,
-                   ",".join(str(r[3]) for r in rows)]
-    params += [sig[c] for c in _SIG_COLUMNS]
-    params += [msg[c] for c in _MSG_COLUMNS]
-    blocked, signature_id = _hot_query(_sign_sql(bool(rows)), params)[0]
-    return set(blocked or ()), signature_id
+def _sign_statement(sig: dict[str, Any], msg: dict[str, Any]) -> int | None:
+    """PostgreSQL: insert the signature and its email in ONE statement (one round trip, one
+    transaction, one commit). Returns the new signature id, or None when the email already signed
+    (a no-op thanks to ON CONFLICT on the (petition, email) unique constraint)."""
+    params = [sig[c] for c in _SIG_COLUMNS] + [msg[c] for c in _MSG_COLUMNS]
+    rows = _hot_query(_sign_sql(), params)
+    return rows[0][0] if rows else None
 
 
 def _hot_query(sql: str, params: list[Any]) -> list[tuple]:
