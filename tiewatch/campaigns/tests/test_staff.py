@@ -109,3 +109,13 @@ def test_offline_batch_entry(users: dict, petition: Petition, client: Client) ->
     counts = client.get(f"/api/petitions/{petition.slug}").json()["counts"]
     assert counts["offline"] == 120 and counts["confirmed"] == 0 and counts["total"] == 120
     assert b'id="offline-count">120<' in client.get(f"/petitions/{petition.slug}/").content
+
+
+def test_admin_pages_work_and_hide_signatures(users: dict, petition: Petition) -> None:
+    admin_client = logged_in(users["alice"])
+    for url in ("/admin/campaigns/campaign/", "/admin/campaigns/petition/",
+                f"/admin/campaigns/petition/{petition.pk}/change/",
+                "/admin/campaigns/hearing/add/", "/admin/campaigns/vote/add/", "/admin/campaigns/letter/add/",
+                "/admin/campaigns/exportlog/"):
+        assert admin_client.get(url).status_code == 200, url
+    assert admin_client.get("/admin/campaigns/signature/").status_code == 404
