@@ -7,6 +7,7 @@
     POST /api/check                     the same with a JSON body
     GET  /api/findings                  stored findings (?policy=&tie=&effect=&all=true&format=csv)
     GET  /api/screening-runs            screening runs (?format=csv)
+    GET  /api/screening-runs/{run_id}   one run with the findings that appeared and disappeared in it
 """
 
 from __future__ import annotations
@@ -136,4 +137,14 @@ def list_runs(request: HttpRequest, q: Query[FormatQuery]) -> Any:
     return rows
 
 
-__all__ = ["NotFound", "router"]
+@router.get("/screening-runs/{run_id}", summary="One screening run: the findings that appeared and disappeared")
+def get_run(request: HttpRequest, run_id: int) -> Any:
+    run = ScreeningRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise NotFound(f"no screening run {run_id}")
+    return {"id": run.pk, "started_at": run.started_at.isoformat(),
+            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+            "policy_set_hash": run.policy_set_hash, "policies": run.policies, "ties_screened": run.ties_screened,
+            "findings": run.findings_count, "duration_ms": run.duration_ms,
+            "appeared": [f.as_dict() for f in Finding.objects.filter(first_run=run)],
+            "disappeared": [f.as_dict() for f in Finding.objects.filter(disappeared_run=run)]}

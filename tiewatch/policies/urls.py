@@ -10,6 +10,7 @@ urlpatterns = [
     path("policies/places/", views.places, name="places"),
     path("policies/findings/", views.findings, name="findings"),
     path("policies/runs/", views.runs, name="runs"),
+    path("policies/runs/<int:run_id>/", views.run_detail, name="run_detail"),
     path("policies/<str:policy_id>/", views.policy_detail, name="detail"),
     path("check/", views.check, name="check"),
 ]

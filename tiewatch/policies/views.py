@@ -101,6 +101,21 @@ def runs(request: HttpRequest) -> HttpResponse:
     return render(request, "policies/runs.html", {"rows": rows})
 
 
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = ScreeningRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise Http404(f"no screening run {run_id}")
+    appeared = list(Finding.objects.filter(first_run=run))
+    disappeared = list(Finding.objects.filter(disappeared_run=run))
+    fmt = request.GET.get("format", "")
+    if fmt in FORMATS:
+        rows = [dict(f.as_dict(), change="appeared") for f in appeared] + \
+            [dict(f.as_dict(), change="disappeared") for f in disappeared]
+        return _export(f"screening-run-{run.pk}", fmt, ["change", *services.FINDING_COLUMNS], rows)
+    return render(request, "policies/run_detail.html", {"run": run, "appeared": appeared,
+                                                        "disappeared": disappeared})
+
+
 def check(request: HttpRequest) -> HttpResponse:
     data = request.GET
     form = {k: data.get(k, "") for k in ("subject", "counterpart", "kind", "date", "program", "attributes")}

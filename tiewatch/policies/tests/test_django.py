@@ -65,6 +65,23 @@ def test_rescreening_records_appeared_and_disappeared(seeded, tmp_path):
     assert ScreeningRun.objects.count() == 4
 
 
+def test_run_pages_show_changes(seeded, client, tmp_path):
+    from tiewatch.registry.models import Tie
+
+    (tmp_path / "a.yaml").write_text(ATLANTA_PACK)
+    run1, _ = services.run_screening(str(tmp_path))
+    Tie.objects.filter(id=ATLANTA_TIE).update(status="cancelled")
+    run2, _ = services.run_screening(str(tmp_path))
+    html = client.get(f"/policies/runs/{run1.pk}/").content.decode()
+    assert html.count(f"/ties/{ATLANTA_TIE}/") == 4
+    rows = client.get(f"/policies/runs/{run2.pk}/?format=json").json()
+    assert len(rows) == 4 and {r["change"] for r in rows} == {"disappeared"}
+    d = client.get(f"/api/screening-runs/{run2.pk}").json()
+    assert len(d["disappeared"]) == 4 and d["appeared"] == []
+    assert client.get("/api/screening-runs/999").json()["error"]["code"] == "not_found"
+    assert client.get("/policies/runs/999/").status_code == 404
+
+
 def test_cli_check_json(seeded, capsys):
     rc = main(["check", "--subject", DPD, "--counterpart", IDF, "--kind", "exchange", "--date", "2018-05-01",
                "--json"])
