@@ -45,13 +45,21 @@ _OCD = re.compile(r"^ocd-division/country:[a-z]{2}(/[a-z_]+:[^/\s]+)*$")
 
 # ---------------------------------------------------------------- YAML with line numbers
 class LineDict(dict):
-    line: int = 0
-    key_lines: dict[Any, int]
+    """A YAML mapping that remembers its line and the line of each key."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.line = 0
+        self.key_lines: dict[Any, int] = {}
 
 
 class LineList(list):
-    line: int = 0
-    item_lines: list[int]
+    """A YAML sequence that remembers its line and the line of each item."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.line = 0
+        self.item_lines: list[int] = []
 
 
 class _Loader(yaml.SafeLoader):
@@ -423,7 +431,9 @@ def _instrument(ctx: _Ctx, data: Any, digest: str) -> s.Instrument | None:
     for i, item in enumerate(raw_sources or []):
         here = f"sources[{i}]"
         if isinstance(item, str):
+            line = _line_of(raw_sources, i)
             item = LineDict(url=item)
+            item.line = line or 0
         if ctx.fields(item, SOURCE_FIELDS, here, ("url",)):
             url = ctx.string(item, "url", here)
             if url and not re.match(r"^https?://", url):

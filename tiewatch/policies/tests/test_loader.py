@@ -148,3 +148,20 @@ def test_shipped_packs_load_and_use_seed_ids():
 def test_condition_round_trip():
     inst = load_policy_text(GOOD, "pack.yaml")
     assert s.condition_to_data(inst.rules[0].condition) == {"counterpart_kind_in": ["military"]}
+
+
+def test_bad_source_url_as_bare_string_has_line():
+    [p] = problems(GOOD.replace("sources: [https://example.org/a]", "sources:\n  - ftp://example.org/a"))
+    assert p.field == "sources[0].url" and p.line == 11 and "http(s) URL" in p.message
+
+
+def test_trained_test_defaults_and_unknown_subfield():
+    text = GOOD.replace("counterpart_kind_in: [military]", "counterpart_country_where_subject_trained:")
+    inst = load_policy_text(text, "pack.yaml")
+    cond = inst.rules[0].condition
+    assert cond.tie_kinds == frozenset({"training"}) and cond.attribute == "military_style_training"
+    assert cond.count_disputed is False
+    bad = GOOD.replace("counterpart_kind_in: [military]",
+                       "counterpart_country_where_subject_trained: {count_disputd: true}")
+    [p] = problems(bad)
+    assert "did you mean 'count_disputed'" in p.message and p.line == 19
