@@ -178,3 +178,28 @@ def test_separate_years_skip_the_gap(engine):
     hit = TieRecord("p", city, ("xx-acme-surveillance",), "procurement", D(2017, 1, 1), D(2019, 12, 31),
                     attributes=attrs, years=(2017, 2018, 2019))
     assert engine.check(hit)[0] == "reported"
+
+
+def test_count_disputed_false_ignores_disputed_evidence(seed, policies):
+    import dataclasses
+
+    from tiewatch.policies.engine import schema as s
+
+    entities, ties = seed
+    durham = next(p for p in policies if p.id == DURHAM)
+    literal = durham.rule("literal")
+    strict_cond = s.All(tuple(
+        dataclasses.replace(c, count_disputed=False) if isinstance(c, s.CounterpartCountryWhereSubjectTrained) else c
+        for c in literal.condition.items))
+    strict = dataclasses.replace(durham, rules=(dataclasses.replace(literal, condition=strict_cond),))
+    eng = Engine([strict], entities)
+    eng.prepare(ties)
+    ministry = tie(DPD, ["il-israel-ministry-of-public-security"], "exchange", D(2019, 3, 1))
+    assert eng.check(ministry)[0] == "allowed"
+    # an asserted (undisputed) record of military-style training in IL makes it count again
+    asserted = TieRecord("x", DPD, ("il-israel-police",), "training", D(2015, 1, 1), D(2015, 1, 1),
+                         attributes={"military_style_training": True})
+    eng.prepare([*ties, asserted])
+    verdict, findings = eng.check(ministry)
+    assert verdict == "prohibited" and [e.tie for e in findings[0].evidence] == ["x"]
+    assert findings[0].evidence[0].status == "asserted"
