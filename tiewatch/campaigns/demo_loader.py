@@ -44,6 +44,13 @@ def _date(value: Any, where: str, problems: list[Problem], file: str) -> tuple[d
     return partial.first_day, partial.precision
 
 
+def _day(value: Any) -> dt.date:
+    """A date already validated by _validate()."""
+    day, _ = _date(value, "", [], "")
+    assert day is not None
+    return day
+
+
 def _validate(data: Any, file: str) -> list[Problem]:
     problems: list[Problem] = []
     if not isinstance(data, dict):
@@ -65,8 +72,16 @@ def _validate(data: Any, file: str) -> list[Problem]:
             for key in ("slug", "title", "text", "target"):
                 if not p.get(key):
                     problems.append(Problem("required", field=f"{base}.petitions[{j}].{key}", file=file))
+        for section in ("letters", "hearings", "votes", "events"):
+            for j, item in enumerate(c.get(section) or []):
+                if section != "letters" and item.get("date") is None:
+                    problems.append(Problem("required", field=f"{base}.{section}[{j}].date", file=file))
+                _date(item.get("date"), f"{base}.{section}[{j}].date", problems, file)
+        for j, p in enumerate(c.get("petitions") or []):
+            _date(p.get("delivered_on"), f"{base}.petitions[{j}].delivered_on", problems, file)
+            for k, b in enumerate(p.get("offline") or []):
+                _date(b.get("collected_on"), f"{base}.petitions[{j}].offline[{k}].collected_on", problems, file)
         for j, e in enumerate(c.get("events") or []):
-            _date(e.get("date"), f"{base}.events[{j}].date", problems, file)
             if e.get("kind", "other") not in CampaignEvent.Kind.values:
                 problems.append(Problem("unknown kind", field=f"{base}.events[{j}].kind", file=file))
         for j, v in enumerate(c.get("votes") or []):
@@ -155,9 +170,8 @@ def _load_campaign(c: dict, orgs: dict, stats: dict, file: str) -> None:
         stats["letters"] += 1
     hearings = {}
     for h in c.get("hearings") or []:
-        date, _ = _date(h["date"], "date", problems, file)
         hearing, _ = Hearing.objects.update_or_create(slug=h["slug"], defaults={
-            "campaign": campaign, "body": h["body"], "date": date, "agenda_item": h.get("agenda_item", ""),
+            "campaign": campaign, "body": h["body"], "date": _day(h["date"]), "agenda_item": h.get("agenda_item", ""),
             "video_url": h.get("video_url", ""), "reported_testimonies": h.get("reported_testimonies"),
             "reported_duration_minutes": h.get("reported_duration_minutes"), "note": h.get("note", ""),
             "sources": h.get("sources", [])})
@@ -168,10 +182,9 @@ def _load_campaign(c: dict, orgs: dict, stats: dict, file: str) -> None:
         hearings[h["slug"]] = hearing
         stats["hearings"] += 1
     for v in c.get("votes") or []:
-        date, _ = _date(v["date"], "date", problems, file)
         vote, _ = Vote.objects.update_or_create(slug=v["slug"], defaults={
             "campaign": campaign, "hearing": hearings.get(v.get("hearing", "")), "body": v["body"],
-            "motion": v["motion"], "date": date, "outcome": v["outcome"], "effect": v.get("effect", "adopted"),
+            "motion": v["motion"], "date": _day(v["date"]), "outcome": v["outcome"], "effect": v.get("effect", "adopted"),
             "policy_id": v.get("policy_id", ""), "reported_yes": v.get("reported_yes"),
             "reported_no": v.get("reported_no"), "reported_abstain": v.get("reported_abstain"),
             "reported_absent": v.get("reported_absent"), "seats": v.get("seats"), "note": v.get("note", ""),
@@ -182,7 +195,7 @@ def _load_campaign(c: dict, orgs: dict, stats: dict, file: str) -> None:
     for e in c.get("events") or []:
         date, precision = _date(e["date"], "date", problems, file)
         text = " ".join(str(e["text"]).split())
-        CampaignEvent.objects.update_or_create(campaign=campaign, date=date, text=text, defaults={
+        CampaignEvent.objects.update_or_create(campaign=campaign, date=_day(e["date"]), text=text, defaults={
             "precision": precision, "kind": e.get("kind", "other"), "link": e.get("link", ""),
             "uncertain": bool(e.get("uncertain")), "sources": e.get("sources", [])})
         stats["events"] += 1

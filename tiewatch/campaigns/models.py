@@ -333,8 +333,9 @@ class Vote(models.Model):
     def __str__(self) -> str:
         return f"{self.body} vote, {self.date}"
 
-    def tally(self) -> dict:
+    def tally(self) -> dict[str, Any]:
         entries = list(self.roll_call.all())
+        out: dict[str, Any]
         if entries:
             out = {p: 0 for p, _ in RollCallEntry.Position.choices}
             for e in entries:

@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -39,6 +40,12 @@ from tiewatch.core.errors import (
     TiewatchError,
     ValidationFailed,
 )
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user of a staff view (those views refuse anonymous visitors first)."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def _public_petition(slug: str) -> Petition:
@@ -152,7 +159,7 @@ def petition_moderate(request: HttpRequest, slug: str) -> HttpResponse:
                 if not ids:
                     invalidate_form.add_error(None, "Select at least one signature.")
                 else:
-                    n = services.invalidate(petition, ids, invalidate_form.cleaned_data["reason"], request.user)
+                    n = services.invalidate(petition, ids, invalidate_form.cleaned_data["reason"], _user(request))
                     messages.success(request, f"{n} signature(s) invalidated.")
                     return redirect(request.get_full_path())
         elif request.POST.get("action") == "offline":
@@ -163,7 +170,7 @@ def petition_moderate(request: HttpRequest, slug: str) -> HttpResponse:
                     OfflineSignatureBatch.objects.create(
                         petition=petition, count=data["count"], source=data["source"],
                         collected_on=data.get("collected_on"), note=data.get("note", ""),
-                        verified_residents=data.get("verified_residents") or 0, entered_by=request.user)
+                        verified_residents=data.get("verified_residents") or 0, entered_by=_user(request))
                 messages.success(request, f"{data['count']} offline signature(s) recorded.")
                 return redirect(request.get_full_path())
     show = request.GET.get("show", "all")
@@ -191,7 +198,7 @@ def _export_rows(petition: Petition, include_all: bool) -> list[Signature]:
 
 
 def _log_export(request: HttpRequest, petition: Petition, fmt: str, rows: int) -> None:
-    ExportLog.objects.create(petition=petition, user=request.user, username=request.user.get_username(),
+    ExportLog.objects.create(petition=petition, user=_user(request), username=request.user.get_username(),
                              format=fmt, rows=rows, ip=services.client_ip(request))
 
 

@@ -175,7 +175,7 @@ def test_near_duplicate_is_flagged_for_review(client: Client, petition: Petition
     assert str(first.pk) in second.review_reason
     third = post(client, petition.slug, signer(3, address="99 Elm Street"))
     assert third.status_code == 202
-    services.confirm(token_of(OutboxMessage.objects.order_by("-id").first()))
+    services.confirm(token_of(OutboxMessage.objects.order_by("-id")[0]))
     assert not Signature.objects.get(email="signer3@example.org").needs_review
 
 

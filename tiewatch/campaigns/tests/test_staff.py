@@ -24,6 +24,7 @@ def sign_and_confirm(client: Client, petition: Petition, n: int, **extra: Any) -
                     content_type="application/json")
     assert r.status_code == 202
     message = OutboxMessage.objects.order_by("-id").first()
+    assert message is not None
     token = message.body.split("/confirm/")[1].split("/")[0]
     return services.confirm(token)
 
