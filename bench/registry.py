@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -172,7 +173,7 @@ def drop_indexes() -> list[str]:
                 if info["index"] and not info["primary_key"] and not info["unique"]:
                     cursor.execute(f'DROP INDEX "{name}"')
                     dropped.append(name)
-        cursor.execute("ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        cursor.execute("ANALYZE")
     return dropped
 
 
@@ -206,6 +207,8 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"backend": connection.vendor, "import_seconds": seconds,
                            "ties_per_s": meta["ties"] / seconds, "records_per_s": records / seconds,
                            "ties": Tie.objects.count(), "entities": Entity.objects.count()}
+    out["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    Path(args.out).write_text(json.dumps(out))  # kept if the page timings fail
     print(f"[{connection.vendor}] imported {records:,} records ({meta['ties']:,} ties) in {seconds:.1f} s: "
           f"{meta['ties'] / seconds:,.0f} ties/s, {records / seconds:,.0f} records/s", flush=True)
     if connection.vendor == "postgresql":
@@ -250,15 +253,17 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
         explain("entity page, ties as counterpart (baseline, no indexes)", sample_entity)
     out["pages"] = {name: {"indexed": indexed[name], "baseline": baseline[name]} for name in indexed}
     out["dropped_indexes"] = dropped
+    out["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 
 
 def report(results: list[dict[str, Any]], n_ties: int) -> None:
-    print(f"\nRegistry benchmark: {n_ties:,} ties")
+    print(f"\nRegistry benchmark: {n_ties:,} ties (load average at the end: "
+          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs)")
     for r in results:
         print(f"\n{r['backend']}: import {r['ties_per_s']:,.0f} ties/s ({r['records_per_s']:,.0f} records/s, "
-              f"{r['import_seconds']:.1f} s)" + ("  [target >= 20,000 ties/s]" if r["backend"] == "postgresql" else ""))
-        for name, page in r["pages"].items():
+              f"{r['import_seconds']:.1f} s, peak memory {r.get('max_rss_mb', 0):,.0f} MB)" + ("  [target >= 20,000 ties/s]" if r["backend"] == "postgresql" else ""))
+        for name, page in r.get("pages", {}).items():
             ix, base = page["indexed"], page["baseline"]
             print(f"  {name:18s} p50 {ix['p50']:8.1f} ms  p95 {ix['p95']:8.1f} ms   "
                   f"baseline (no indexes) p50 {base['p50']:9.1f} ms  p95 {base['p95']:9.1f} ms   "
@@ -307,8 +312,12 @@ def main() -> int:
                 command = [sys.executable, __file__, "--child", "--bundle", str(work / "bundle"),
                            "--meta", str(work / "meta.json"), "--out", str(out),
                            "--requests", str(args.requests)] + (["--explain"] if args.explain else [])
-                subprocess.run(command, check=True, env=env, cwd=REPO)
-                results.append(json.loads(out.read_text()))
+                done = subprocess.run(command, env=env, cwd=REPO, check=False)
+                if out.exists():
+                    results.append(json.loads(out.read_text()))
+                if done.returncode:
+                    print(f"{backend}: the benchmark failed (exit {done.returncode}); results so far are kept",
+                          file=sys.stderr)
             finally:
                 if pg is not None:
                     pg.stop()

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from tiewatch.registry.audit import history, record_change, snapshot
+from tiewatch.registry.importers.writer import refresh_counterpart_countries
 from tiewatch.registry.models import ChangeRecord, Entity, Jurisdiction, Source, Tie, TieCounterpart
 
 NO_SOURCE = "A tie needs at least one source."
@@ -130,7 +131,7 @@ class AuditedAdmin(admin.ModelAdmin):
         obj = self.get_object(request, object_id)
         changes = history(self.audit_model, object_id)
         if obj is None and not changes:
-            return self._get_obj_does_not_exist_redirect(request, opts, object_id)
+            return self._get_obj_does_not_exist_redirect(request, opts, object_id)  # type: ignore[attr-defined]
         for change in changes:
             change.rows = change_rows(change)  # type: ignore[attr-defined]
         context = {
@@ -150,17 +151,17 @@ class AuditedAdmin(admin.ModelAdmin):
 @admin.register(Jurisdiction)
 class JurisdictionAdmin(AuditedAdmin):
     audit_model = "jurisdiction"
-    list_display = ["id", "name", "parent"]
-    search_fields = ["id", "name"]
-    autocomplete_fields = ["parent"]
+    list_display = ("id", "name", "parent")
+    search_fields = ("id", "name")
+    autocomplete_fields = ("parent",)
 
 
 @admin.register(Source)
 class SourceAdmin(AuditedAdmin):
     audit_model = "source"
-    list_display = ["id", "label", "publisher", "published_on", "published"]
-    list_filter = ["published", "publisher"]
-    search_fields = ["id", "url", "title", "publisher"]
+    list_display = ("id", "label", "publisher", "published_on", "published")
+    list_filter = ("published", "publisher")
+    search_fields = ("id", "url", "title", "publisher")
     date_hierarchy = "published_on"
 
 
@@ -169,13 +170,17 @@ class SourceAdmin(AuditedAdmin):
 @admin.register(Entity)
 class EntityAdmin(AuditedAdmin):
     audit_model = "entity"
-    list_display = ["id", "name", "kind", "country", "jurisdiction", "published", "uncertain"]
-    list_filter = ["kind", "country", "published", "uncertain"]
+    list_display = ("id", "name", "kind", "country", "jurisdiction", "published", "uncertain")
+    list_filter = ("kind", "country", "published", "uncertain")
     # search_text is the lower-cased name and aliases, so this finds aliases too.
-    search_fields = ["id", "name", "search_text"]
-    autocomplete_fields = ["jurisdiction", "parent", "sources"]
+    search_fields = ("id", "name", "search_text")
+    autocomplete_fields = ("jurisdiction", "parent", "sources")
     list_per_page = 50
     show_full_result_count = False
+
+    def after_related(self, obj: Entity) -> None:
+        # Ties keep their counterparts' countries denormalised (for the country filter).
+        refresh_counterpart_countries([obj.pk])
 
 
 # --- ties ----------------------------------------------------------------------------------
@@ -196,15 +201,15 @@ class CounterpartFormSet(BaseInlineFormSet):
 class TieCounterpartInline(admin.TabularInline):
     model = TieCounterpart
     formset = CounterpartFormSet
-    autocomplete_fields = ["entity"]
-    fields = ["entity", "position"]
+    autocomplete_fields = ("entity",)
+    fields = ("entity", "position")
     extra = 1
 
 
 class TieForm(forms.ModelForm):
     class Meta:
         model = Tie
-        exclude = ["year_from", "year_to"]
+        exclude = ("year_from", "year_to")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -219,7 +224,7 @@ class TieForm(forms.ModelForm):
         return sources
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         attributes = data.get("attributes")
         if attributes is not None and not isinstance(attributes, dict):
             self.add_error("attributes", "Attributes must be a JSON object, e.g. {\"funder\": \"...\"}.")
@@ -245,7 +250,7 @@ class YearFilter(admin.SimpleListFilter):
         if not self.value():
             return queryset
         try:
-            year = int(self.value())
+            year = int(self.value() or "")
         except ValueError:
             return queryset.none()
         return queryset.filter(year_from__lte=year, year_to__gte=year)
@@ -255,27 +260,27 @@ class YearFilter(admin.SimpleListFilter):
 class TieAdmin(AuditedAdmin):
     audit_model = "tie"
     form = TieForm
-    inlines = [TieCounterpartInline]
-    list_display = ["id", "subject", "kind", "when", "status", "published", "uncertain"]
-    list_filter = ["kind", "status", "published", "uncertain", YearFilter]
-    search_fields = ["id", "subject__name", "note"]
-    autocomplete_fields = ["subject", "program", "sources"]
-    list_select_related = ["subject"]
+    inlines = (TieCounterpartInline,)
+    list_display = ("id", "subject", "kind", "when", "status", "published", "uncertain")
+    list_filter = ("kind", "status", "published", "uncertain", YearFilter)
+    search_fields = ("id", "subject__name", "note")
+    autocomplete_fields = ("subject", "program", "sources")
+    list_select_related = ("subject",)
     list_per_page = 50
     show_full_result_count = False
-    fieldsets = [
+    fieldsets = (
         (None, {"fields": ["id", "subject", "program", "kind", "status", "published", "uncertain"]}),
         ("When", {"fields": [("start_date", "start_precision"), ("end_date", "end_precision"), "years"]}),
         ("Facts", {"fields": ["sources", "attributes", "note"]}),
-    ]
+    )
 
-    def get_fieldsets(self, request: HttpRequest, obj: Tie | None = None) -> Any:
+    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> Any:
         fieldsets = [(name, dict(opts)) for name, opts in self.fieldsets]
         if obj is not None:
             fieldsets.append(("Audit", {"fields": ["counterpart_countries", "audit_trail"]}))
         return fieldsets
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Tie | None = None) -> Any:
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "counterpart_countries"] if obj is not None else fields
 
@@ -298,11 +303,11 @@ class TieAdmin(AuditedAdmin):
 class ChangeRecordAdmin(admin.ModelAdmin):
     """Read-only for everyone, superusers included: the trail is never edited."""
 
-    list_display = ["at", "model", "object_id", "action", "actor"]
-    list_filter = ["model", "action"]
-    search_fields = ["object_id", "actor"]
+    list_display = ("at", "model", "object_id", "action", "actor")
+    list_filter = ("model", "action")
+    search_fields = ("object_id", "actor")
     date_hierarchy = "at"
-    readonly_fields = ["model", "object_id", "action", "user", "actor", "at", "changes"]
+    readonly_fields = ("model", "object_id", "action", "user", "actor", "at", "changes")
     fields = readonly_fields
     show_full_result_count = False
 

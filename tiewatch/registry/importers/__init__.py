@@ -82,7 +82,7 @@ def _import_bundle(paths: Iterable[Path | str], actor: str, dry_run: bool,
     return result
 
 
-def _existing_ids(model: type[Entity] | type[Source], ids: set[str]) -> set[str]:
+def _existing_ids(model: type[Entity | Source], ids: set[str]) -> set[str]:
     found: set[str] = set()
     for part in chunks(sorted(ids), 2000):
         found.update(model.objects.filter(pk__in=part).values_list("pk", flat=True))

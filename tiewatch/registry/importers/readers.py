@@ -47,7 +47,7 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=deep)
+    mapping: dict[str, Any] = loader.construct_mapping(node, deep=deep)  # type: ignore[assignment]
     mapping[LINE_KEY] = node.start_mark.line + 1
     return mapping
 
@@ -55,7 +55,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode, deep: bool =
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
-def _keep_dates_as_text(loader: type) -> None:
+def _keep_dates_as_text(loader: Any) -> None:
     """Dates stay text (`2018-04-16`, as in JSON and CSV): the validator parses partial dates itself,
     and PyYAML would otherwise fail outright on an impossible date such as 2018-02-30."""
     loader.yaml_implicit_resolvers = {
@@ -124,7 +124,7 @@ def _read_yaml(path: Path, result: ReadResult) -> None:
     if text is None:
         return
     try:
-        document = yaml.load(text, Loader=YAML_LOADER)  # noqa: S506 - a safe loader subclass
+        document = yaml.load(text, Loader=YAML_LOADER)  # a safe loader subclass
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -42,12 +42,40 @@ def write_bundle(bundle: Bundle, actor: str, progress: Progress | None = None) -
     report = progress or (lambda _stage, _n: None)
     with transaction.atomic():
         ensure_jurisdictions(e.jurisdiction for e in bundle.entities.values() if e.jurisdiction)
+        recountried: list[str] = []
         counts = {
             "sources": _write_sources(bundle.sources, actor, report),
-            "entities": _write_entities(bundle.entities, actor, report),
+            "entities": _write_entities(bundle.entities, actor, report, recountried),
             "ties": _write_ties(bundle.ties, actor, report),
         }
+        refresh_counterpart_countries(recountried)
     return counts
+
+
+def refresh_counterpart_countries(entity_ids: list[str]) -> int:
+    """Recompute Tie.counterpart_countries (denormalised) of the ties naming these entities as
+    counterparts, after their countries changed; returns how many ties changed."""
+    if not entity_ids:
+        return 0
+    tie_ids: set[str] = set()
+    for part in chunks(entity_ids, 2000):
+        tie_ids.update(TieCounterpart.objects.filter(entity_id__in=part).values_list("tie_id", flat=True))
+    changed: list[Tie] = []
+    for part in chunks(sorted(tie_ids), 2000):
+        countries: dict[str, set[str]] = {tid: set() for tid in part}
+        for tid, country in TieCounterpart.objects.filter(tie_id__in=part).values_list("tie_id", "entity__country"):
+            if country:
+                countries[tid].add(country)
+        for tie in Tie.objects.filter(pk__in=part).only("id", "attributes", "counterpart_countries"):
+            found = countries[tie.id]
+            if (tie.attributes or {}).get("counterpart_country"):
+                found.add(str(tie.attributes["counterpart_country"]))
+            value = ",".join(sorted(found))
+            if value != tie.counterpart_countries:
+                tie.counterpart_countries = value
+                changed.append(tie)
+    Tie.objects.bulk_update(changed, ["counterpart_countries"], batch_size=BATCH)
+    return len(changed)
 
 
 def _existing(model: Any, ids: list[str], prefetch: Iterable[str] = ()) -> dict[str, Any]:
@@ -164,7 +192,9 @@ def _source_obj(row: SourceRow) -> Source:
 
 def _write_sources(rows: dict[str, SourceRow], actor: str, report: Progress) -> WriteCounts:
     existing = _existing(Source, list(rows))
-    counts, created, updated, changes = WriteCounts(), [], [], []
+    counts, changes = WriteCounts(), []
+    created: list[Source] = []
+    updated: list[Source] = []
     for sid, row in rows.items():
         obj = _source_obj(row)
         after, old = source_snapshot(obj), existing.get(sid)
@@ -211,9 +241,12 @@ def _entity_values(row: EntityRow) -> tuple[Any, ...]:
             json.dumps(row.extra, ensure_ascii=False), build_search_text(row.name, row.aliases))
 
 
-def _write_entities(rows: dict[str, EntityRow], actor: str, report: Progress) -> WriteCounts:
+def _write_entities(rows: dict[str, EntityRow], actor: str, report: Progress,
+                    recountried: list[str] | None = None) -> WriteCounts:
     existing = _existing(Entity, list(rows), prefetch=["sources"]) if rows and Entity.objects.exists() else {}
-    counts, created, updated, changes, resourced = WriteCounts(), [], [], [], []
+    counts, changes, resourced = WriteCounts(), [], []
+    created: list[EntityRow] = []
+    updated: list[EntityRow] = []
     for eid, row in rows.items():
         after = entity_row_snapshot(row)
         old = existing.get(eid)
@@ -223,6 +256,8 @@ def _write_entities(rows: dict[str, EntityRow], actor: str, report: Progress) ->
             continue
         (updated if old is not None else created).append(row)
         changes.append((eid, before, after))
+        if before is not None and before["country"] != after["country"] and recountried is not None:
+            recountried.append(eid)
         if before is None or before["sources"] != after["sources"]:
             resourced.append(row)
     # Parents may be later in the same bundle: foreign keys are checked at commit (deferred).
@@ -319,7 +354,9 @@ def _entity_countries(rows: dict[str, TieRow]) -> dict[str, str]:
 def _write_ties(rows: dict[str, TieRow], actor: str, report: Progress) -> WriteCounts:
     existing = _existing_tie_snapshots(list(rows))
     countries = _entity_countries(rows)
-    counts, created, updated, changes = WriteCounts(), [], [], []
+    counts, changes = WriteCounts(), []
+    created: list[TieRow] = []
+    updated: list[TieRow] = []
     for done, (tid, row) in enumerate(rows.items(), start=1):
         after = tie_row_snapshot(row)
         before = existing.get(tid)

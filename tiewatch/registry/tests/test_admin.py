@@ -224,3 +224,14 @@ def test_list_filters_and_search(users: Any, small: Any) -> None:
     assert "Israel Police" in found and "Draft Entity" not in found
     assert TIE in client.get("/admin/registry/tie/", {"year": "2020", "kind__exact": "exchange"}).content.decode()
     assert TIE not in client.get("/admin/registry/tie/", {"year": "2019"}).content.decode()
+
+
+def test_changing_a_country_in_the_admin_updates_the_ties(users: Any, small: Any) -> None:
+    client = login(Client(), users["bob"])
+    assert client.post("/admin/registry/tie/add/", tie_form()).status_code == 302
+    response = client.post("/admin/registry/entity/il-police/change/", {
+        "name": "Israel Police", "kind": "foreign_police", "country": "PS", "jurisdiction": "", "parent": "",
+        "aliases": "[]", "note": "", "extra": "{}", "published": "on", "_save": "Save",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Tie.objects.get(pk=TIE).counterpart_countries == "PS"

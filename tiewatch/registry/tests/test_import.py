@@ -237,12 +237,12 @@ def test_unknown_kinds(loaded: dict[str, int], tmp_path: Path) -> None:
           sources: [src-herald-2018]
         """)
     assert failing([path]) == [
-        f"{path}:2: kind: unknown value 'police_agncy' (did you mean 'police_agency'?); "
-        f"expected one of: {', '.join(ENTITY_KINDS)}",
-        f"{path}:6: kind: unknown value 'trainnig' (did you mean 'training'?); expected one of: exchange, training, "
-        "delegation, conference, partnership, funding, equipment_transfer, arms_transfer, procurement",
-        f"{path}:6: status: unknown value 'rumoured'; expected one of: planned, reported, confirmed, disputed, "
-        "cancelled",
+        (f"{path}:2: kind: unknown value 'police_agncy' (did you mean 'police_agency'?); "
+        f"expected one of: {', '.join(ENTITY_KINDS)}"),
+        (f"{path}:6: kind: unknown value 'trainnig' (did you mean 'training'?); expected one of: exchange, training, "
+        "delegation, conference, partnership, funding, equipment_transfer, arms_transfer, procurement"),
+        (f"{path}:6: status: unknown value 'rumoured'; expected one of: planned, reported, confirmed, disputed, "
+        "cancelled"),
     ]
     assert table_counts() == loaded
 
@@ -282,15 +282,15 @@ def test_a_tie_needs_a_source_and_a_counterpart(loaded: dict[str, int], tmp_path
           sources: []
         """)
     assert failing([path]) == [
-        f"{path}:2: counterparts: a tie needs at least one counterpart (or a counterpart_country when the "
-        "foreign party is not known)",
+        (f"{path}:2: counterparts: a tie needs at least one counterpart (or a counterpart_country when the "
+        "foreign party is not known)"),
         f"{path}:2: sources: a tie needs at least one source",
     ]
     assert table_counts() == loaded
 
 
 def test_dangling_ids(loaded: dict[str, int], tmp_path: Path) -> None:
-    path = write(tmp_path, "dangling.yaml", f"""
+    path = write(tmp_path, "dangling.yaml", """
         entities:
         - id: new-program
           name: New Program
@@ -329,8 +329,8 @@ def test_dangling_ids_suggest_ids_in_the_bundle(db: Any, tmp_path: Path) -> None
           sources: [https://example.org/a]
         """)
     assert failing([path]) == [
-        f"{path}:6: subject: unknown entity id 'us-nc-durham-police-departmnt' "
-        "(did you mean 'us-nc-durham-police-department'?)"]
+        (f"{path}:6: subject: unknown entity id 'us-nc-durham-police-departmnt' "
+        "(did you mean 'us-nc-durham-police-department'?)")]
     assert set(table_counts().values()) == {0}
 
 
@@ -395,8 +395,8 @@ def test_invalid_values(loaded: dict[str, int], tmp_path: Path) -> None:
         """)
     assert failing([path]) == [
         f"{path}:2: country: unknown ISO 3166-1 alpha-2 code 'XY'",
-        f"{path}:2: jurisdiction: not an Open Civic Data division id: 'durham' "
-        "(expected e.g. ocd-division/country:us/state:nc/place:durham)",
+        (f"{path}:2: jurisdiction: not an Open Civic Data division id: 'durham' "
+        "(expected e.g. ocd-division/country:us/state:nc/place:durham)"),
         f"{path}:2: id: 'Bad Id' is not a valid id: use lower-case letters, digits and - _ .",
         f"{path}:2: name: required",
         f"{path}:2: uncertain: expected true or false, got 'maybe'",
@@ -448,16 +448,16 @@ def test_csv_problems_name_the_row_line(loaded: dict[str, int], tmp_path: Path) 
 
 def test_csv_file_name_must_tell_the_record_type(db: Any, tmp_path: Path) -> None:
     path = write(tmp_path, "things.csv", "id,name\na,A\n")
-    assert failing([path]) == [f"{path}: cannot tell the record type: a CSV file's name must contain "
-                               "'entities', 'ties' or 'sources'"]
+    assert failing([path]) == [(f"{path}: cannot tell the record type: a CSV file's name must contain "
+                               "'entities', 'ties' or 'sources'")]
 
 
 def test_a_file_over_the_size_limit_is_refused(loaded: dict[str, int], settings: Any) -> None:
     settings.TIEWATCH_IMPORT_MAX_BYTES = 100
     size = FORMATS["yaml"].stat().st_size
     assert failing([FORMATS["yaml"]]) == [
-        f"{FORMATS['yaml']}: file is {size:,} bytes, over the import limit of 100 (TIEWATCH_IMPORT_MAX_BYTES); "
-        "split it or raise the limit"]
+        (f"{FORMATS['yaml']}: file is {size:,} bytes, over the import limit of 100 (TIEWATCH_IMPORT_MAX_BYTES); "
+        "split it or raise the limit")]
     assert table_counts() == loaded
 
 
@@ -549,3 +549,15 @@ def test_json_records_are_located_by_their_own_line(db: Any, tmp_path: Path) -> 
         "sources": [{"id": "same", "url": "nope"}],
     }, indent=1))
     assert failing([path]) == [f"{path}:10: sources.url: not a valid http(s) URL: 'nope'"]
+
+
+def test_a_changed_country_updates_the_ties_that_name_the_entity(loaded: dict[str, int], tmp_path: Path) -> None:
+    """Ties keep their counterparts' countries denormalised for the country filter."""
+    assert Tie.objects.get(pk=EXCHANGE).counterpart_countries == "IL"
+    text = FORMATS["yaml"].read_text().replace(
+        "  name: Israel Police\n  kind: foreign_police\n  country: IL", "  name: Israel Police\n  kind: foreign_police\n  country: PS")
+    result = import_bundle([write(tmp_path, "moved.yaml", text)])
+    assert (result.counts["entities"].updated, result.counts["ties"].updated) == (1, 0)
+    assert Tie.objects.get(pk=EXCHANGE).counterpart_countries == "PS"
+    assert Tie.objects.get(pk=TRAINING).counterpart_countries == "IL,PS"
+    assert Tie.objects.get(pk=DELEGATION).counterpart_countries == "IL"
