@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from pathlib import Path
@@ -183,21 +182,29 @@ def cmd_demo_load(args: argparse.Namespace) -> int:
     for username, role in DEMO_USERS.items():
         set_user(username, role, password=username, email="")
     print("staff logins (demo only): " + ", ".join(f"{u} / {u} ({r})" for u, r in DEMO_USERS.items()))
-    for app in ("policies", "campaigns", "arms"):
-        _load_app_demo(app)
+    _load_campaigns_demo()
+    _screen_demo_once()
     return 0
 
 
-def _load_app_demo(app: str) -> None:
-    """Each app may ship `tiewatch/<app>/demo.py` with an idempotent `load_demo() -> str`."""
-    try:
-        module = importlib.import_module(f"tiewatch.{app}.demo")
-    except ModuleNotFoundError as error:
-        if error.name == f"tiewatch.{app}.demo":
-            return
-        raise
-    if hasattr(module, "load_demo"):
-        print(f"{app}: {module.load_demo()}")
+def _load_campaigns_demo() -> None:
+    from tiewatch.campaigns import demo_loader
+
+    stats = demo_loader.load()
+    print("campaigns: " + ", ".join(f"{k}: {v}" for k, v in stats.items()))
+
+
+def _screen_demo_once() -> None:
+    """Screen the demo registry against the shipped law packs once, so the findings pages have a run.
+    A second `demo load` does not add another run (re-screen with `tiewatch screen`)."""
+    from tiewatch.policies.models import ScreeningRun
+    from tiewatch.policies.services import run_screening
+
+    if ScreeningRun.objects.exists():
+        print("policies: already screened (run `tiewatch screen` to screen again)")
+        return
+    run, findings = run_screening()
+    print(f"policies: screened {run.ties_screened} ties, {len(findings)} finding(s)")
 
 
 def cmd_user(args: argparse.Namespace) -> int:
