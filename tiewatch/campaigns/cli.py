@@ -1,7 +1,8 @@
 """`tiewatch` subcommands of the campaigns app:
 
     tiewatch worker [--once]                 send queued emails (confirmation links) from the outbox
-    tiewatch purge                           delete IP addresses past retention, old rate counters, sent mail
+    tiewatch purge                           delete IPs past retention, old rate counters and sent mail,
+                                             expired unconfirmed signatures
     tiewatch campaigns load-demo [--file F]  load the Durham story and the `example` petition (idempotent)
 """
 
@@ -30,7 +31,7 @@ def _purge(args: argparse.Namespace) -> int:
 
     result = services.purge()
     print(f"deleted {result['ips']} IP address(es), {result['rate_counters']} rate counter(s), "
-          f"{result['sent_messages']} sent message(s)")
+          f"{result['sent_messages']} sent message(s), {result['unconfirmed']} expired unconfirmed signature(s)")
     return 0
 
 

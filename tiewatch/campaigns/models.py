@@ -150,7 +150,9 @@ class Signature(models.Model):
         ordering = ["created_at", "id"]
         constraints = [models.UniqueConstraint(fields=["petition", "email"], name="one_signature_per_email")]
         indexes = [
-            models.Index(fields=["petition", "confirmed_at"]),
+            # Only counted signatures (so pending inserts skip it); covers the public counts.
+            models.Index(fields=["petition", "verified_resident"], name="counted_signatures",
+                         condition=models.Q(confirmed_at__isnull=False, invalidated_at__isnull=True)),
             models.Index(fields=["petition", "name_key", "address_key"]),
             models.Index(fields=["created_at"]),
         ]

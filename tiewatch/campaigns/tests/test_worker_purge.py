@@ -63,10 +63,27 @@ def test_purge_deletes_old_ips(client: Client, petition: Petition, settings: Any
     sign(client, petition, 1)
     sign(client, petition, 2)
     old = Signature.objects.get(email="signer1@example.org")
-    Signature.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
+    Signature.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=31),
+                                               confirmed_at=timezone.now() - dt.timedelta(days=30))
     RateCounter.objects.update(expires=0)
     assert main(["purge"]) == 0
     assert "deleted 1 IP address(es)" in capsys.readouterr().out
     assert Signature.objects.get(pk=old.pk).ip is None
     assert Signature.objects.get(email="signer2@example.org").ip == "127.0.0.1"
     assert RateCounter.objects.count() == 0
+
+
+def test_purge_deletes_expired_unconfirmed_signatures(client: Client, petition: Petition, settings: Any,
+                                                      capsys: Any) -> None:
+    settings.TIEWATCH_CAMPAIGNS_CONFIRM_MAX_AGE = 3600
+    sign(client, petition, 1)
+    sign(client, petition, 2)
+    services.confirm(OutboxMessage.objects.get(signature__email="signer2@example.org").body
+                     .split("/confirm/")[1].split("/")[0])
+    Signature.objects.update(created_at=timezone.now() - dt.timedelta(hours=2))
+    assert main(["purge"]) == 0
+    assert "1 expired unconfirmed signature(s)" in capsys.readouterr().out
+    assert list(Signature.objects.values_list("email", flat=True)) == ["signer2@example.org"]
+    assert not OutboxMessage.objects.filter(signature__isnull=True, sent_at__isnull=True).exists()
+    # The email may sign again.
+    sign(client, petition, 1)
