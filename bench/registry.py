@@ -177,6 +177,36 @@ def drop_indexes() -> list[str]:
     return dropped
 
 
+LEAN_TABLES = ("registry_tie", "registry_tiecounterpart", "registry_tie_sources", "registry_entity_sources",
+               "registry_changerecord")
+
+
+def drop_redundant_indexes() -> list[str]:
+    """An experiment (--lean-indexes, PostgreSQL): drop the indexes no query needs, to measure what a
+    leaner schema would give the import: `varchar_pattern_ops` twins (only LIKE 'x%' uses them), and
+    single-column indexes whose column leads a multi-column index or unique constraint."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT i.indexrelid::regclass::text, i.indrelid, i.indkey::text, i.indisunique,
+                   pg_get_indexdef(i.indexrelid), c.oid IS NOT NULL
+            FROM pg_index i LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid
+            WHERE i.indrelid = ANY(%s::regclass[])""", [list(LEAN_TABLES)])
+        rows = cursor.fetchall()
+        leading = {(rel, key.split()[0]) for _, rel, key, _, _, _ in rows if len(key.split()) > 1}
+        dropped = []
+        for name, rel, key, unique, definition, constraint in rows:
+            if unique or constraint:
+                continue
+            if "_pattern_ops" in definition or (len(key.split()) == 1 and (rel, key) in leading):
+                cursor.execute(f"DROP INDEX {name}")
+                dropped.append(name)
+    return dropped
+
+
 def explain(label: str, qs: Any) -> None:
     from django.db import connection
 
@@ -200,6 +230,8 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
 
     meta = json.loads(Path(args.meta).read_text())
     call_command("migrate", interactive=False, verbosity=0)
+    if args.lean_indexes:
+        print(f"[{connection.vendor}] lean schema: dropped {', '.join(drop_redundant_indexes())}", flush=True)
     start = time.perf_counter()
     result = import_bundle([args.bundle], actor="bench")
     seconds = time.perf_counter() - start
@@ -279,6 +311,8 @@ def main() -> int:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--port", type=int, default=54329, help="port of the throwaway PostgreSQL")
     parser.add_argument("--explain", action="store_true", help="print query plans")
+    parser.add_argument("--lean-indexes", action="store_true",
+                        help="experiment: drop redundant indexes before importing (PostgreSQL)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--bundle", help=argparse.SUPPRESS)
@@ -311,7 +345,8 @@ def main() -> int:
                 out = work / f"{backend}.json"
                 command = [sys.executable, __file__, "--child", "--bundle", str(work / "bundle"),
                            "--meta", str(work / "meta.json"), "--out", str(out),
-                           "--requests", str(args.requests)] + (["--explain"] if args.explain else [])
+                           "--requests", str(args.requests)] + (["--explain"] if args.explain else []) \
+                    + (["--lean-indexes"] if args.lean_indexes else [])
                 done = subprocess.run(command, env=env, cwd=REPO, check=False)
                 if out.exists():
                     results.append(json.loads(out.read_text()))
