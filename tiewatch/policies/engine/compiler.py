@@ -376,12 +376,15 @@ class Engine:
             for lo, hi, within, approval, cp_set, need, residual, cr in rules:
                 if t1 < lo:
                     break  # entries are sorted by lo: no later rule was in force yet either
-                if within:
+                if several_years:
+                    # Each reported year is its own occurrence, so the whole span may reach past a
+                    # `within` window while every year lies inside it: only the years decide.
+                    if not years_match(t.years, t0, t1, lo, hi, within):
+                        continue
+                elif within:
                     if t0 < lo or t1 > hi:
                         continue
                 elif t1 < lo or t0 > hi:
-                    continue
-                if several_years and not years_match(t.years, t0, t1, lo, hi, within):
                     continue
                 if approval and t.attributes and truthy(t.attributes.get(approval)):
                     continue

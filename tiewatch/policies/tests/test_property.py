@@ -168,3 +168,18 @@ def training_world(draw):
 def test_compiled_equals_naive_country_level(w):
     ents, insts, ties = w
     assert canon(Engine(insts, ents).screen(ties)) == canon(naive_screen(insts, ents, ties))
+
+
+def test_separate_years_inside_a_within_window_while_the_span_reaches_past_it():
+    # Found by the property above: reported years 2016 and 2017 lie inside a `within` window that
+    # ends in 2017, although the tie's overall span runs into 2018. Only the years decide.
+    ents = [EntityRecord("e0", "e0", "police_agency", "US", "ocd-division/country:us")]
+    rule = s.Rule("r0", "clause", "prohibit", s.Binds(frozenset({"e0"})), frozenset({"training"}), None,
+                  s.Window(dt.date(2016, 1, 1), dt.date(2017, 12, 31), "within"), "")
+    inst = s.Instrument("pol0", "t", "ocd-division/country:us", "b", "resolution", True, None, None, None, None,
+                        "clause", (s.PolicySource("https://x.org"),), (rule,))
+    tie = TieRecord("t0", "e0", ("u0",), "training", dt.date(2016, 1, 1), dt.date(2018, 1, 2), "planned",
+                    years=(2016, 2017))
+    naive = canon(naive_screen([inst], ents, [tie]))
+    assert [f["rule"] for f in naive] == ["r0"]
+    assert canon(Engine([inst], ents).screen([tie])) == naive
