@@ -37,6 +37,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--no-worker", action="store_true", help="do not start the outbox worker beside the site")
     serve.set_defaults(func=cmd_serve, needs_django=False)
 
     demo = sub.add_parser("demo", help="demo data")
@@ -159,15 +160,31 @@ class _open_out:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import os
+    """gunicorn in the foreground, and (unless --no-worker) the outbox worker beside it, so emails
+    such as petition confirmations are sent while the site runs; both stop together."""
+    import signal
+    import subprocess
 
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    print(f"tiewatch is being served at http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
-    command = [str(gunicorn), "config.wsgi", "--bind", f"{args.host}:{args.port}", "--workers",
+    bin_dir = Path(sys.executable).parent
+    root = Path(__file__).resolve().parents[2]
+    command = [str(bin_dir / "gunicorn"), "config.wsgi", "--bind", f"{args.host}:{args.port}", "--workers",
                str(args.workers), "--threads", "4", "--access-logfile", "-"]
-    os.chdir(Path(__file__).resolve().parents[2])
-    os.execv(command[0], command)
-    return 0  # pragma: no cover - execv does not return
+    worker = None
+    if not args.no_worker:
+        worker = subprocess.Popen([str(bin_dir / "tiewatch"), "worker"], cwd=root)
+    print(f"tiewatch is being served at http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    # A TERM to `tiewatch serve` must stop its children too, not orphan them.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    server = subprocess.Popen(command, cwd=root)
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for child in (server, worker):
+            if child is not None and child.poll() is None:
+                child.terminate()
+                child.wait(timeout=10)
 
 
 DEMO_USERS = {"demo-admin": "admin", "demo-editor": "editor", "demo-viewer": "viewer"}
