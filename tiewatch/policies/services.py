@@ -200,7 +200,12 @@ def check_proposed(subject: str, counterparts: Sequence[str], kind: str, date: s
                    attributes: dict[str, Any] | None = None, dirs: str | Sequence[str] | None = None,
                    records: tuple[list[EntityRecord], list[TieRecord]] | None = None) -> CheckResult:
     """Screen one proposed tie against the registry and all loaded policies."""
-    entities_list, ties = records if records is not None else registry_records()
+    if records is not None:
+        entities_list, ties = records
+    else:
+        from tiewatch.registry.records import entity_records
+
+        entities_list, ties = entity_records(), None
     entities = {e.id: e for e in entities_list}
     by_name = {e.name.lower(): e.id for e in entities_list}
     problems: list[Problem] = []
@@ -221,6 +226,11 @@ def check_proposed(subject: str, counterparts: Sequence[str], kind: str, date: s
     if problems:
         raise ValidationFailed("The proposed tie is invalid.", problems)
     instruments = load_instruments(dirs, entities.keys())
+    if ties is None:
+        # Evidence for a country-level test comes from the subject's own ties, so a check reads only those.
+        from tiewatch.registry.records import tie_records
+
+        ties = tie_records(subjects=[subject_id])
     engine = Engine(instruments, entities_list)
     engine.prepare(ties)
     tie = TieRecord("proposed", subject_id, tuple(cp_ids), kind, start, end, "planned", program_id,

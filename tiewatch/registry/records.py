@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
+from typing import Any
+
+from django.db.models import QuerySet
 
 from tiewatch.core.records import EntityRecord, SourceRecord, TieRecord
 from tiewatch.registry.models import Entity, Source, Tie, TieCounterpart
@@ -20,15 +24,23 @@ def entity_records(published_only: bool = True) -> list[EntityRecord]:
     ]
 
 
-def tie_records(published_only: bool = True) -> list[TieRecord]:
+def tie_records(published_only: bool = True, subjects: Collection[str] | None = None) -> list[TieRecord]:
+    """Ties as plain records; `subjects` limits them to those entities' own ties (what a check of one
+    proposed tie needs as evidence), which keeps a check fast on a large registry."""
     ties = Tie.objects.all()
+    links = TieCounterpart.objects.all()
+    cited = Tie.sources.through.objects.all()
     if published_only:
         ties = ties.filter(published=True)
+    if subjects is not None:
+        ties = ties.filter(subject_id__in=list(subjects))
+        links = links.filter(tie__subject_id__in=list(subjects))
+        cited = cited.filter(tie__subject_id__in=list(subjects))
     counterparts: dict[str, list[str]] = defaultdict(list)
-    for tid, eid in TieCounterpart.objects.order_by("tie_id", "position").values_list("tie_id", "entity_id") \
+    for tid, eid in links.order_by("tie_id", "position").values_list("tie_id", "entity_id") \
             .iterator(chunk_size=20000):
         counterparts[tid].append(eid)
-    sources = _tie_sources()
+    sources = _tie_sources(cited)
     records = []
     for tie in ties.only("id", "subject_id", "program_id", "kind", "start_date", "start_precision", "end_date",
                          "end_precision", "status", "attributes", "years").iterator(chunk_size=5000):
@@ -42,10 +54,15 @@ def tie_records(published_only: bool = True) -> list[TieRecord]:
     return records
 
 
-def _tie_sources() -> dict[str, list[SourceRecord]]:
+def _tie_sources(cited: QuerySet[Any]) -> dict[str, list[SourceRecord]]:
+    pairs = list(cited.values_list("tie_id", "source_id").iterator(chunk_size=20000))
+    wanted = None if len(pairs) > 50_000 else {sid for _, sid in pairs}
+    sources = Source.objects.only("id", "url", "title", "publisher")
+    if wanted is not None:
+        sources = sources.filter(pk__in=wanted)
     by_id = {s.id: SourceRecord(id=s.id, url=s.url, title=s.title, publisher=s.publisher)
-             for s in Source.objects.only("id", "url", "title", "publisher").iterator(chunk_size=5000)}
+             for s in sources.iterator(chunk_size=5000)}
     out: dict[str, list[SourceRecord]] = defaultdict(list)
-    for tid, sid in Tie.sources.through.objects.values_list("tie_id", "source_id").iterator(chunk_size=20000):
+    for tid, sid in pairs:
         out[tid].append(by_id[sid])
     return out
