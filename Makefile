@@ -33,6 +33,7 @@ bench: install
 	$(BIN)/python bench/registry.py
 	$(BIN)/python bench/screening.py
 	$(BIN)/python bench/arms.py
+	$(BIN)/python bench/petition_load.py
 
 clean:
 	rm -rf $(VENV) var
