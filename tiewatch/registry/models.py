@@ -101,12 +101,13 @@ class Tie(models.Model):
     of `counterparts`, possibly through a `program` or intermediary."""
 
     id = models.SlugField(primary_key=True, max_length=250)
-    subject = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="ties_as_subject")
+    # No single-column indexes on subject/program: (subject, year_from) and (program, year_from) lead with them.
+    subject = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="ties_as_subject", db_index=False)
     counterparts = models.ManyToManyField(Entity, through="TieCounterpart", related_name="ties_as_counterpart")
     program = models.ForeignKey(
-        Entity, null=True, blank=True, on_delete=models.PROTECT, related_name="ties_as_program"
+        Entity, null=True, blank=True, on_delete=models.PROTECT, related_name="ties_as_program", db_index=False
     )
-    kind = models.CharField(max_length=32, choices=_choices(TIE_KINDS), db_index=True)
+    kind = models.CharField(max_length=32, choices=_choices(TIE_KINDS))
     start_date = models.DateField(null=True, blank=True, db_index=True)
     start_precision = models.CharField(max_length=5, choices=_choices(DATE_PRECISIONS), default="day")
     end_date = models.DateField(null=True, blank=True, db_index=True)
@@ -115,18 +116,23 @@ class Tie(models.Model):
     # First and last year covered, denormalised so year-range filters use an index.
     year_from = models.IntegerField(null=True, blank=True, db_index=True)
     year_to = models.IntegerField(null=True, blank=True, db_index=True)
-    status = models.CharField(max_length=16, choices=_choices(TIE_STATUSES), default="reported", db_index=True)
+    status = models.CharField(max_length=16, choices=_choices(TIE_STATUSES), default="reported")
     attributes = models.JSONField(default=dict, blank=True)
     note = models.TextField(blank=True)
     uncertain = models.BooleanField(default=False)
     sources = models.ManyToManyField(Source, related_name="ties")
-    published = models.BooleanField(default=True, db_index=True)
+    published = models.BooleanField(default=True)
     # Countries of the counterparts ("IL,PS"), denormalised for the country filter at scale.
-    counterpart_countries = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
+    counterpart_countries = models.CharField(max_length=100, blank=True, editable=False)
 
     class Meta:
         ordering = ["-year_from", "id"]
+        # Plain b-tree indexes declared here rather than with db_index=True, which on PostgreSQL also
+        # builds a `varchar_pattern_ops` twin for LIKE 'x%' that no query uses (migration 0005).
         indexes = [
+            models.Index(fields=["kind"], name="registry_tie_kind_idx"),
+            models.Index(fields=["status"], name="registry_tie_status_idx"),
+            models.Index(fields=["counterpart_countries"], name="registry_tie_countries_idx"),
             models.Index(fields=["published", "kind", "year_from"]),
             models.Index(fields=["subject", "year_from"]),
             models.Index(fields=["program", "year_from"]),
@@ -171,8 +177,9 @@ def _partial(value: dt.date | None, precision: str) -> PartialDate | None:
 
 
 class TieCounterpart(models.Model):
-    tie = models.ForeignKey(Tie, on_delete=models.CASCADE, related_name="counterpart_links")
-    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="counterpart_links")
+    # Indexed through the unique (tie, entity) and the (entity, tie) index, not one column each.
+    tie = models.ForeignKey(Tie, on_delete=models.CASCADE, related_name="counterpart_links", db_index=False)
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="counterpart_links", db_index=False)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -185,8 +192,8 @@ class ChangeRecord(models.Model):
     """One change to one record: who, when, what it was before and after. Never edited."""
 
     ACTIONS = [("create", "create"), ("update", "update"), ("delete", "delete"), ("import", "import")]
-    model = models.CharField(max_length=50, db_index=True)
-    object_id = models.CharField(max_length=250, db_index=True)
+    model = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=250)
     action = models.CharField(max_length=10, choices=ACTIONS)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     actor = models.CharField(max_length=150, blank=True, help_text="User name, or the command that made it")
@@ -196,6 +203,8 @@ class ChangeRecord(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["model"], name="registry_change_model_idx"),
+                   models.Index(fields=["object_id"], name="registry_change_object_idx")]
 
     def __str__(self) -> str:
         return f"{self.action} {self.model} {self.object_id} by {self.actor or 'unknown'}"

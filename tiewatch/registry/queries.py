@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from tiewatch.core.errors import Problem, ValidationFailed
@@ -29,8 +29,11 @@ COUNT_CAP = 500
 HOME_COUNT_CAP = 100_000
 # Exports of a list stop at this many rows; `tiewatch export` writes everything.
 EXPORT_LIMIT = 10_000
-# An entity page lists at most this many ties per role (subject, counterpart, program).
-ENTITY_TIE_LIMIT = 100
+# An entity page lists the most recent this many ties per role (subject, counterpart, program), below
+# a complete count of its ties by kind and year; the full lists are on /ties/?subject= (counterpart=,
+# program=). Rendering every tie of a foreign force or program (hundreds to thousands) took most of
+# the page's time at a million ties (docs/benchmarks.md).
+ENTITY_TIE_LIMIT = 25
 MAX_PAGE = 100_000
 YEAR_MIN, YEAR_MAX = 1, 9999
 
@@ -324,22 +327,52 @@ def paginate(qs: QuerySet[Any], number: int, size: int | None = None) -> Page:
     return Page(items=items, number=number, size=size, count=count, count_capped=capped, has_next=has_next)
 
 
-def entity_ties(entity: Entity, drafts: bool, limit: int = ENTITY_TIE_LIMIT) -> dict[str, Any]:
-    """An entity's ties in every role, each role capped at `limit` (the full list is on /ties/?entity=)."""
+ENTITY_ROLES = {"subject": "As subject", "counterpart": "As counterpart", "program": "As program"}
+
+
+def entity_role_ties(entity: Entity, drafts: bool) -> dict[str, QuerySet[Tie]]:
+    """An entity's visible ties in each role; each role's key is also the tie list's filter for it."""
     base = ties(drafts)
-    order = SMALL_SET_SORTS["-year"]
-    roles = {
+    return {
         "subject": base.filter(subject_id=entity.pk),
         "counterpart": base.filter(pk__in=TieCounterpart.objects.filter(entity_id=entity.pk).values("tie_id")),
         "program": base.filter(program_id=entity.pk),
     }
-    out: dict[str, Any] = {"items": [], "truncated": False}
+
+
+def kind_year_counts(qs: QuerySet[Tie]) -> dict[str, Any]:
+    """All of `qs` counted by kind and first year, in SQL (one GROUP BY, read through the role's index):
+    {total, kinds: [{kind, label, total}] (most ties first), rows: [{year, total, cells: [n per kind]}]
+    (newest first, undated (year None) last)}."""
+    counts: dict[Any, dict[str, int]] = {}
+    for kind, year, n in qs.order_by().values_list("kind", "year_from").annotate(n=Count("id")):
+        counts.setdefault(year, {})[kind] = n
+    totals: dict[str, int] = {}
+    for by_kind in counts.values():
+        for kind, n in by_kind.items():
+            totals[kind] = totals.get(kind, 0) + n
+    kinds = sorted(totals, key=lambda k: (-totals[k], k))
+    rows = [{"year": year, "total": sum(counts[year].values()), "cells": [counts[year].get(k, 0) for k in kinds]}
+            for year in sorted(counts, key=lambda y: (y is None, -(y or 0)))]
+    return {"total": sum(totals.values()), "rows": rows,
+            "kinds": [{"kind": k, "label": k.replace("_", " "), "total": totals[k]} for k in kinds]}
+
+
+def entity_ties(entity: Entity, drafts: bool, limit: int = ENTITY_TIE_LIMIT) -> dict[str, Any]:
+    """An entity's ties in every role: per role, complete counts by kind and year, and the `limit` most
+    recent ties with their links (the full lists are on /ties/?subject=, ?counterpart=, ?program=).
+    {"roles": [{role, label, counts, shown}], "items": recent ties, each with .role, "truncated": bool}"""
+    order = SMALL_SET_SORTS["-year"]
+    out: dict[str, Any] = {"items": [], "truncated": False, "roles": []}
     seen: set[str] = set()
-    for role, qs in roles.items():
-        rows = list(ties_with_links(qs.order_by(*order))[: limit + 1])
-        if len(rows) > limit:
+    for role, qs in entity_role_ties(entity, drafts).items():
+        counts = kind_year_counts(qs)
+        if not counts["total"]:
+            continue
+        rows = list(ties_with_links(qs.order_by(*order))[:limit])
+        if counts["total"] > len(rows):
             out["truncated"] = True
-            rows = rows[:limit]
+        out["roles"].append({"role": role, "label": ENTITY_ROLES[role], "counts": counts, "shown": len(rows)})
         for tie in decorate_ties(rows, drafts):
             if tie.pk in seen:
                 continue

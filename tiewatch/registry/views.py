@@ -322,7 +322,8 @@ def entity_detail(request: HttpRequest, entity_id: str) -> HttpResponse:
     children = list(queries.entities(drafts).filter(parent_id=entity.pk).order_by("name")[:100])
     return render(request, "registry/entity_detail.html", {
         "entity": entity, "drafts": drafts, "groups": queries.group_by_kind_and_year(found["items"]),
-        "tie_count": len(found["items"]), "truncated": found["truncated"], "extra": extra,
+        "roles": found["roles"], "shown_count": len(found["items"]), "truncated": found["truncated"],
+        "tie_limit": queries.ENTITY_TIE_LIMIT, "extra": extra,
         "children": children,
         "entity_sources": [s for s in entity.sources.all() if drafts or s.published],
         "parent": entity.parent if entity.parent and (drafts or entity.parent.published) else None,

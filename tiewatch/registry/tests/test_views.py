@@ -64,10 +64,21 @@ def test_entity_page(client: Any, seeded: Any) -> None:
 
 
 def test_entity_page_shows_both_directions(client: Any, seeded: Any) -> None:
-    # As counterpart: Israel Police's page lists the Durham ties, naming Durham as the subject.
+    # As counterpart: Israel Police's page counts its ties as counterpart by kind and year, lists the
+    # most recent naming their subjects, and links to all of them, which include the Durham ties.
+    from tiewatch.registry.queries import ENTITY_TIE_LIMIT
+    from tiewatch.registry.models import TieCounterpart
+
     page = html(client, "/entities/il-israel-police/")
-    assert f'href="/ties/{DURHAM_TIE}/"' in page and "(counterpart)" in page
-    assert f'href="/entities/{DURHAM}/"' in page
+    as_counterpart = Tie.objects.filter(counterpart_links__entity_id="il-israel-police")
+    assert 'id="role-counterpart"' in page and "(counterpart)" in page
+    assert f"As counterpart: {as_counterpart.count()} ties" in page
+    assert "/ties/?counterpart=il-israel-police" in page
+    newest = sorted(as_counterpart, key=lambda t: (-(t.year_from or 0), t.pk))[:ENTITY_TIE_LIMIT]
+    assert all(f'href="/ties/{t.pk}/"' in page for t in newest)
+    assert all(f'href="/entities/{t.subject_id}/"' in page for t in newest)
+    assert TieCounterpart.objects.filter(tie_id=DURHAM_TIE, entity_id="il-israel-police").exists()
+    assert DURHAM_TIE in {r["id"] for r in read_csv(client.get("/ties/?counterpart=il-israel-police&format=csv"))}
     # As program: the ADL seminar's page lists the ties run through it.
     page = html(client, "/entities/program-adl-ncts/")
     assert f'href="/ties/{DURHAM_TIE}/"' in page and "(through this program)" in page
