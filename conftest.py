@@ -54,6 +54,22 @@ def seeded(db: Any) -> Any:
     return import_bundle([DEMO_SEED], actor="tests")
 
 
+@pytest.fixture
+def wsgi_keeps_test_connection(db: Any) -> Iterator[None]:
+    """For tests that call the WSGI app directly (schemathesis): like Django's test client, stop the
+    end-of-request handler from closing the connection that holds the test's transaction."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright

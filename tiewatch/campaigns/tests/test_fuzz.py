@@ -3,7 +3,6 @@ input (odd JSON types, huge strings, unknown slugs, bad tokens), never a server 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,23 +16,13 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application).includ
 
 
 @pytest.fixture
-def fuzz_db(db: Any, settings: Any) -> Iterator[None]:
-    """The demo campaigns loaded; the test's DB connection kept open across the WSGI calls."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
+def fuzz_db(wsgi_keeps_test_connection: None, settings: Any) -> None:
+    """The demo campaigns loaded, with the per-IP rate limits off so the fuzzer reaches the handlers."""
     from tiewatch.campaigns.demo_loader import load
 
     settings.TIEWATCH_CAMPAIGNS_RATE_IP_SHORT = "0"
     settings.TIEWATCH_CAMPAIGNS_RATE_IP_LONG = "0"
     load()
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()

@@ -3,7 +3,6 @@ schemathesis fuzz run against the API's own OpenAPI schema (no 5xx)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -225,20 +224,10 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application).includ
 
 
 @pytest.fixture
-def fuzz_db(seeded: Any) -> Iterator[Any]:
-    """The seeded test database, kept open across the WSGI calls: like Django's test client, stop the
-    end-of-request handler from closing the connection that holds the test's transaction (PostgreSQL)."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
+def fuzz_db(seeded: Any, wsgi_keeps_test_connection: None) -> Any:
+    """The seeded test database, with drafts the public must never see."""
     make_drafts()
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield seeded
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+    return seeded
 
 
 @schema.parametrize()
