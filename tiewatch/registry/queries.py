@@ -206,8 +206,11 @@ def filter_ties(qs: QuerySet[Tie], f: TieFilters) -> QuerySet[Tie]:
     if f.counterpart:
         qs = qs.filter(pk__in=TieCounterpart.objects.filter(entity_id=f.counterpart).values("tie_id"))
     if f.entity:
-        qs = qs.filter(Q(subject_id=f.entity) | Q(program_id=f.entity)
-                       | Q(pk__in=TieCounterpart.objects.filter(entity_id=f.entity).values("tie_id")))
+        # A UNION of the three roles' ids, each read through its own index: an OR of the three made
+        # PostgreSQL scan every tie (a foreign force at a million ties: ~110 ms, plus as much to count).
+        qs = qs.filter(pk__in=Tie.objects.filter(subject_id=f.entity).order_by().values("id").union(
+            Tie.objects.filter(program_id=f.entity).order_by().values("id"),
+            TieCounterpart.objects.filter(entity_id=f.entity).order_by().values("tie_id"), all=True))
     sort = f.sort if f.sort in TIE_SORTS else "-year"
     if (f.subject or f.program or f.counterpart or f.entity) and sort in SMALL_SET_SORTS:
         return qs.order_by(*SMALL_SET_SORTS[sort])
