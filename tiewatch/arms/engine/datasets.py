@@ -21,10 +21,12 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -113,17 +115,23 @@ class Cache:
         except (OSError, ValueError):
             self.index = {}
         self.dirty = False
+        self.read: dict[str, bytes] = {}  # bytes read to hash a file, kept for its parse (read once)
 
-    def content_hash(self, path: Path) -> str:
+    def content_hash(self, path: Path, keep: bool = False) -> str:
+        """Hash of a file's bytes (and the reader version), from the index when size and mtime match.
+        With `keep`, bytes read to hash are kept in `read` for the parse, so a new file is read once."""
         stat = path.stat()
         key = str(path.resolve())
         hit = self.index.get(key)
         if hit and hit["size"] == stat.st_size and hit["mtime_ns"] == stat.st_mtime_ns:
             return hit["hash"]
-        digest = hashlib.blake2b(path.read_bytes(), digest_size=16)
+        raw = path.read_bytes()
+        digest = hashlib.blake2b(raw, digest_size=16)
         digest.update(READER_VERSION.encode())
         self.index[key] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "hash": digest.hexdigest()}
         self.dirty = True
+        if keep:
+            self.read[str(path)] = raw
         return self.index[key]["hash"]
 
     def save_index(self) -> None:
@@ -171,24 +179,31 @@ def _info(path: Path, digest: str, parsed: Parsed) -> FileInfo:
         split_records=parsed.split_records, unlisted_names=sorted(parsed.unlisted_names), title=parsed.title)
 
 
-def parse_cached(path: Path, cache: Cache, digest: str | None = None) -> tuple[FileInfo, dict[str, pa.Table]]:
-    """Parse one file, or reuse its cached Parquet if its content was seen before."""
+def parse_cached(path: Path, cache: Cache, digest: str | None = None,
+                 writer: Executor | None = None) -> tuple[FileInfo, dict[str, pa.Table], Future | None]:
+    """Parse one file, or reuse its cached Parquet if its content was seen before.
+
+    A new entry is written by `writer` (a background thread: Parquet encoding releases the GIL, so it
+    overlaps the next file's parse) when given, else here; the caller waits for the returned future."""
     digest = digest or cache.content_hash(path)
     folder = cache.file_dir(digest)
     meta = folder / "meta.json"
     if meta.exists():
+        cache.read.pop(str(path), None)
         info = FileInfo(**json.loads(meta.read_text()))
         info.path = str(path)
         # Empty tables are not written (most files have no deals): an absent file is an empty table.
         return info, {name: pq.read_table(folder / f"{name}.parquet") if (folder / f"{name}.parquet").exists()
-                      else SCHEMAS[name].empty_table() for name in SCHEMAS}
-    parsed = read_file(path)
+                      else SCHEMAS[name].empty_table() for name in SCHEMAS}, None
+    raw = cache.read.pop(str(path), None)
+    parsed = read_file(path, raw)
+    size = len(raw) if raw is not None else path.stat().st_size
     info = _info(path, digest, parsed)
     tables = {name: parsed.table(name) for name in SCHEMAS}
-    if path.stat().st_size < FILE_CACHE_MIN_BYTES and not info.deals:
+    if size < FILE_CACHE_MIN_BYTES and not info.deals:
         # A small table re-parses in ~1 ms, less than writing its cache entry; it is still in the snapshot.
         # (Deals are always written: the `deals` view reads them from the file's entry.)
-        return info, tables
+        return info, tables, None
 
     def fill(tmp: Path) -> None:
         for name, table in tables.items():
@@ -196,8 +211,10 @@ def parse_cached(path: Path, cache: Cache, digest: str | None = None) -> tuple[F
                 pq.write_table(table, tmp / f"{name}.parquet")
         (tmp / "meta.json").write_text(json.dumps(asdict(info)))
 
+    if writer is not None:
+        return info, tables, writer.submit(_atomic_dir, folder, fill)
     _atomic_dir(folder, fill)
-    return info, tables
+    return info, tables, None
 
 
 class Store:
@@ -263,14 +280,15 @@ class Store:
              progress: Progress | None = None) -> Store:
         files = expand(paths)
         cache = Cache(cache_dir)
-        hashes = [cache.content_hash(p) for p in files]
+        hashes = [cache.content_hash(p, keep=True) for p in files]  # a new file's bytes are kept for its parse
         snapshot = cache.snapshot_dir(sorted(set(hashes)))
         if (snapshot / "files.json").exists():
+            cache.read.clear()
             infos = [FileInfo(**d) for d in json.loads((snapshot / "files.json").read_text())]
             for info, path in zip(sorted(infos, key=lambda i: i.hash), sorted(zip(hashes, files))):
                 info.path = str(path[1])
         else:
-            infos = cls._build(files, cache, snapshot, progress)
+            infos = cls._build(files, hashes, cache, snapshot, progress)
         cache.save_index()
         # pyarrow reads Parquet faster than DuckDB materialises a table; DuckDB later registers it zero-copy.
         tables = {t: pq.read_table(snapshot / f"{t}.parquet", use_threads=False) for t in EAGER_TABLES}
@@ -296,39 +314,54 @@ class Store:
         return con
 
     @staticmethod
-    def _build(files: list[Path], cache: Cache, snapshot: Path, progress: Progress | None) -> list[FileInfo]:
+    def _build(files: list[Path], hashes: list[str], cache: Cache, snapshot: Path,
+               progress: Progress | None) -> list[FileInfo]:
         """Parse (or reuse) each file, then de-duplicate and aggregate into the snapshot tables."""
         infos: list[FileInfo] = []
-        parts: dict[str, list[pa.Table]] = {name: [] for name in SCHEMAS}
+        seen: set[str] = set()
+        # Deals are not needed to build the snapshot: the `deals` view reads them from each file's entry.
+        parts: dict[str, list[pa.Table]] = {"flows": [], "totals": []}
         problems: list[Problem] = []
-        for i, path in enumerate(files):
-            if progress:
-                progress(str(path), i, len(files))
+        writes: list[Future] = []
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="arms-cache") as writer:
             try:
-                info, tables = parse_cached(path, cache)
-            except ValidationFailed as error:
-                problems.extend(error.problems)
-                continue
-            if any(info.hash == seen.hash for seen in infos):  # the same content twice (a copy): once
-                continue
-            infos.append(info)
-            for name, table in tables.items():
-                parts[name].append(table.append_column("file_hash", pa.array([info.hash] * table.num_rows,
-                                                                               pa.string())))
-        if progress:
-            progress("", len(files), len(files))
-        if problems:
-            raise ValidationFailed(f"{len(problems)} problem(s) in the data files", problems)
-        if not infos:
-            raise ValidationFailed("no data files", [Problem("no readable data files")])
-        import duckdb
+                for i, (path, digest) in enumerate(zip(files, hashes)):
+                    if progress:
+                        progress(str(path), i, len(files))
+                    try:
+                        info, tables, write = parse_cached(path, cache, digest, writer)
+                    except ValidationFailed as error:
+                        problems.extend(error.problems)
+                        continue
+                    if write is not None:
+                        writes.append(write)
+                    if info.hash in seen:  # the same content twice (a copy): once
+                        continue
+                    seen.add(info.hash)
+                    # Files are joined to their dataset and rank by a small integer, not by the 32-character hash.
+                    for name in parts:
+                        table = tables[name]
+                        parts[name].append(table.append_column(
+                            "file_id", pa.array(np.full(table.num_rows, len(infos), dtype=np.int32))))
+                    infos.append(info)
+                if progress:
+                    progress("", len(files), len(files))
+                if problems:
+                    raise ValidationFailed(f"{len(problems)} problem(s) in the data files", problems)
+                if not infos:
+                    raise ValidationFailed("no data files", [Problem("no readable data files")])
+                import duckdb
 
-        con = duckdb.connect(":memory:")
-        for name, chunks in parts.items():
-            con.register(f"{name}_raw", pa.concat_tables(chunks))  # zero-copy: no re-read of the Parquet
-        con.register("file_meta", _file_meta(infos))
-        con.register("kinds", _kinds(parts))
-        _derive(con)
+                con = duckdb.connect(":memory:")
+                for name, chunks in parts.items():
+                    con.register(f"{name}_raw", pa.concat_tables(chunks))  # zero-copy: no re-read of the Parquet
+                con.register("file_meta", _file_meta(infos))
+                con.register("kinds", _kinds(parts))
+                _derive(con)
+            finally:
+                cache.read.clear()
+            for write in writes:  # every file's entry is on disk before the snapshot that names it
+                write.result()
 
         def fill(tmp: Path) -> None:
             for table in SNAPSHOT_TABLES:
@@ -409,7 +442,8 @@ def _file_meta(infos: list[FileInfo]) -> pa.Table:
     for info in sorted(infos, key=lambda i: (i.dataset, order(i))):
         ranks[info.hash] = seen[info.dataset] = seen.get(info.dataset, -1) + 1
     return pa.table({"file_hash": [i.hash for i in infos], "dataset": [i.dataset for i in infos],
-                     "file_rank": [ranks[i.hash] for i in infos]})
+                     "file_rank": [ranks[i.hash] for i in infos],
+                     "file_id": pa.array(range(len(infos)), pa.int32())})  # position in `infos`
 
 
 def _neg_date(iso: str) -> str:
@@ -437,18 +471,18 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
         CREATE TABLE flows AS
         WITH agg AS (
-            SELECT f.file_hash, f.supplier, f.recipient, f.year, sum(f.tiv) AS tiv
+            SELECT f.file_id, f.supplier, f.recipient, f.year, sum(f.tiv) AS tiv
             FROM flows_raw f GROUP BY ALL)
         SELECT m.dataset, a.supplier, a.recipient, a.year::INT AS year, min_by(a.tiv, m.file_rank) AS tiv
-        FROM agg a JOIN file_meta m USING (file_hash)
+        FROM agg a JOIN file_meta m USING (file_id)
         GROUP BY ALL""")
     # SIPRI's own totals (Total rows/columns, all-country tables), de-duplicated the same way.
     con.execute("""
         CREATE TABLE stated AS
         WITH agg AS (
-            SELECT file_hash, role, country, partner, year, sum(tiv) AS tiv FROM totals_raw GROUP BY ALL)
+            SELECT file_id, role, country, partner, year, sum(tiv) AS tiv FROM totals_raw GROUP BY ALL)
         SELECT m.dataset, a.role, a.country, a.partner, a.year, min_by(a.tiv, m.file_rank) AS tiv
-        FROM agg a JOIN file_meta m USING (file_hash)
+        FROM agg a JOIN file_meta m USING (file_id)
         GROUP BY ALL""")
     # Country totals: summed from the pair cells where the dataset has them, else SIPRI's totals tables.
     con.execute("""
@@ -467,5 +501,5 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
         CREATE TABLE categories AS
         SELECT m.dataset, f.supplier, f.recipient, f.year::INT AS year, f.category, sum(f.tiv) AS tiv
-        FROM flows_raw f JOIN file_meta m USING (file_hash)
+        FROM flows_raw f JOIN file_meta m USING (file_id)
         WHERE f.category IS NOT NULL GROUP BY ALL""")

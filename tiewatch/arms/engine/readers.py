@@ -89,7 +89,9 @@ class Parsed:
 
     def table(self, name: str) -> pa.Table:
         if name not in self.tables:
-            self.tables[name] = pa.table(self.lists[name], schema=SCHEMAS[name])
+            lists = self.lists[name]
+            self.tables[name] = (pa.table(lists, schema=SCHEMAS[name]) if any(lists.values())
+                                 else SCHEMAS[name].empty_table())
         return self.tables[name]
 
     def _columns(self, name: str) -> dict[str, list]:
@@ -164,7 +166,8 @@ def read_file(path: str | Path, data: bytes | None = None) -> Parsed:
         text = raw.decode("latin-1")
     if not text.strip():
         raise ValidationFailed(f"{path}: empty file", [Problem("empty file", file=path, line=1)])
-    fmt = detect("\n".join(text.splitlines()[:15]), path)
+    # The first 15 '\n'-pieces hold at least the first 15 lines (splitlines also splits at '\r' etc.).
+    fmt = detect("\n".join("\n".join(text.split("\n", 15)[:15]).splitlines()[:15]), path)
     reader: Callable[[str, str], Parsed] = READERS[fmt]
     return reader(text, path)
 
@@ -212,6 +215,7 @@ TR_FIELDS = dict(zip(TR_NAMES, (
     "Recipient", "Supplier", "Year of order", "Year of order ?", "Number ordered", "Number ordered ?",
     "Weapon designation", "Weapon description", "Number delivered", "Number delivered ?", "Year(s) of delivery",
     "status", "Comments", "SIPRI TIV per unit", "SIPRI TIV for total order", "SIPRI TIV of delivered weapons")))
+TR_HEADER = re.compile(r"^Recipient,Supplier,Year of order", re.MULTILINE)
 INTEGER = r"^\s*\d+\s*$"
 DECIMAL = r"^\s*-?(\d+\.?\d*|\.\d+)\s*$"
 
@@ -248,26 +252,43 @@ def _tr_strings(body: str, header_line: int, problems: Problems) -> tuple[pa.Tab
         bad.append((row.number, row.text))
         return "skip"
 
+    data = body.encode("utf-8")
     table = pacsv.read_csv(
-        io.BytesIO(body.encode("utf-8")),
+        io.BytesIO(data),
         read_options=pacsv.ReadOptions(column_names=TR_NAMES, use_threads=False),
         parse_options=pacsv.ParseOptions(invalid_row_handler=reject),
         convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(TR_NAMES, pa.string()),
                                              strings_can_be_null=False, quoted_strings_can_be_null=False))
     # pyarrow numbers non-empty rows from 1; map them back to the file's physical lines.
-    nonblank = [i for i, line in enumerate(body.split("\n"), start=header_line + 1) if line.strip("\r")]
+    nonblank = _nonblank_lines(data) + (header_line + 1)
 
     def line_of(number: int) -> int:
-        return nonblank[number - 1]
+        return int(nonblank[number - 1])
 
-    rejected = {n for n, _ in bad}
-    lines = [nonblank[k - 1] for k in range(1, len(nonblank) + 1) if k not in rejected]
+    keep = np.ones(len(nonblank), dtype=bool)
+    if bad:
+        keep[np.array([n for n, _ in bad], dtype=np.int64) - 1] = False
+    lines = nonblank[keep]
     extra, joined = _rejoin(sorted(bad), line_of, problems)
     if extra:
         table = pa.concat_tables([table, pa.table({c: [r[j] for _, r in extra] for j, c in enumerate(TR_NAMES)},
                                                   schema=table.schema)])
-        lines += [line for line, _ in extra]
-    return table, pa.array(lines[:table.num_rows], pa.int32()), joined
+        lines = np.concatenate([lines, np.array([line for line, _ in extra], dtype=lines.dtype)])
+    return table, pa.array(lines[:table.num_rows].astype(np.int32)), joined
+
+
+def _nonblank_lines(data: bytes) -> np.ndarray:
+    """0-based indexes of the lines (split at '\n') that are not empty or only '\r': the rows pyarrow numbers."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    breaks = np.flatnonzero(buf == 10)
+    starts = np.concatenate(([0], breaks + 1))
+    ends = np.concatenate((breaks, [len(buf)]))
+    blank = starts == ends
+    if len(buf):
+        first_byte = buf[np.minimum(starts, len(buf) - 1)]
+        for i in np.flatnonzero(~blank & (first_byte == 13)):  # rare: a line starting with '\r'
+            blank[i] = not data[starts[i]:ends[i]].strip(b"\r")
+    return np.flatnonzero(~blank)
 
 
 def _numbers(col: pa.Array, lines: pa.Array, label: str, problems: Problems, integer: bool) -> pa.Array:
@@ -289,19 +310,24 @@ def _canon_column(parsed: Parsed, col: pa.Array) -> pa.Array:
 
 
 def read_trade_register(text: str, path: str) -> Parsed:
-    lines = text.split("\n")
-    header_at = next(i for i, line in enumerate(lines) if line.startswith("Recipient,Supplier,Year of order"))
-    parsed = Parsed(path, "trade_register", "register", parse_generated("\n".join(lines[:header_at])),
-                    title=lines[0].strip())
+    header = TR_HEADER.search(text)
+    assert header is not None  # detect() found it
+    start = header.start()
+    header_at = text.count("\n", 0, start)  # the header's 0-based line number
+    parsed = Parsed(path, "trade_register", "register", parse_generated(text[:max(start - 1, 0)]),
+                    title=text.split("\n", 1)[0].strip())
     problems = Problems(path)
-    raw, line_no, parsed.split_records = _tr_strings("\n".join(lines[header_at + 1:]), header_at + 1, problems)
+    end = text.find("\n", start)
+    body = text[end + 1:] if end >= 0 else ""
+    raw, line_no, parsed.split_records = _tr_strings(body, header_at + 1, problems)
     cols = {c: raw[c].combine_chunks() for c in TR_NAMES}
     num = {c: _numbers(cols[c], line_no, TR_FIELDS[c], problems, integer=c in ("order_year", "number_ordered",
                                                                    "number_delivered"))
            for c in ("order_year", "number_ordered", "number_delivered", "tiv_unit", "tiv_order", "tiv_delivered")}
     years_text = pc.utf8_trim_whitespace(cols["delivery_years"])
-    parts = pc.utf8_trim_whitespace(pc.list_flatten(pc.split_pattern(years_text, ";")))
-    owner = pc.list_parent_indices(pc.split_pattern(years_text, ";"))
+    split = pc.split_pattern(years_text, ";")
+    parts = pc.utf8_trim_whitespace(pc.list_flatten(split))
+    owner = pc.list_parent_indices(split)
     keep = pc.not_equal(parts, "")
     parts, owner = parts.filter(keep), owner.filter(keep)
     year_ok = pc.match_substring_regex(parts, r"^\d{4}$")
@@ -369,23 +395,40 @@ def read_tiv_table(text: str, path: str) -> Parsed:
                     title=first, perspective=role)
     owner = "" if is_all else _canon(parsed, subject)
     total_col = header.index("Total") - 1 if "Total" in header else None
+    width, exporter = len(years), role == "exporter"
+    cell_years: list[int | None] = [None if j == total_col else y for j, y in enumerate(years)]
+    flows, totals = parsed.lists["flows"], parsed.lists["totals"]
+    f_sup, f_rec, f_year, f_tiv = flows["supplier"], flows["recipient"], flows["year"], flows["tiv"]
+    t_country, t_partner, t_year, t_tiv = totals["country"], totals["partner"], totals["year"], totals["tiv"]
     for line, row in data:
         name = row[0].strip()
         is_total = name == "Total"
         partner = "" if is_total else _canon(parsed, name)
-        for j, cell in enumerate(row[1:len(years) + 1]):
-            value = problems.number(cell, line, header[j + 1] or f"column {j + 2}")
-            if value is None:
+        cells = row[1:width + 1]
+        # Most cells are empty (no deliveries): skip them without a call; every other cell is validated.
+        for j in [j for j, cell in enumerate(cells) if cell]:
+            text = cells[j].strip()
+            if not text:
                 continue
-            year = None if j == total_col else years[j]
-            if is_all:  # rows are countries, the Total row is the world
-                parsed.add_total(role, partner, "", year, value)
-            elif is_total or year is None:
-                parsed.add_total(role, owner, partner, year, value)
-            elif role == "exporter":
-                parsed.add_flow(owner, partner, year, value)
+            try:
+                value = float(text)
+            except ValueError:
+                problems.add(f"not a number: {text!r}", line, header[j + 1] or f"column {j + 2}")
+                continue
+            year = cell_years[j]
+            if is_all or is_total or year is None:
+                # all-country tables: rows are countries, the Total row is the world
+                t_country.append(partner if is_all else owner)
+                t_partner.append("" if is_all else partner)
+                t_year.append(year)
+                t_tiv.append(value)
             else:
-                parsed.add_flow(partner, owner, year, value)
+                f_sup.append(owner if exporter else partner)
+                f_rec.append(partner if exporter else owner)
+                f_year.append(year)
+                f_tiv.append(value)
+    flows["category"].extend([None] * len(f_sup))
+    totals["role"].extend([role] * len(t_country))
     problems.raise_any()
     return parsed
 
