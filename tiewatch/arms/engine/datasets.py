@@ -20,7 +20,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -47,7 +47,6 @@ FAMILY_LABEL = {"tables": "SIPRI TIV tables", "register": "SIPRI Trade Register 
 FILE_CACHE_MIN_BYTES = 100_000  # files smaller than this get no cache entry of their own
 EAGER_TABLES = ("flows", "ctotals", "kinds")
 LAZY_TABLES = ("categories", "stated")
-SNAPSHOT_TABLES = ("flows", "ctotals", "categories", "stated", "kinds", "file_meta")
 Progress = Callable[[str, int, int], None]
 
 
@@ -287,11 +286,13 @@ class Store:
             infos = [FileInfo(**d) for d in json.loads((snapshot / "files.json").read_text())]
             for info, path in zip(sorted(infos, key=lambda i: i.hash), sorted(zip(hashes, files))):
                 info.path = str(path[1])
+            tables = None
         else:
-            infos = cls._build(files, hashes, cache, snapshot, progress)
+            infos, tables = cls._build(files, hashes, cache, snapshot, progress)
         cache.save_index()
-        # pyarrow reads Parquet faster than DuckDB materialises a table; DuckDB later registers it zero-copy.
-        tables = {t: pq.read_table(snapshot / f"{t}.parquet", use_threads=False) for t in EAGER_TABLES}
+        if tables is None:
+            # pyarrow reads Parquet faster than DuckDB materialises a table; DuckDB later registers it zero-copy.
+            tables = {t: pq.read_table(snapshot / f"{t}.parquet", use_threads=False) for t in EAGER_TABLES}
         return cls(tables, infos, snapshot, cache)
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
@@ -315,15 +316,19 @@ class Store:
 
     @staticmethod
     def _build(files: list[Path], hashes: list[str], cache: Cache, snapshot: Path,
-               progress: Progress | None) -> list[FileInfo]:
-        """Parse (or reuse) each file, then de-duplicate and aggregate into the snapshot tables."""
+               progress: Progress | None) -> tuple[list[FileInfo], dict[str, pa.Table]]:
+        """Parse (or reuse) each file, then de-duplicate and aggregate into the snapshot tables.
+        Returns the files and the eager tables (as a warm load would read them from the snapshot)."""
         infos: list[FileInfo] = []
         seen: set[str] = set()
         # Deals are not needed to build the snapshot: the `deals` view reads them from each file's entry.
         parts: dict[str, list[pa.Table]] = {"flows": [], "totals": []}
         problems: list[Problem] = []
         writes: list[Future] = []
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="arms-cache") as writer:
+        out: dict[str, pa.Table] = {}
+        # Cache entries are written by background threads (Parquet encoding releases the GIL), overlapping
+        # the parse of the next files and the next SQL statement; all are on disk before the snapshot's rename.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="arms-cache") as writer:
             try:
                 for i, (path, digest) in enumerate(zip(files, hashes)):
                     if progress:
@@ -344,33 +349,42 @@ class Store:
                         parts[name].append(table.append_column(
                             "file_id", pa.array(np.full(table.num_rows, len(infos), dtype=np.int32))))
                     infos.append(info)
-                if progress:
-                    progress("", len(files), len(files))
-                if problems:
-                    raise ValidationFailed(f"{len(problems)} problem(s) in the data files", problems)
-                if not infos:
-                    raise ValidationFailed("no data files", [Problem("no readable data files")])
-                import duckdb
-
-                con = duckdb.connect(":memory:")
-                for name, chunks in parts.items():
-                    con.register(f"{name}_raw", pa.concat_tables(chunks))  # zero-copy: no re-read of the Parquet
-                con.register("file_meta", _file_meta(infos))
-                con.register("kinds", _kinds(parts))
-                _derive(con)
             finally:
                 cache.read.clear()
-            for write in writes:  # every file's entry is on disk before the snapshot that names it
-                write.result()
+            if progress:
+                progress("", len(files), len(files))
+            if problems:
+                raise ValidationFailed(f"{len(problems)} problem(s) in the data files", problems)
+            if not infos:
+                raise ValidationFailed("no data files", [Problem("no readable data files")])
 
-        def fill(tmp: Path) -> None:
-            for table in SNAPSHOT_TABLES:
-                con.execute(f"COPY {table} TO '{tmp / table}.parquet' (FORMAT parquet)")
-            (tmp / "files.json").write_text(json.dumps([asdict(i) for i in infos]))
+            def fill(tmp: Path) -> None:
+                import duckdb
 
-        _atomic_dir(snapshot, fill)
-        con.close()
-        return infos
+                def write(name: str, table: pa.Table) -> None:
+                    out[name] = table
+                    writes.append(writer.submit(pq.write_table, table, tmp / f"{name}.parquet"))
+
+                con = duckdb.connect(":memory:")
+                try:
+                    for name, chunks in parts.items():
+                        con.register(f"{name}_raw", pa.concat_tables(chunks))  # zero-copy
+                    write("file_meta", _file_meta(infos))
+                    write("kinds", _kinds(parts))
+                    con.register("file_meta", out["file_meta"])
+                    con.register("kinds", out["kinds"])
+                    for name in _derive(con):  # each table is written while the next one is computed
+                        rel = con.sql(f"SELECT * FROM {name}")
+                        write(name, (rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow())
+                              .combine_chunks())
+                finally:
+                    con.close()
+                (tmp / "files.json").write_text(json.dumps([asdict(i) for i in infos]))
+                for future in writes:  # every file's entry and every snapshot table is on disk
+                    future.result()
+
+            _atomic_dir(snapshot, fill)
+        return infos, {name: out[name] for name in EAGER_TABLES}
 
     def _datasets(self) -> dict[str, Dataset]:
         out: dict[str, Dataset] = {}
@@ -464,8 +478,9 @@ def _kinds(parts: dict[str, list[pa.Table]]) -> pa.Table:
                      "kind": [table.by_name[n].kind if n in table.by_name else kind_of(n) for n in ordered]})
 
 
-def _derive(con: duckdb.DuckDBPyConnection) -> None:
-    """flows (one value per dataset x pair x year), ctotals (per country x role x year), categories."""
+def _derive(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
+    """flows (one value per dataset x pair x year), ctotals (per country x role x year), categories.
+    Yields each table's name once it exists, so the caller can write it while the next one is computed."""
     # Sum within a file first (a register has many deals per pair and year), then take the value of the
     # best-ranked file that has the cell: de-duplication across files, never summing them.
     con.execute("""
@@ -476,6 +491,7 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
         SELECT m.dataset, a.supplier, a.recipient, a.year::INT AS year, min_by(a.tiv, m.file_rank) AS tiv
         FROM agg a JOIN file_meta m USING (file_id)
         GROUP BY ALL""")
+    yield "flows"
     # SIPRI's own totals (Total rows/columns, all-country tables), de-duplicated the same way.
     con.execute("""
         CREATE TABLE stated AS
@@ -484,6 +500,7 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
         SELECT m.dataset, a.role, a.country, a.partner, a.year, min_by(a.tiv, m.file_rank) AS tiv
         FROM agg a JOIN file_meta m USING (file_id)
         GROUP BY ALL""")
+    yield "stated"
     # Country totals: summed from the pair cells where the dataset has them, else SIPRI's totals tables.
     con.execute("""
         CREATE TABLE ctotals AS
@@ -498,8 +515,10 @@ def _derive(con: duckdb.DuckDBPyConnection) -> None:
         SELECT c.dataset, c.role, c.country, coalesce(k.kind, 'state') AS kind, c.year::INT AS year, c.tiv
         FROM (SELECT * FROM from_flows UNION ALL SELECT * FROM from_stated) c
         LEFT JOIN kinds k ON k.name = c.country""")
+    yield "ctotals"
     con.execute("""
         CREATE TABLE categories AS
         SELECT m.dataset, f.supplier, f.recipient, f.year::INT AS year, f.category, sum(f.tiv) AS tiv
         FROM flows_raw f JOIN file_meta m USING (file_id)
         WHERE f.category IS NOT NULL GROUP BY ALL""")
+    yield "categories"
