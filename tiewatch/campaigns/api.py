@@ -13,9 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
-from ninja.responses import Status
 
 from tiewatch.campaigns import services
 from tiewatch.campaigns.models import Campaign, Hearing, Letter, Petition, Vote
@@ -83,7 +82,7 @@ def get_petition(request: HttpRequest, slug: str) -> dict[str, Any]:
 
 @router.post("/petitions/{slug}/signatures", summary="Sign a petition (pending email confirmation)",
              response={202: dict}, openapi_extra=_SIGN_BODY)
-def sign_petition(request: HttpRequest, slug: str) -> Status:
+def sign_petition(request: HttpRequest, slug: str) -> HttpResponse:
     if request.content_type != "application/json":
         raise UnsupportedMediaType("Send the signature as application/json.")
     try:
@@ -94,11 +93,25 @@ def sign_petition(request: HttpRequest, slug: str) -> Status:
         raise ValidationFailed("The body must be a JSON object.")
     petition = services.get_public_petition(slug, cached=True)
     services.sign(petition, payload, services.client_ip(request))
-    return Status(202, {
-        "status": "pending_confirmation",
-        "message": "Check your email and confirm your signature; it counts once confirmed.",
-        "petition": petition.slug,
-    })
+    return HttpResponse(_accepted_body(petition.slug), status=202, content_type=_JSON)
+
+
+_JSON = "application/json; charset=utf-8"  # what the API's renderer answers
+_accepted_bodies: dict[str, bytes] = {}
+
+
+def _accepted_body(slug: str) -> bytes:
+    """The 202 answer, the same for every signature of a petition: serialised once per slug."""
+    body = _accepted_bodies.get(slug)
+    if body is None:
+        if len(_accepted_bodies) > 1000:
+            _accepted_bodies.clear()
+        body = _accepted_bodies[slug] = json.dumps({
+            "status": "pending_confirmation",
+            "message": "Check your email and confirm your signature; it counts once confirmed.",
+            "petition": slug,
+        }).encode()
+    return body
 
 
 class ConfirmIn(Schema):

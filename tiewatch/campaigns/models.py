@@ -119,7 +119,8 @@ class Petition(models.Model):
 
 
 class Signature(models.Model):
-    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures")
+    # No index of its own: the unique (petition, email) constraint leads with it (migration 0005).
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures", db_index=False)
     name = models.CharField(max_length=200)
     email = models.CharField(max_length=254, help_text="Normalised (see services.normalise_email)")
     address = models.CharField(max_length=300, blank=True)
@@ -133,7 +134,7 @@ class Signature(models.Model):
     show_publicly = models.BooleanField(default=False, help_text="Opted in to show first name and city")
     ip = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64)  # unique: see Meta.constraints
     confirmed_at = models.DateTimeField(null=True, blank=True)
     # Near-duplicate detection: same normalised name and address with a different email.
     name_key = models.CharField(max_length=200, blank=True)
@@ -148,7 +149,12 @@ class Signature(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["petition", "email"], name="one_signature_per_email")]
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "email"], name="one_signature_per_email"),
+            # A constraint rather than unique=True, which on PostgreSQL also built a varchar_pattern_ops
+            # index that only serves LIKE (tokens are looked up by equality) and cost every insert.
+            models.UniqueConstraint(fields=["token_hash"], name="signature_token_hash_unique"),
+        ]
         indexes = [
             # Only counted signatures (so pending inserts skip it); covers the public counts.
             models.Index(fields=["petition", "verified_resident"], name="counted_signatures",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -43,12 +44,55 @@ def token_hash(token: str) -> str:
 
 
 def _key_hash(kind: str, value: str) -> str:
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+    digest = hmac.new(_hot_settings()["secret"], f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
     return f"{kind}:{digest[:40]}"
 
 
+_key_cache: dict[tuple[str, str], str] = {}  # (kind, client IP) -> key: the same IPs sign again and again
+
+
+def _ip_key_hash(kind: str, ip: str) -> str:
+    key = _key_cache.get((kind, ip))
+    if key is None:
+        if len(_key_cache) >= 4096:
+            _key_cache.clear()
+        key = _key_cache[(kind, ip)] = _key_hash(kind, ip)
+    return key
+
+
+# --- settings of the hot path, read once per process ----------------------------------------------
+# The signing path reads a handful of settings on every request; each read looks in Django's settings,
+# then the environment, then parses. They are read once and kept until a setting changes (Django's
+# `setting_changed` signal: override_settings in tests); the environment does not change at runtime.
+
+_hot: dict[str, Any] = {}
+_RATE_SETTINGS = (("ip", "TIEWATCH_CAMPAIGNS_RATE_IP_SHORT"), ("ip", "TIEWATCH_CAMPAIGNS_RATE_IP_LONG"),
+                  ("email", "TIEWATCH_CAMPAIGNS_RATE_EMAIL_SHORT"), ("email", "TIEWATCH_CAMPAIGNS_RATE_EMAIL_LONG"))
+
+
+def _hot_settings() -> dict[str, Any]:
+    if not _hot:
+        _hot.update({
+            # (kind, seconds, count) of every enabled limit
+            "rates": tuple((kind, r.seconds, r.count) for kind, name in _RATE_SETTINGS
+                           if (r := conf.rate(name)).enabled),
+            "trust_xff": bool(conf.get("TIEWATCH_CAMPAIGNS_TRUST_X_FORWARDED_FOR")),
+            "petition_ttl": float(conf.get("TIEWATCH_CAMPAIGNS_PETITION_CACHE_SECONDS")),
+            "secret": settings.SECRET_KEY.encode(),
+        })
+    return _hot
+
+
+def _forget_hot_settings(**kwargs: Any) -> None:
+    _hot.clear()
+    _key_cache.clear()
+
+
+setting_changed.connect(_forget_hot_settings, dispatch_uid="tiewatch.campaigns.services.hot_settings")
+
+
 def client_ip(request: Any) -> str | None:
-    if conf.get("TIEWATCH_CAMPAIGNS_TRUST_X_FORWARDED_FOR"):
+    if _hot_settings()["trust_xff"]:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
             return forwarded.split(",")[0].strip() or None
@@ -63,19 +107,13 @@ RateRow = tuple[str, int, int, int, str]  # key, window start, expires, limit, k
 def _rate_rows(ip: str | None, email: str | None) -> list[RateRow]:
     now = int(time.time())
     rows: list[RateRow] = []
-    checks = []
-    if ip:
-        checks += [("ip", ip, "TIEWATCH_CAMPAIGNS_RATE_IP_SHORT"), ("ip", ip, "TIEWATCH_CAMPAIGNS_RATE_IP_LONG")]
-    if email:
-        checks += [("email", email, "TIEWATCH_CAMPAIGNS_RATE_EMAIL_SHORT"),
-                   ("email", email, "TIEWATCH_CAMPAIGNS_RATE_EMAIL_LONG")]
-    for kind, value, setting in checks:
-        rate = conf.rate(setting)
-        if not rate.enabled:
+    for kind, seconds, count in _hot_settings()["rates"]:
+        value = ip if kind == "ip" else email
+        if not value:
             continue
-        window = now - now % rate.seconds
-        key = _key_hash(f"{kind}{rate.seconds}", value)
-        rows.append((key, window, window + rate.seconds, rate.count, kind))
+        window = now - now % seconds
+        key = _ip_key_hash(f"ip{seconds}", value) if kind == "ip" else _key_hash(f"{kind}{seconds}", value)
+        rows.append((key, window, window + seconds, count, kind))
     rows.sort()  # one lock order for every request: no deadlocks between concurrent upserts
     return rows
 
@@ -153,7 +191,7 @@ _petition_cache: dict[str, tuple[float, Petition]] = {}
 def get_public_petition(slug: str, cached: bool = False) -> Petition:
     """The petition unless it is a draft. `cached` reuses a copy up to
     TIEWATCH_CAMPAIGNS_PETITION_CACHE_SECONDS old (the signing hot path)."""
-    ttl = float(conf.get("TIEWATCH_CAMPAIGNS_PETITION_CACHE_SECONDS")) if cached else 0.0
+    ttl = _hot_settings()["petition_ttl"] if cached else 0.0
     now = time.monotonic()
     if ttl > 0:
         hit = _petition_cache.get(slug)
