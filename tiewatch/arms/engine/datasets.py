@@ -45,6 +45,7 @@ FAMILY_ORDER = ("tables", "tidy", "register")  # default preference: exact TIV t
 FAMILY_LABEL = {"tables": "SIPRI TIV tables", "register": "SIPRI Trade Register (yearly values allocated evenly)",
                 "tidy": "tidy long CSV"}
 FILE_CACHE_MIN_BYTES = 100_000  # files smaller than this get no cache entry of their own
+BIG_FILE = 100_000  # files this big are parsed in a second thread during a cold load
 EAGER_TABLES = ("flows", "ctotals", "kinds")
 LAZY_TABLES = ("categories", "stated")
 Progress = Callable[[str, int, int], None]
@@ -176,6 +177,11 @@ def _info(path: Path, digest: str, parsed: Parsed) -> FileInfo:
         release_basis=basis, dataset=f"{release} {parsed.family}", perspective=parsed.perspective,
         first_year=first, last_year=last, flows=parsed.table("flows").num_rows, deals=parsed.table("deals").num_rows,
         split_records=parsed.split_records, unlisted_names=sorted(parsed.unlisted_names), title=parsed.title)
+
+
+def _size(path: Path, cache: Cache) -> int:
+    raw = cache.read.get(str(path))
+    return len(raw) if raw is not None else path.stat().st_size
 
 
 def parse_cached(path: Path, cache: Cache, digest: str | None = None,
@@ -328,13 +334,19 @@ class Store:
         out: dict[str, pa.Table] = {}
         # Cache entries are written by background threads (Parquet encoding releases the GIL), overlapping
         # the parse of the next files and the next SQL statement; all are on disk before the snapshot's rename.
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="arms-cache") as writer:
+        # Big files (Trade Registers, stacked tables: parsed column-wise by pyarrow, which also releases the GIL)
+        # are parsed by another thread while this one reads the small tables; results are taken in file order.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="arms-cache") as writer, \
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="arms-parse") as parser:
             try:
+                ahead = {i: parser.submit(parse_cached, path, cache, digest, writer)
+                         for i, (path, digest) in enumerate(zip(files, hashes)) if _size(path, cache) >= BIG_FILE}
                 for i, (path, digest) in enumerate(zip(files, hashes)):
                     if progress:
                         progress(str(path), i, len(files))
                     try:
-                        info, tables, write = parse_cached(path, cache, digest, writer)
+                        info, tables, write = ahead[i].result() if i in ahead else parse_cached(
+                            path, cache, digest, writer)
                     except ValidationFailed as error:
                         problems.extend(error.problems)
                         continue
@@ -343,13 +355,12 @@ class Store:
                     if info.hash in seen:  # the same content twice (a copy): once
                         continue
                     seen.add(info.hash)
-                    # Files are joined to their dataset and rank by a small integer, not by the 32-character hash.
                     for name in parts:
-                        table = tables[name]
-                        parts[name].append(table.append_column(
-                            "file_id", pa.array(np.full(table.num_rows, len(infos), dtype=np.int32))))
+                        parts[name].append(tables[name])
                     infos.append(info)
             finally:
+                for future in ahead.values():
+                    future.cancel()
                 cache.read.clear()
             if progress:
                 progress("", len(files), len(files))
@@ -368,7 +379,9 @@ class Store:
                 con = duckdb.connect(":memory:")
                 try:
                     for name, chunks in parts.items():
-                        con.register(f"{name}_raw", pa.concat_tables(chunks))  # zero-copy
+                        # Files are joined to their dataset and rank by a small integer (position in `infos`).
+                        file_id = np.repeat(np.arange(len(chunks), dtype=np.int32), [t.num_rows for t in chunks])
+                        con.register(f"{name}_raw", pa.concat_tables(chunks).append_column("file_id", pa.array(file_id)))
                     write("file_meta", _file_meta(infos))
                     write("kinds", _kinds(parts))
                     con.register("file_meta", out["file_meta"])
