@@ -328,6 +328,9 @@ def main() -> int:
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
     parser.add_argument("--rate-limits", default="raised", choices=["raised", "off"],
                         help="raised: every limit active with high values (default); off: disabled (diagnosis)")
+    parser.add_argument("--settings", default="config.settings",
+                        help="DJANGO_SETTINGS_MODULE of the app server (diagnosis: a module that imports "
+                             "config.settings and changes one thing, found through PYTHONPATH)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, database)")
     args = parser.parse_args()
 
@@ -340,7 +343,7 @@ def main() -> int:
         pg.start()
         env = dict(os.environ)
         env.update({
-            "DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": pg.url, "DB_CONN_MAX_AGE": "600",
+            "DJANGO_SETTINGS_MODULE": args.settings, "DATABASE_URL": pg.url, "DB_CONN_MAX_AGE": "600",
             "TIEWATCH_VAR_DIR": str(root / "var"), "LOG_LEVEL": "ERROR", "DEBUG": "false",
             "EMAIL_FILE_PATH": str(root / "var" / "outbox"),
             # Raised so the benchmark measures signing, not the limiter refusing one client IP.

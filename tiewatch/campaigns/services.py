@@ -303,10 +303,16 @@ def _hot_query(sql: str, params: list[Any]) -> list[tuple]:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
-    import psycopg
-
     connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    raw = connection.connection
+    cached = getattr(connection, "_tiewatch_hot_cursor", None)  # one cursor per (thread's) connection
+    if cached is None or cached[0] is not raw or cached[1].closed:
+        import psycopg
+
+        cached = (raw, psycopg.Cursor(raw))
+        connection._tiewatch_hot_cursor = cached  # type: ignore[attr-defined]
+    cursor = cached[1]
+    with connection.wrap_database_errors:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchall()
 
