@@ -355,8 +355,8 @@ class Store:
                     if info.hash in seen:  # the same content twice (a copy): once
                         continue
                     seen.add(info.hash)
-                    for name in parts:
-                        parts[name].append(tables[name])
+                    for name, chunks in parts.items():
+                        chunks.append(tables[name])
                     infos.append(info)
             finally:
                 for future in ahead.values():

@@ -113,9 +113,17 @@ class Parsed:
 
     def years(self) -> tuple[int | None, int | None]:
         """First and last year with data (flows or SIPRI totals)."""
-        bounds = [pc.min_max(self.table(t)["year"]).as_py() for t in ("flows", "totals")]
-        lows = [b["min"] for b in bounds if b["min"] is not None]
-        highs = [b["max"] for b in bounds if b["max"] is not None]
+        lows, highs = [], []
+        for name in ("flows", "totals"):
+            listed = [y for y in self.lists[name]["year"] if y is not None]
+            if listed:  # read row by row: no Arrow round trip for a few hundred values
+                lows.append(min(listed))
+                highs.append(max(listed))
+            elif name in self.tables:
+                bounds = pc.min_max(self.tables[name]["year"]).as_py()
+                if bounds["min"] is not None:
+                    lows.append(bounds["min"])
+                    highs.append(bounds["max"])
         return (min(lows) if lows else None), (max(highs) if highs else None)
 
 
@@ -216,7 +224,6 @@ TR_FIELDS = dict(zip(TR_NAMES, (
     "Weapon designation", "Weapon description", "Number delivered", "Number delivered ?", "Year(s) of delivery",
     "status", "Comments", "SIPRI TIV per unit", "SIPRI TIV for total order", "SIPRI TIV of delivered weapons")))
 TR_HEADER = re.compile(r"^Recipient,Supplier,Year of order", re.MULTILINE)
-INTEGER = r"^\s*\d+\s*$"
 DECIMAL = r"^\s*-?(\d+\.?\d*|\.\d+)\s*$"
 
 
@@ -295,7 +302,8 @@ def _numbers(col: pa.Array, lines: pa.Array, label: str, problems: Problems, int
     """Cast a string column to numbers; '' is null; anything else is a problem naming its line."""
     text = pc.utf8_trim_whitespace(col)
     empty = pc.equal(text, "")
-    ok = pc.or_(empty, pc.match_substring_regex(text, INTEGER if integer else DECIMAL))
+    # An integer is ASCII digits only once trimmed (ascii_is_decimal: several times faster than a regex).
+    ok = pc.or_(empty, pc.ascii_is_decimal(text) if integer else pc.match_substring_regex(text, DECIMAL))
     for i in pc.indices_nonzero(pc.invert(ok)).to_pylist()[:MAX_PROBLEMS]:
         problems.add(f"not a number: {text[i].as_py()!r}", lines[i].as_py(), label)
     clean = pc.if_else(pc.or_(empty, pc.invert(ok)), pa.scalar(None, pa.string()), text)

@@ -204,3 +204,34 @@ def test_country_table_without_header_row(tmp_path: Path) -> None:
     with pytest.raises(ValidationFailed) as info:
         read_file(path)
     assert info.value.problems[0].field == "header"
+
+
+@pytest.mark.parametrize("ordered", ["-10", "+10", "1e1", "10.0", "\u0661\u0660"])  # last: Arabic-Indic digits
+def test_trade_register_integer_fields_are_plain_digits(tmp_path: Path, ordered: str) -> None:
+    text = TR.read_bytes().decode("latin-1").replace("India,Israel,2013,,10", f"India,Israel,2013,,{ordered}")
+    bad = tmp_path / "tr.csv"
+    bad.write_bytes(text.encode("utf-8"))
+    with pytest.raises(ValidationFailed) as info:
+        read_file(bad)
+    assert [(p.line, p.field, p.message) for p in info.value.problems] == [
+        (13, "Number ordered", f"not a number: {ordered!r}")]
+
+
+def test_trade_register_integer_fields_may_be_padded(tmp_path: Path) -> None:
+    text = TR.read_bytes().decode("latin-1").replace("India,Israel,2013,,10", "India,Israel, 2013 ,, 10 ")
+    path = tmp_path / "tr.csv"
+    path.write_bytes(text.encode("latin-1"))
+    deals = read_file(path).deals
+    row = deals["designation"].index("Demo-SAM")
+    assert (deals["order_year"][row], deals["number_ordered"][row]) == (2013, 10)
+
+
+def test_trade_register_blank_lines_keep_physical_line_numbers(tmp_path: Path) -> None:
+    lines = TR.read_bytes().decode("latin-1").split("\n")  # CRLF: each line ends with '\r'
+    lines.insert(15, "\r")  # a blank line (only '\r') before the record on line 16, an empty one at the end
+    path = tmp_path / "tr.csv"
+    path.write_bytes(("\n".join(lines) + "\n\n").encode("latin-1"))
+    p = read_file(path)
+    line = dict(zip(p.deals["designation"], p.deals["line"]))
+    assert (line["Demo-SAM"], line["Demo-Radar"], line["Demo-Sub"]) == (13, 17, 19)
+    assert p.split_records == read_file(TR).split_records
