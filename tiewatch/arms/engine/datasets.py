@@ -376,7 +376,9 @@ class Store:
                     out[name] = table
                     writes.append(writer.submit(pq.write_table, table, tmp / f"{name}.parquet"))
 
-                con = duckdb.connect(":memory:")
+                # One DuckDB thread: the other core is busy writing Parquet in the background (measured: same
+                # wall time as two threads, ~80 ms less CPU).
+                con = duckdb.connect(":memory:", config={"threads": 1})
                 try:
                     for name, chunks in parts.items():
                         # Files are joined to their dataset and rank by a small integer (position in `infos`).
