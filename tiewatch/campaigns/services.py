@@ -311,10 +311,10 @@ def _hot_query(sql: str, params: list[Any]) -> list[tuple]:
 
         cached = (raw, psycopg.Cursor(raw))
         connection._tiewatch_hot_cursor = cached  # type: ignore[attr-defined]
-    cursor = cached[1]
+    hot = cached[1]
     with connection.wrap_database_errors:
-        cursor.execute(sql, params, prepare=True)
-        return cursor.fetchall()
+        hot.execute(sql, params, prepare=True)
+        return hot.fetchall()
 
 
 def flag_near_duplicate(signature: Signature) -> bool:
