@@ -102,6 +102,8 @@ TIEWATCH_IMPORT_MAX_BYTES = env_int("TIEWATCH_IMPORT_MAX_BYTES", 512 * 1024 * 10
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The handler carries the level too: Django's own loggers (django.request's 4xx warnings) propagate
+    # to it whatever the root level is.
+    "handlers": {"console": {"class": "logging.StreamHandler", "level": env_str("LOG_LEVEL", "WARNING")}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
