@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from tiewatch.registry.exporters import TIE_COLUMNS
-from tiewatch.registry.models import Entity, Jurisdiction, Source, Tie
+from tiewatch.registry.models import Entity, Jurisdiction, Source, Tie, TieCounterpart
+from tiewatch.registry.queries import ENTITY_TIE_LIMIT
 
 DURHAM = "us-nc-durham-police-department"
 DURHAM_TIE = "us-nc-durham-police-department--adl-ncts--2008"
@@ -66,9 +67,6 @@ def test_entity_page(client: Any, seeded: Any) -> None:
 def test_entity_page_shows_both_directions(client: Any, seeded: Any) -> None:
     # As counterpart: Israel Police's page counts its ties as counterpart by kind and year, lists the
     # most recent naming their subjects, and links to all of them, which include the Durham ties.
-    from tiewatch.registry.queries import ENTITY_TIE_LIMIT
-    from tiewatch.registry.models import TieCounterpart
-
     page = html(client, "/entities/il-israel-police/")
     as_counterpart = Tie.objects.filter(counterpart_links__entity_id="il-israel-police")
     assert 'id="role-counterpart"' in page and "(counterpart)" in page
