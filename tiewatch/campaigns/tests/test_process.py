@@ -16,8 +16,10 @@ from tiewatch.campaigns.models import (
     LetterSignatory,
     Organisation,
     RollCallEntry,
-    Testimony,
     Vote,
+)
+from tiewatch.campaigns.models import (
+    Testimony as HearingTestimony,
 )
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +31,7 @@ def test_hearing_summary_from_testimonies(client: Client, campaign: Any) -> None
                                      video_url="https://video.example/h1")
     for i, (stance, resident, seconds) in enumerate([("for", True, 120), ("for", True, 115), ("against", False, 120),
                                                      ("neutral", None, 90)]):
-        Testimony.objects.create(hearing=hearing, speaker=f"Speaker {i}", affiliation="Org", stance=stance,
+        HearingTestimony.objects.create(hearing=hearing, speaker=f"Speaker {i}", affiliation="Org", stance=stance,
                                  resident=resident, start_time=dt.time(19, i), duration_seconds=seconds)
     summary = hearing.summary()
     assert summary["testimonies"] == 4
