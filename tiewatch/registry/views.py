@@ -272,14 +272,19 @@ def tie_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/tie_list.html", context)
 
 
+
+def _json_detail(data: Any) -> HttpResponse:
+    """One record as readable JSON (`?format=json` on a detail page)."""
+    return HttpResponse(json.dumps(data, indent=1, ensure_ascii=False), content_type="application/json; charset=utf-8")
+
+
 def tie_detail(request: HttpRequest, tie_id: str) -> HttpResponse:
     drafts = _drafts(request)
     tie = queries.get_tie(tie_id, drafts)
     if tie is None:
         raise Http404("No such tie.")
     if request.GET.get("format") == "json":
-        return HttpResponse(json.dumps(visible_tie_dict(tie), indent=1, ensure_ascii=False),
-                            content_type="application/json; charset=utf-8")
+        return _json_detail(visible_tie_dict(tie))
     return render(request, "registry/tie_detail.html", {"tie": tie, "drafts": drafts})
 
 
@@ -306,8 +311,7 @@ def entity_detail(request: HttpRequest, entity_id: str) -> HttpResponse:
     if entity is None:
         raise Http404("No such entity.")
     if request.GET.get("format") == "json":
-        return HttpResponse(json.dumps(visible_entity_dict(entity, drafts), indent=1, ensure_ascii=False),
-                            content_type="application/json; charset=utf-8")
+        return _json_detail(visible_entity_dict(entity, drafts))
     found = queries.entity_ties(entity, drafts)
     html_ties(found["items"])
     related_ids = set()
@@ -336,8 +340,7 @@ def source_detail(request: HttpRequest, source_id: str) -> HttpResponse:
     if source is None:
         raise Http404("No such source.")
     if request.GET.get("format") == "json":
-        return HttpResponse(json.dumps(source_dict(source), indent=1, ensure_ascii=False),
-                            content_type="application/json; charset=utf-8")
+        return _json_detail(source_dict(source))
     cited_ties = html_ties(queries.decorate_ties(
         list(ties_with_links(queries.ties(drafts).filter(sources=source).order_by(*queries.TIE_SORTS["-year"]))[:200]),
         drafts))
