@@ -18,7 +18,7 @@ install: $(STAMP)
 demo: install
 	$(BIN)/tiewatch migrate
 	$(BIN)/tiewatch demo load
-	$(BIN)/tiewatch serve --port $(PORT)
+	TIEWATCH_SITE_URL=$${TIEWATCH_SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/tiewatch serve --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
