@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_int, env_list, env_str
+from tiewatch.core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TIEWATCH_VAR_DIR", str(BASE_DIR / "var")))
@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "tiewatch.policies",
     "tiewatch.campaigns",
     "tiewatch.arms",
+    "tiewatch.site",
 ]
 
 MIDDLEWARE = [

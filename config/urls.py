@@ -12,5 +12,5 @@ urlpatterns = [
     path("", include("tiewatch.campaigns.urls")),
 ]
 
-handler404 = "tiewatch.registry.views.page_not_found"
-handler500 = "tiewatch.registry.views.server_error"
+handler404 = "tiewatch.site.views.page_not_found"
+handler500 = "tiewatch.site.views.server_error"

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from tiewatch.core.errors import TiewatchError
 
 APP_CLI_MODULES = (
-    "tiewatch.registry.cli",
+    "tiewatch.site.cli",
     "tiewatch.policies.cli",
     "tiewatch.arms.cli",
     "tiewatch.campaigns.cli",

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 
-from config.env import env_bool, env_int, env_list, env_str
+from tiewatch.core.env import env_bool, env_int, env_list, env_str
 
 # Each reader names its environment variable literally (tests/test_settings_documented.py scans them).
 READERS: dict[str, Callable[[], Any]] = {

@@ -38,18 +38,6 @@ from tiewatch.registry.models import Entity, Jurisdiction, Tie
 EXPORT_FORMATS = ("csv", "json")
 
 
-def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        from config.api import error_response
-
-        return error_response(request, 404, "not_found", "Not found.")
-    return render(request, "404.html", {"path": request.path}, status=404)
-
-
-def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
-
-
 # --- forms ------------------------------------------------------------------------------------
 
 def _choices(values: tuple[str, ...], blank: str = "any") -> list[tuple[str, str]]:

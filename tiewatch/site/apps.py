@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SiteConfig(AppConfig):
+    name = "tiewatch.site"
+    # Not "site": the label names the app in Django's registry and must not read as the stdlib module.
+    label = "tiewatch_site"
