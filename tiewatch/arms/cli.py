@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -288,9 +287,3 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = cmds.add_parser("releases", help="what is loaded: releases, sources, files")
     _common(p)
     p.set_defaults(func=cmd_releases)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    from tiewatch.cli import main
-
-    sys.exit(main(["arms", *sys.argv[1:]]))
