@@ -15,7 +15,7 @@ from django.conf import settings
 
 from tiewatch.core.env import env_bool, env_int, env_list, env_str
 
-# Each reader names its environment variable literally (tests/test_settings_documented.py scans them).
+# Each reader names its environment variable literally (tests/test_docs.py scans them).
 READERS: dict[str, Callable[[], Any]] = {
     # Per client IP (all petitions) and per normalised email (all petitions), short and long windows.
     "TIEWATCH_CAMPAIGNS_RATE_IP_SHORT": lambda: env_str("TIEWATCH_CAMPAIGNS_RATE_IP_SHORT", "10/60"),
