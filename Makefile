@@ -15,9 +15,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: install
-	$(BIN)/tiewatch migrate
-	$(BIN)/tiewatch demo load
+# With DEBUG off the site refuses to start without a SECRET_KEY: the demo makes one per checkout.
+DEMO_SECRET_KEY := var/demo-secret-key
+
+$(DEMO_SECRET_KEY):
+	mkdir -p $(dir $@)
+	umask 077; $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+demo: install $(DEMO_SECRET_KEY)
+	export SECRET_KEY=$${SECRET_KEY:-$$(cat $(DEMO_SECRET_KEY))}; \
+	$(BIN)/tiewatch migrate && $(BIN)/tiewatch demo load && \
 	TIEWATCH_SITE_URL=$${TIEWATCH_SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/tiewatch serve --port $(PORT)
 
 test: install

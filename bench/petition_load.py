@@ -345,6 +345,7 @@ def main() -> int:
         env.update({
             "DJANGO_SETTINGS_MODULE": args.settings, "DATABASE_URL": pg.url, "DB_CONN_MAX_AGE": "600",
             "TIEWATCH_VAR_DIR": str(root / "var"), "LOG_LEVEL": "ERROR", "DEBUG": "false",
+            "SECRET_KEY": os.environ.get("SECRET_KEY") or "tiewatch-bench-only-throwaway-database",
             "EMAIL_FILE_PATH": str(root / "var" / "outbox"),
             # Raised so the benchmark measures signing, not the limiter refusing one client IP.
             "TIEWATCH_CAMPAIGNS_RATE_IP_SHORT": "100000000/60", "TIEWATCH_CAMPAIGNS_RATE_IP_LONG": "100000000/86400",

@@ -337,7 +337,8 @@ def main() -> int:
         results = []
         for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
             pg = None
-            env = {**os.environ, "TIEWATCH_VAR_DIR": str(work / "var"), "DEBUG": "false"}
+            env = {**os.environ, "TIEWATCH_VAR_DIR": str(work / "var"), "DEBUG": "false",
+                   "SECRET_KEY": os.environ.get("SECRET_KEY") or "tiewatch-bench-only-throwaway-database"}
             if backend == "sqlite":
                 env["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
             elif backend == "postgresql":

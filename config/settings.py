@@ -7,16 +7,46 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from tiewatch.core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TIEWATCH_VAR_DIR", str(BASE_DIR / "var")))
 
-SECRET_KEY = env_str("SECRET_KEY", "tiewatch-demo-only-not-secret")
 DEBUG = env_bool("DEBUG", False)
+# The key signs sessions, CSRF tokens and confirmation links, and keys the rate limiter's HMACs. The
+# public demo value is for DEBUG only: anywhere else it would let anyone forge them, so refuse to start.
+_DEMO_SECRET_KEY = "tiewatch-demo-only-not-secret"
+SECRET_KEY = env_str("SECRET_KEY", "")
+if SECRET_KEY in ("", _DEMO_SECRET_KEY):
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set (or is the public demo value) and DEBUG is off: set SECRET_KEY to a long "
+            "random value (python -c 'import secrets; print(secrets.token_urlsafe(50))'), or DEBUG=true on a "
+            "development machine. See docs/settings.md."
+        )
+    SECRET_KEY = _DEMO_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# HTTPS. Off by default so the demo works on http://127.0.0.1; docs/settings.md ("Production") turns
+# each on, and `manage.py check --deploy` then reports nothing (tests/test_settings.py).
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# "HEADER,value" (e.g. "HTTP_X_FORWARDED_PROTO,https"): the request came over HTTPS when the proxy in
+# front set that header to that value. Only behind a proxy that always sets or strips it.
+_proxy_ssl_header = env_list("SECURE_PROXY_SSL_HEADER", [])
+if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
+    raise ImproperlyConfigured(
+        f"SECURE_PROXY_SSL_HEADER must be 'HEADER,value' (e.g. HTTP_X_FORWARDED_PROTO,https), not "
+        f"{','.join(_proxy_ssl_header)!r}"
+    )
+SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header[0], _proxy_ssl_header[1]) if _proxy_ssl_header else None
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -167,8 +167,7 @@ def test_every_rule_operator_is_documented() -> None:
 
 
 def test_every_rule_field_effect_and_type_is_documented() -> None:
-    from tiewatch.policies.engine import loader
-    from tiewatch.policies.engine import schema
+    from tiewatch.policies.engine import loader, schema
 
     fields = [value for name, value in vars(loader).items() if name.endswith("_FIELDS")]
     names = [field for group in fields for field in group]

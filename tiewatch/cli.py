@@ -38,19 +38,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class SettingsRefused(TiewatchError):
+    code = "settings"
+
+
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as error:
+        # A deployment mistake (no SECRET_KEY, say): one line naming the setting, not a traceback.
+        raise SettingsRefused(str(error)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "needs_django", False):
-        setup_django()
     try:
+        if getattr(args, "needs_django", False):
+            setup_django()
         return int(args.func(args) or 0)
     except TiewatchError as error:
         for line in error.lines():
