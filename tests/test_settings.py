@@ -75,11 +75,13 @@ def test_startup_refuses_without_secret_key_when_debug_is_off() -> None:
 
 
 def test_the_tiewatch_command_refuses_in_one_line_naming_the_setting(tmp_path: Path) -> None:
-    command = [sys.executable, "-c", "import sys; from tiewatch.cli import main; sys.exit(main())", "migrate"]
-    result = run_django([], {"DEBUG": "false", "TIEWATCH_VAR_DIR": str(tmp_path)}, command=command)
-    assert result.returncode == 1
-    assert result.stderr.startswith("SECRET_KEY is not set") and "Traceback" not in result.stderr
-    assert not (tmp_path / "tiewatch.sqlite3").exists()
+    # `serve` included: it must refuse before gunicorn starts, not leave workers failing to boot.
+    for args in (["migrate"], ["serve", "--no-worker", "--port", "1"]):
+        command = [sys.executable, "-c", "import sys; from tiewatch.cli import main; sys.exit(main())", *args]
+        result = run_django([], {"DEBUG": "false", "TIEWATCH_VAR_DIR": str(tmp_path)}, command=command)
+        assert result.returncode == 1, args
+        assert result.stderr.startswith("SECRET_KEY is not set") and "Traceback" not in result.stderr
+        assert result.stdout == "" and not (tmp_path / "tiewatch.sqlite3").exists()
 
 
 def test_debug_without_secret_key_uses_the_demo_key() -> None:

@@ -29,7 +29,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--workers", type=int, default=2)
     serve.add_argument("--no-worker", action="store_true", help="do not start the outbox worker beside the site")
-    serve.set_defaults(func=cmd_serve, needs_django=False)
+    # Django is set up here only to refuse bad settings (no SECRET_KEY) in one line before gunicorn starts.
+    serve.set_defaults(func=cmd_serve, needs_django=True)
 
     demo = sub.add_parser("demo", help="demo data")
     demo_sub = demo.add_subparsers(dest="demo_command", metavar="ACTION")
