@@ -75,8 +75,9 @@ def test_startup_refuses_without_secret_key_when_debug_is_off() -> None:
 
 
 def test_the_tiewatch_command_refuses_in_one_line_naming_the_setting(tmp_path: Path) -> None:
-    # `serve` included: it must refuse before gunicorn starts, not leave workers failing to boot.
-    for args in (["migrate"], ["serve", "--no-worker", "--port", "1"]):
+    # `serve` must refuse before gunicorn starts, not leave workers failing to boot; `policies list`
+    # reads the settings lazily and must not fall back to the shipped packs unannounced.
+    for args in (["migrate"], ["serve", "--no-worker", "--port", "1"], ["policies", "list"]):
         command = [sys.executable, "-c", "import sys; from tiewatch.cli import main; sys.exit(main())", *args]
         result = run_django([], {"DEBUG": "false", "TIEWATCH_VAR_DIR": str(tmp_path)}, command=command)
         assert result.returncode == 1, args

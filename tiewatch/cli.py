@@ -38,20 +38,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class SettingsRefused(TiewatchError):
-    code = "settings"
-
-
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
-    from django.core.exceptions import ImproperlyConfigured
 
-    try:
-        django.setup()
-    except ImproperlyConfigured as error:
-        # A deployment mistake (no SECRET_KEY, say): one line naming the setting, not a traceback.
-        raise SettingsRefused(str(error)) from None
+    django.setup()
+
+
+def _refused_settings(error: Exception) -> bool:
+    """Whether Django refused its settings (no SECRET_KEY, say), at setup or when a command read them
+    lazily: a deployment mistake, told in one line naming the setting rather than a traceback.
+    Checked without importing Django, which commands that never touch settings do not load."""
+    exceptions = sys.modules.get("django.core.exceptions")
+    return exceptions is not None and isinstance(error, exceptions.ImproperlyConfigured)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -73,6 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Output piped into `head` and the like: stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as error:
+        if not _refused_settings(error):
+            raise
+        print(error, file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
