@@ -139,13 +139,16 @@ def test_every_api_path_is_documented_in_its_apps_page() -> None:
 
 def policy_operator_names() -> list[str]:
     """The condition operators as written in law packs, asked of the policy engine: its operator table
-    (`tiewatch.policies.engine.operators.OPERATORS`, keyed by name) where it has one, else the
-    names `schema.OPERATORS` declares."""
-    try:
-        table = importlib.import_module("tiewatch.policies.engine.operators")
-    except ModuleNotFoundError:
-        table = importlib.import_module("tiewatch.policies.engine.schema")
-    return [str(name) for name in table.OPERATORS]
+    (`OPERATORS` of `tiewatch.policies.engine.operators`: names, a mapping keyed by name, or operator
+    objects with a `name`) where it has one, else the names `schema.OPERATORS` declares."""
+    for module_name in ("tiewatch.policies.engine.operators", "tiewatch.policies.engine.schema"):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        if table := getattr(module, "OPERATORS", None):
+            return [str(getattr(entry, "name", entry)) for entry in table]
+    raise AssertionError("the policy engine names no operators (OPERATORS in engine/operators.py or schema.py)")
 
 
 def backticked_missing(names: Iterable[str], text: str) -> list[str]:
