@@ -24,7 +24,7 @@ def test_every_operator_documented():
 def test_every_field_documented():
     doc = text()
     fields = set(loader.INSTRUMENT_FIELDS + loader.RULE_FIELDS + loader.BINDS_FIELDS + loader.WINDOW_FIELDS
-                 + loader.VOTE_FIELDS + loader.TRAINED_FIELDS + loader.ATTR_EQUALS_FIELDS + loader.ATTR_IN_FIELDS)
+                 + loader.VOTE_FIELDS + loader.CONDITION_FIELDS)
     missing = sorted(f for f in fields if f"`{f}`" not in doc)
     assert not missing, f"fields missing from docs/policies.md: {missing}"
 
