@@ -219,23 +219,15 @@ class Engine:
         known = self._cp
         explain = self._explain
         for t, rules in pairs:
-            if t.status == "cancelled":
-                continue
-            t0, t1 = t.start, t.end
-            if t0 is None:
-                if t1 is None:
-                    continue  # undated: never caught
-                t0 = _DMIN
-            elif t1 is None:
-                t1 = _DMAX
+            if t.status == "cancelled" or t.start is None and t.end is None:
+                continue  # cancelled or undated: never caught
+            t0, t1 = t.start or _DMIN, t.end or _DMAX  # an open end is open
             several_years = len(t.years) > 1
             cps = None
             for lo, hi, within, approval, cp_set, need, residual, cr in rules:
                 if t1 < lo:
                     break  # entries are sorted by lo: no later rule was in force yet either
-                if several_years:
-                    # Each reported year is its own occurrence, so the whole span may reach past a
-                    # `within` window while every year lies inside it: only the years decide.
+                if several_years:  # each reported year is an occurrence: only the years decide
                     if not years_match(t.years, t0, t1, lo, hi, within):
                         continue
                 elif within:
