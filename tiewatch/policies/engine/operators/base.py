@@ -104,10 +104,11 @@ def need_size(need: Need) -> int:
         (1_000_000 if attrs else 0)
 
 
-@dataclass(frozen=True, slots=True)
 class Condition(ABC):
-    """Base of the condition tree; each registered subclass is one operator."""
+    """Base of the condition tree; each registered subclass is one operator (a frozen, slotted
+    dataclass holding the operator's arguments)."""
 
+    __slots__ = ()
     op: ClassVar[str]
     FIELDS: ClassVar[tuple[str, ...]] = ()  # fields of a mapping argument (documented)
     COUNTERPART_ONLY: ClassVar[bool] = False  # a leaf that looks only at the counterpart entity
@@ -149,9 +150,10 @@ class Condition(ABC):
         return (self,)
 
 
-@dataclass(frozen=True, slots=True)
 class Leaf(Condition):
     """An operator without sub-conditions: it holds when `reason()` gives its reason text."""
+
+    __slots__ = ()
 
     @abstractmethod
     def reason(self, tie: TieRecord, cp: Counterpart, evidence: EvidenceLookup,
