@@ -16,8 +16,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tiewatch.core.errors import Problem, ValidationFailed
 
 
@@ -118,6 +116,8 @@ def cmd_screen(args: argparse.Namespace) -> int:
 
 
 def _bundle_entity_ids(path: str) -> set[str]:
+    import yaml  # here, not at the top: every `tiewatch` command imports this module to build its parser
+
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

@@ -19,27 +19,16 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from itertools import compress
 from operator import attrgetter, ge
 
 from tiewatch.core.records import EntityRecord, TieRecord
 from tiewatch.policies.engine import schema as s
-from tiewatch.policies.engine.screen import (
-    MISSING,
-    Counterpart,
-    Evidence,
-    Finding,
-    evaluate,
-    evidence_status,
-    explain_hit,
-    tie_countries,
-    truthy,
-    verdict_of,
-    years_match,
-)
+from tiewatch.policies.engine.facts import Counterpart, Evidence, evidence_status, tie_countries, truthy
+from tiewatch.policies.engine.operators import EvidenceSpec, Need, Pred, need_size
+from tiewatch.policies.engine.screen import Finding, evaluate, explain_hit, verdict_of, years_match
 
-Pred = Callable[[TieRecord, Counterpart], bool]
 _SUBJECT_KIND = attrgetter("subject", "kind")
 _ATTRIBUTES = attrgetter("attributes")
 _END = attrgetter("end")
@@ -56,21 +45,6 @@ class _Bucket(list):
 
 def _ends_after(end: dt.date | None, lo: dt.date) -> bool:
     return end is None or end >= lo
-
-
-def _need_size(need: tuple[frozenset[str] | None, frozenset[str] | None, bool]) -> int:
-    cps, progs, attrs = need
-    return (len(cps) if cps is not None else 0) + (len(progs) if progs is not None else 0) + \
-        (1_000_000 if attrs else 0)
-
-
-def _pure_counterpart(cond: s.Condition) -> bool:
-    if isinstance(cond, (s.All, s.Any_)):
-        return all(_pure_counterpart(c) for c in cond.items)
-    if isinstance(cond, s.Not):
-        return _pure_counterpart(cond.item)
-    return isinstance(cond, s.COUNTERPART_LEAVES)
-
 
 
 class CompiledRule:
@@ -99,7 +73,7 @@ class CompiledRule:
         # A necessary condition of the residual: (counterpart ids, program ids, needs attributes), meaning
         # the rule can only hold if a counterpart is in the set, or the program is, or the tie has
         # attributes. None: no cheap necessary condition.
-        self.need: tuple[frozenset[str] | None, frozenset[str] | None, bool] | None = None
+        self.need: Need | None = None
         self.approval = rule.approval_attribute
         self.subjects: set[str] = set()
 
@@ -118,24 +92,25 @@ class Engine:
         self.entities: dict[str, EntityRecord] = {e.id: e for e in entities}
         self._cp: dict[str, Counterpart] = {
             e.id: Counterpart(e.id, e.kind, e.country, e.jurisdiction) for e in self.entities.values()}
-        self._all_ids = frozenset(self.entities)
-        self._by_kind: dict[str, set[str]] = defaultdict(set)
-        self._by_country: dict[str, set[str]] = defaultdict(set)
-        self._by_division: dict[str, set[str]] = defaultdict(set)  # ancestor division -> ids within
+        # the entity indexes conditions compile against (operators.CompileContext)
+        self.all_ids = frozenset(self.entities)
+        self.by_kind: dict[str, set[str]] = defaultdict(set)
+        self.by_country: dict[str, set[str]] = defaultdict(set)
+        self.by_division: dict[str, set[str]] = defaultdict(set)  # ancestor division -> ids within
         self._by_div_kind: dict[tuple[str, str], set[str]] = defaultdict(set)  # (ancestor, kind) -> ids
         self._by_exact_div_kind: dict[tuple[str, str], set[str]] = defaultdict(set)
         for e in self.entities.values():
-            self._by_kind[e.kind].add(e.id)
+            self.by_kind[e.kind].add(e.id)
             if e.country:
-                self._by_country[e.country].add(e.id)
+                self.by_country[e.country].add(e.id)
             if e.jurisdiction:
                 self._by_exact_div_kind[(e.jurisdiction, e.kind)].add(e.id)
                 for anc in s.division_ancestors(e.jurisdiction):
-                    self._by_division[anc].add(e.id)
+                    self.by_division[anc].add(e.id)
                     self._by_div_kind[(anc, e.kind)].add(e.id)
-        # evidence specs: (tie_kinds, attribute, count_disputed) -> subjects needing it
-        self._ev_specs: dict[tuple[frozenset[str], str, bool], set[str]] = defaultdict(set)
-        self._evidence: dict[tuple[frozenset[str], str, bool], dict[tuple[str, str], list[Evidence]]] = {}
+        # evidence specs -> subjects needing it; the evidence itself, by spec and (subject, country)
+        self._ev_specs: dict[EvidenceSpec, set[str]] = defaultdict(set)
+        self.evidence: dict[EvidenceSpec, dict[tuple[str, str], list[Evidence]]] = {}
         self.rules: list[CompiledRule] = []
         # subject -> tie kind -> rule entries (CompiledRule.entry() tuples)
         self.index: dict[str, dict[str, _Bucket]] = {}
@@ -166,28 +141,20 @@ class Engine:
             for kind in rule.binds.entity_kinds:
                 subjects |= table.get((rule.binds.jurisdiction, kind), set())
         cr.subjects = subjects
-        conjuncts: list[s.Condition] = []
-        if rule.condition is not None:
-            stack = [rule.condition]
-            while stack:  # flatten nested top-level `all`s
-                c = stack.pop()
-                if isinstance(c, s.All):
-                    stack.extend(reversed(c.items))
-                else:
-                    conjuncts.append(c)
-        pure = [c for c in conjuncts if _pure_counterpart(c)]
-        rest = [c for c in conjuncts if not _pure_counterpart(c)]
+        conjuncts = rule.condition.conjuncts() if rule.condition is not None else ()
+        pure = [c for c in conjuncts if c.counterpart_only()]
+        rest = [c for c in conjuncts if not c.counterpart_only()]
         if pure:
-            ids = self._all_ids
+            ids = self.all_ids
             for c in pure:
-                ids = ids & self._set_of(c)
+                ids = ids & c.id_set(self)
             cr.cp_set = frozenset(ids)
             cr.cp_conds = pure
         if cr.cp_set is None and rest:
-            needs = [n for n in (self._need(c) for c in rest) if n is not None]
+            needs = [n for n in (c.need(self) for c in rest) if n is not None]
             if needs:  # any conjunct's necessary condition will do: take the narrowest
-                cr.need = min(needs, key=_need_size)
-        preds = [self._pred(c, subjects) for c in rest]
+                cr.need = min(needs, key=need_size)
+        preds = [c.predicate(self, subjects) for c in rest]
         if len(preds) == 1:
             cr.residual = preds[0]
         elif preds:
@@ -195,141 +162,32 @@ class Engine:
             cr.residual = lambda t, cp: all(p(t, cp) for p in ps)
         return cr
 
-    def _need(self, cond: s.Condition) -> tuple[frozenset[str] | None, frozenset[str] | None, bool] | None:
-        if _pure_counterpart(cond):
-            return (self._set_of(cond), None, False)
-        if isinstance(cond, s.ProgramIdIn):
-            return (None, cond.values, False)
-        if isinstance(cond, (s.AttributeEquals, s.AttributeIn, s.AttributeExists, s.AttributeTruthy)):
-            return (None, None, True)
-        if isinstance(cond, s.All):
-            needs = [n for n in (self._need(c) for c in cond.items) if n is not None]
-            return min(needs, key=_need_size) if needs else None
-        if isinstance(cond, s.Any_):
-            cps: set[str] | None = None
-            progs: set[str] | None = None
-            attrs = False
-            for c in cond.items:
-                n = self._need(c)
-                if n is None:
-                    return None
-                if n[0] is not None:
-                    cps = (cps or set()) | n[0]
-                if n[1] is not None:
-                    progs = (progs or set()) | n[1]
-                attrs = attrs or n[2]
-            return (frozenset(cps) if cps is not None else None, frozenset(progs) if progs is not None else None,
-                    attrs)
-        return None
-
-    def _set_of(self, cond: s.Condition) -> frozenset[str]:
-        """Entity ids satisfying a counterpart-only condition (set algebra over entity indexes)."""
-        if isinstance(cond, s.All):
-            out = self._all_ids
-            for c in cond.items:
-                out = out & self._set_of(c)
-            return out
-        if isinstance(cond, s.Any_):
-            acc: set[str] = set()
-            for c in cond.items:
-                acc |= self._set_of(c)
-            return frozenset(acc)
-        if isinstance(cond, s.Not):
-            return self._all_ids - self._set_of(cond.item)
-        if isinstance(cond, s.CounterpartIdIn):
-            return frozenset(cond.values & self._all_ids)
-        if isinstance(cond, s.CounterpartKindIn):
-            return frozenset().union(*(self._by_kind.get(k, ()) for k in cond.values))
-        if isinstance(cond, s.CounterpartCountryIn):
-            return frozenset().union(*(self._by_country.get(c, ()) for c in cond.values))
-        if isinstance(cond, s.CounterpartJurisdictionWithin):
-            return frozenset(self._by_division.get(cond.division, ()))
-        raise TypeError(cond)
-
-    def _pred(self, cond: s.Condition, subjects: set[str]) -> Pred:
-        if isinstance(cond, s.All):
-            ps = tuple(self._pred(c, subjects) for c in cond.items)
-            return lambda t, cp: all(p(t, cp) for p in ps)
-        if isinstance(cond, s.Any_):
-            ps = tuple(self._pred(c, subjects) for c in cond.items)
-            return lambda t, cp: any(p(t, cp) for p in ps)
-        if isinstance(cond, s.Not):
-            p = self._pred(cond.item, subjects)
-            return lambda t, cp: not p(t, cp)
-        if isinstance(cond, s.CounterpartIdIn):
-            v = cond.values
-            return lambda t, cp: cp.id in v
-        if isinstance(cond, s.CounterpartKindIn):
-            v = cond.values
-            return lambda t, cp: cp.kind in v
-        if isinstance(cond, s.CounterpartCountryIn):
-            v = cond.values
-            return lambda t, cp: cp.country in v
-        if isinstance(cond, s.CounterpartJurisdictionWithin):
-            d = cond.division
-            return lambda t, cp: s.division_contains(d, cp.jurisdiction)
-        if isinstance(cond, s.CounterpartCountryWhereSubjectTrained):
-            key = (cond.tie_kinds, cond.attribute, cond.count_disputed)
-            self._ev_specs[key].update(subjects)
-            engine = self
-
-            def trained(t: TieRecord, cp: Counterpart) -> bool:
-                if not cp.country:
-                    return False
-                found = engine._evidence[key].get((t.subject, cp.country))
-                if not found:
-                    return False
-                return any(e.tie != t.id for e in found)
-            return trained
-        if isinstance(cond, s.ProgramIdIn):
-            v = cond.values
-            return lambda t, cp: t.program in v
-        if isinstance(cond, s.AttributeEquals):
-            name, value = cond.name, cond.value
-
-            def eq(t: TieRecord, cp: Counterpart) -> bool:
-                got = t.attributes.get(name, MISSING) if t.attributes else MISSING
-                return got is not MISSING and got == value
-            return eq
-        if isinstance(cond, s.AttributeIn):
-            name, values = cond.name, cond.values
-
-            def isin(t: TieRecord, cp: Counterpart) -> bool:
-                got = t.attributes.get(name, MISSING) if t.attributes else MISSING
-                return got is not MISSING and got in values
-            return isin
-        if isinstance(cond, s.AttributeExists):
-            name = cond.name
-            return lambda t, cp: bool(t.attributes) and t.attributes.get(name) is not None
-        if isinstance(cond, s.AttributeTruthy):
-            name = cond.name
-            return lambda t, cp: bool(t.attributes) and truthy(t.attributes.get(name))
-        if isinstance(cond, s.StatusIn):
-            v = cond.values
-            return lambda t, cp: t.status in v
-        raise TypeError(cond)
+    def want_evidence(self, spec: EvidenceSpec, subjects: Iterable[str]) -> None:
+        """A compiled country-level test of these subjects reads evidence of this spec."""
+        self._ev_specs[spec].update(subjects)
 
     # ------------------------------------------------------------ evidence
     def prepare(self, ties: Iterable[TieRecord]) -> None:
         """Index the registry's ties as evidence for country-level tests (one pass)."""
-        self._evidence = {key: {} for key in self._ev_specs}
+        self.evidence = {key: {} for key in self._ev_specs}
         if not self._ev_specs:
             return
-        specs = list(self._ev_specs.items())
-        wanted = set().union(*(subs for _, subs in specs))
+        specs = [(spec, spec.tie_kinds, spec.attribute, spec.count_disputed, subs)
+                 for spec, subs in self._ev_specs.items()]
+        wanted = set().union(*(subs for *_, subs in specs))
         ents = self.entities
         if not isinstance(ties, (list, tuple)):
             ties = list(ties)
         for t in compress(ties, map(_ATTRIBUTES, ties)):  # only ties with attributes can be evidence
             if t.subject not in wanted:
                 continue
-            for (kinds, attribute, count_disputed), subs in specs:
+            for spec, kinds, attribute, count_disputed, subs in specs:
                 if t.kind not in kinds or t.subject not in subs:
                     continue
                 status = evidence_status(t, attribute)
                 if status is None or (status == "disputed" and not count_disputed):
                     continue
-                table = self._evidence[(kinds, attribute, count_disputed)]
+                table = self.evidence[spec]
                 seen = set()
                 for _, country in tie_countries(t, ents):
                     if country in seen:
@@ -337,13 +195,12 @@ class Engine:
                     seen.add(country)
                     table.setdefault((t.subject, country), []).append(
                         Evidence(t.id, country, status, attribute, t.attributes.get(attribute)))
-        for table in self._evidence.values():
+        for table in self.evidence.values():
             for lst in table.values():
                 lst.sort(key=lambda e: e.tie)
 
-    def _evidence_lookup(self, cond: s.CounterpartCountryWhereSubjectTrained, subject: str, country: str,
-                         exclude: str) -> list[Evidence]:
-        table = self._evidence.get((cond.tie_kinds, cond.attribute, cond.count_disputed), {})
+    def _evidence_lookup(self, spec: EvidenceSpec, subject: str, country: str, exclude: str) -> list[Evidence]:
+        table = self.evidence.get(spec, {})
         return [e for e in table.get((subject, country), ()) if e.tie != exclude]
 
     # ------------------------------------------------------------ screening
@@ -362,23 +219,15 @@ class Engine:
         known = self._cp
         explain = self._explain
         for t, rules in pairs:
-            if t.status == "cancelled":
-                continue
-            t0, t1 = t.start, t.end
-            if t0 is None:
-                if t1 is None:
-                    continue  # undated: never caught
-                t0 = _DMIN
-            elif t1 is None:
-                t1 = _DMAX
+            if t.status == "cancelled" or t.start is None and t.end is None:
+                continue  # cancelled or undated: never caught
+            t0, t1 = t.start or _DMIN, t.end or _DMAX  # an open end is open
             several_years = len(t.years) > 1
             cps = None
             for lo, hi, within, approval, cp_set, need, residual, cr in rules:
                 if t1 < lo:
                     break  # entries are sorted by lo: no later rule was in force yet either
-                if several_years:
-                    # Each reported year is its own occurrence, so the whole span may reach past a
-                    # `within` window while every year lies inside it: only the years decide.
+                if several_years:  # each reported year is an occurrence: only the years decide
                     if not years_match(t.years, t0, t1, lo, hi, within):
                         continue
                 elif within:

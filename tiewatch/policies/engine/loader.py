@@ -18,8 +18,10 @@ import yaml
 
 from tiewatch.core.errors import Problem, ValidationFailed, did_you_mean
 from tiewatch.core.partial_dates import parse_partial_date
-from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
+from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS
 from tiewatch.policies.engine import schema as s
+from tiewatch.policies.engine.facts import OCD_DIVISION
+from tiewatch.policies.engine.operators import TABLE, parse_condition
 
 INSTRUMENT_FIELDS = (
     "id", "title", "jurisdiction", "body", "type", "binding", "adopted", "effective", "rescinded",
@@ -33,14 +35,11 @@ WINDOW_FIELDS = ("from", "to", "match")
 VOTE_FIELDS = ("yes", "no", "abstain", "absent", "roll_call")
 ROLL_CALL_FIELDS = ("member", "vote")
 SOURCE_FIELDS = ("url", "title", "publisher")
-TRAINED_FIELDS = ("tie_kinds", "attribute", "count_disputed")
-ATTR_EQUALS_FIELDS = ("name", "value")
-ATTR_IN_FIELDS = ("name", "values")
 ROLL_CALL_VOTES = ("yes", "no", "abstain", "absent")
+# the fields of the condition operators that take a mapping (each operator declares its own)
+CONDITION_FIELDS = tuple(dict.fromkeys(f for op in TABLE.values() for f in op.FIELDS))
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
-_OCD = re.compile(r"^ocd-division/country:[a-z]{2}(/[a-z_]+:[^/\s]+)*$")
 
 
 # ---------------------------------------------------------------- YAML with line numbers
@@ -206,95 +205,6 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-# ---------------------------------------------------------------- conditions
-def _condition(ctx: _Ctx, data: Any, path: str, container: Any = None, key: Any = None) -> s.Condition | None:
-    if isinstance(data, list):  # a bare list means `all`
-        items = [_condition(ctx, item, f"{path}[{i}]", data, i) for i, item in enumerate(data)]
-        if not items:
-            ctx.err("an empty list of conditions", path, container, key)
-            return None
-        return s.All(tuple(i for i in items if i is not None))
-    if not isinstance(data, dict) or len(data) != 1:
-        ctx.err("a condition is a mapping with exactly one operator "
-                f"({', '.join(s.OPERATORS)})", path, data if isinstance(data, dict) else container, key)
-        return None
-    (op, arg), = data.items()
-    here = _join(path, str(op))
-    if op not in s.OPERATORS:
-        ctx.err(f"unknown condition operator {op!r}{did_you_mean(str(op), s.OPERATORS)}", here, data, op)
-        return None
-    if op in ("all", "any"):
-        if not isinstance(arg, list) or not arg:
-            ctx.err(f"{op} takes a non-empty list of conditions", here, data, op)
-            return None
-        parsed = [_condition(ctx, item, f"{here}[{i}]", arg, i) for i, item in enumerate(arg)]
-        conds = tuple(c for c in parsed if c is not None)
-        return s.All(conds) if op == "all" else s.Any_(conds)
-    if op == "not":
-        item = _condition(ctx, arg, here, data, op)
-        return s.Not(item) if item is not None else None
-    if op in ("counterpart_id_in", "counterpart_kind_in", "counterpart_country_in", "program_id_in", "status_in"):
-        choices: tuple[str, ...] | None = None
-        what = "value"
-        if op == "counterpart_kind_in":
-            choices, what = ENTITY_KINDS, "entity kind"
-        elif op == "status_in":
-            choices, what = TIE_STATUSES, "tie status"
-        if not data.get(op):
-            ctx.err("expected a non-empty list", here, data, op)
-            return None
-        if op in ("counterpart_id_in", "program_id_in"):
-            values = ctx.entity_ids(data, op, path)
-        else:
-            values = ctx.str_list(data, op, path, choices, what)
-        if op == "counterpart_country_in":
-            for i, v in enumerate(values):
-                if not _COUNTRY.match(v):
-                    ctx.err(f"{v!r} is not an ISO 3166-1 alpha-2 code like IL", f"{here}[{i}]", arg, i)
-        if not values:
-            return None
-        cls = {"counterpart_id_in": s.CounterpartIdIn, "counterpart_kind_in": s.CounterpartKindIn,
-               "counterpart_country_in": s.CounterpartCountryIn, "program_id_in": s.ProgramIdIn,
-               "status_in": s.StatusIn}[op]
-        return cls(frozenset(values))
-    if op == "counterpart_jurisdiction_within":
-        if not isinstance(arg, str) or not _OCD.match(arg):
-            ctx.err(f"expected an OCD division id like ocd-division/country:us/state:nc, got {arg!r}",
-                    here, data, op)
-            return None
-        return s.CounterpartJurisdictionWithin(arg)
-    if op == "counterpart_country_where_subject_trained":
-        if arg is None:
-            arg = LineDict()
-        if not ctx.fields(arg, TRAINED_FIELDS, here):
-            return None
-        kinds = ctx.str_list(arg, "tie_kinds", here, TIE_KINDS, "tie kind") or ["training"]
-        attribute = ctx.string(arg, "attribute", here, "military_style_training")
-        return s.CounterpartCountryWhereSubjectTrained(
-            frozenset(kinds), attribute or "military_style_training",
-            ctx.boolean(arg, "count_disputed", here, False))
-    if op == "attribute_equals":
-        if not ctx.fields(arg, ATTR_EQUALS_FIELDS, here, ("name",)):
-            return None
-        if "value" not in arg:
-            ctx.err("required field is missing", _join(here, "value"), arg)
-            return None
-        return s.AttributeEquals(ctx.string(arg, "name", here), arg["value"])
-    if op == "attribute_in":
-        if not ctx.fields(arg, ATTR_IN_FIELDS, here, ("name", "values")):
-            return None
-        values = arg.get("values")
-        if not isinstance(values, list) or not values:
-            ctx.err("expected a non-empty list", _join(here, "values"), arg, "values")
-            return None
-        return s.AttributeIn(ctx.string(arg, "name", here), tuple(values))
-    # attribute_exists / attribute_truthy take an attribute name
-    if not isinstance(arg, str) or not arg.strip():
-        ctx.err(f"expected an attribute name, got {arg!r}", here, data, op)
-        return None
-    return s.AttributeExists(arg.strip()) if op == "attribute_exists" else s.AttributeTruthy(arg.strip())
-
-
 # ---------------------------------------------------------------- instruments
 def _vote(ctx: _Ctx, data: Any, path: str) -> s.Vote | None:
     if data is None:
@@ -336,10 +246,7 @@ def _vote(ctx: _Ctx, data: Any, path: str) -> s.Vote | None:
 def _rule(ctx: _Ctx, data: Any, path: str, inst: dict) -> s.Rule | None:
     if not ctx.fields(data, RULE_FIELDS, path, REQUIRED_RULE_FIELDS):
         return None
-    rule_id = ctx.string(data, "id", path)
-    if rule_id and not _ID.match(rule_id):
-        ctx.err(f"ids are lower-case letters, digits, '-', '_' or '.', got {rule_id!r}",
-                _join(path, "id"), data, "id")
+    rule_id = _id(ctx, data, path)
     clause = ctx.string(data, "clause", path)
     text = inst.get("text") if isinstance(inst.get("text"), str) else ""
     if clause and text and _norm(clause) not in _norm(text):
@@ -347,51 +254,63 @@ def _rule(ctx: _Ctx, data: Any, path: str, inst: dict) -> s.Rule | None:
     effect = ctx.string(data, "effect", path)
     if effect and effect not in s.EFFECTS:
         ctx.err(f"unknown effect {effect!r}{did_you_mean(effect, s.EFFECTS)}", _join(path, "effect"), data, "effect")
-    # binds
-    binds_data = data.get("binds")
-    binds = s.Binds()
-    bpath = _join(path, "binds")
-    if binds_data is not None and ctx.fields(binds_data, BINDS_FIELDS, bpath):
-        entities = ctx.entity_ids(binds_data, "entities", bpath)
-        jurisdiction = ctx.string(binds_data, "jurisdiction", bpath)
-        if jurisdiction and not _OCD.match(jurisdiction):
-            ctx.err(f"expected an OCD division id like ocd-division/country:us/state:nc, got {jurisdiction!r}",
-                    _join(bpath, "jurisdiction"), binds_data, "jurisdiction")
-        kinds = ctx.str_list(binds_data, "entity_kinds", bpath, ENTITY_KINDS, "entity kind")
-        if bool(jurisdiction) != bool(binds_data.get("entity_kinds")):
-            ctx.err("jurisdiction and entity_kinds go together (all entities of these kinds within it)",
-                    bpath, binds_data)
-        if not binds_data.get("entities") and not jurisdiction:
-            ctx.err("binds nobody: give entities, or a jurisdiction with entity_kinds", bpath, binds_data)
-        binds = s.Binds(frozenset(entities), jurisdiction, frozenset(kinds),
-                        ctx.boolean(binds_data, "include_child_divisions", bpath, True))
+    binds = _binds(ctx, data.get("binds"), _join(path, "binds"))
     tie_kinds = ctx.str_list(data, "tie_kinds", path, TIE_KINDS, "tie kind")
     if "tie_kinds" in data and not data.get("tie_kinds"):
         ctx.err("expected a non-empty list", _join(path, "tie_kinds"), data, "tie_kinds")
     condition = None
     if data.get("conditions") is not None:
-        condition = _condition(ctx, data["conditions"], _join(path, "conditions"), data, "conditions")
-    # window
-    window = s.Window()
-    wdata = data.get("window")
-    wpath = _join(path, "window")
-    if wdata is not None and ctx.fields(wdata, WINDOW_FIELDS, wpath):
-        start = ctx.date(wdata, "from", wpath)
-        end = ctx.date(wdata, "to", wpath, last=True)
-        match = ctx.string(wdata, "match", wpath, "overlaps")
-        if match not in s.WINDOW_MATCHES:
-            ctx.err(f"unknown match {match!r}{did_you_mean(match, s.WINDOW_MATCHES)}",
-                    _join(wpath, "match"), wdata, "match")
-            match = "overlaps"
-        if start and end and end < start:
-            ctx.err(f"window ends ({end}) before it starts ({start})", _join(wpath, "to"), wdata, "to")
-        window = s.Window(start, end, match)
+        condition = parse_condition(ctx, data["conditions"], _join(path, "conditions"), data, "conditions")
+    window = _window(ctx, data.get("window"), _join(path, "window"))
     approval = ctx.string(data, "approval_attribute", path)
     if approval and effect != "require_approval":
         ctx.err("approval_attribute only makes sense with effect: require_approval",
                 _join(path, "approval_attribute"), data, "approval_attribute")
     return s.Rule(rule_id, clause, effect, binds, frozenset(tie_kinds), condition, window, approval,
                   ctx.string(data, "note", path), _line_of(data))
+
+
+def _id(ctx: _Ctx, data: dict, path: str) -> str:
+    value = ctx.string(data, "id", path)
+    if value and not _ID.match(value):
+        ctx.err(f"ids are lower-case letters, digits, '-', '_' or '.', got {value!r}", _join(path, "id"), data, "id")
+    return value
+
+
+def _division(ctx: _Ctx, data: dict, key: str, path: str) -> str:
+    value = ctx.string(data, key, path)
+    if value and not OCD_DIVISION.match(value):
+        ctx.err(f"expected an OCD division id like ocd-division/country:us/state:nc, got {value!r}",
+                _join(path, key), data, key)
+    return value
+
+
+def _binds(ctx: _Ctx, data: Any, path: str) -> s.Binds:
+    if data is None or not ctx.fields(data, BINDS_FIELDS, path):
+        return s.Binds()
+    entities = ctx.entity_ids(data, "entities", path)
+    jurisdiction = _division(ctx, data, "jurisdiction", path)
+    kinds = ctx.str_list(data, "entity_kinds", path, ENTITY_KINDS, "entity kind")
+    if bool(jurisdiction) != bool(data.get("entity_kinds")):
+        ctx.err("jurisdiction and entity_kinds go together (all entities of these kinds within it)", path, data)
+    if not data.get("entities") and not jurisdiction:
+        ctx.err("binds nobody: give entities, or a jurisdiction with entity_kinds", path, data)
+    return s.Binds(frozenset(entities), jurisdiction, frozenset(kinds),
+                   ctx.boolean(data, "include_child_divisions", path, True))
+
+
+def _window(ctx: _Ctx, data: Any, path: str) -> s.Window:
+    if data is None or not ctx.fields(data, WINDOW_FIELDS, path):
+        return s.Window()
+    start = ctx.date(data, "from", path)
+    end = ctx.date(data, "to", path, last=True)
+    match = ctx.string(data, "match", path, "overlaps")
+    if match not in s.WINDOW_MATCHES:
+        ctx.err(f"unknown match {match!r}{did_you_mean(match, s.WINDOW_MATCHES)}", _join(path, "match"), data, "match")
+        match = "overlaps"
+    if start and end and end < start:
+        ctx.err(f"window ends ({end}) before it starts ({start})", _join(path, "to"), data, "to")
+    return s.Window(start, end, match)
 
 
 def _norm(text: str) -> str:
@@ -403,62 +322,14 @@ def _instrument(ctx: _Ctx, data: Any, digest: str) -> s.Instrument | None:
         ctx.err("a law pack file holds one instrument: a mapping with id, title, rules, ...", "", data)
         return None
     ctx.fields(data, INSTRUMENT_FIELDS, "", REQUIRED_INSTRUMENT_FIELDS)
-    policy_id = ctx.string(data, "id", "")
-    if policy_id and not _ID.match(policy_id):
-        ctx.err(f"ids are lower-case letters, digits, '-', '_' or '.', got {policy_id!r}", "id", data, "id")
-    jurisdiction = ctx.string(data, "jurisdiction", "")
-    if jurisdiction and not _OCD.match(jurisdiction):
-        ctx.err(f"expected an OCD division id like ocd-division/country:us/state:nc, got {jurisdiction!r}",
-                "jurisdiction", data, "jurisdiction")
+    policy_id = _id(ctx, data, "")
+    jurisdiction = _division(ctx, data, "jurisdiction", "")
     itype = ctx.string(data, "type", "")
     if itype and itype not in s.INSTRUMENT_TYPES:
         ctx.err(f"unknown instrument type {itype!r}{did_you_mean(itype, s.INSTRUMENT_TYPES)}", "type", data, "type")
-    adopted = ctx.date(data, "adopted", "")
-    effective = ctx.date(data, "effective", "")
-    rescinded = ctx.date(data, "rescinded", "")
-    if adopted is None and effective is None and "adopted" not in data:
-        ctx.err("required field is missing (adopted or effective)", "adopted", data)
-    if effective and adopted and effective < adopted:
-        ctx.err(f"effective ({effective}) before adopted ({adopted})", "effective", data, "effective")
-    start = effective or adopted
-    if rescinded and start and rescinded <= start:
-        ctx.err(f"rescinded ({rescinded}) on or before it took effect ({start})", "rescinded", data, "rescinded")
-    sources: list[s.PolicySource] = []
-    raw_sources = data.get("sources")
-    if raw_sources is not None and (not isinstance(raw_sources, list) or not raw_sources):
-        ctx.err("expected a non-empty list of sources", "sources", data, "sources")
-        raw_sources = []
-    for i, item in enumerate(raw_sources or []):
-        here = f"sources[{i}]"
-        if isinstance(item, str):
-            line = _line_of(raw_sources, i)
-            item = LineDict(url=item)
-            item.line = line or 0
-        if ctx.fields(item, SOURCE_FIELDS, here, ("url",)):
-            url = ctx.string(item, "url", here)
-            if url and not re.match(r"^https?://", url):
-                ctx.err(f"expected an http(s) URL, got {url!r}", _join(here, "url"), item, "url")
-            sources.append(s.PolicySource(url, ctx.string(item, "title", here), ctx.string(item, "publisher", here)))
-    rules: list[s.Rule] = []
-    raw_rules = data.get("rules")
-    if raw_rules is not None and (not isinstance(raw_rules, list) or not raw_rules):
-        ctx.err("expected a non-empty list of rules", "rules", data, "rules")
-        raw_rules = []
-    seen: set[str] = set()
-    for i, item in enumerate(raw_rules or []):
-        rule = _rule(ctx, item, f"rules[{i}]", data)
-        if rule is None:
-            continue
-        if rule.id in seen:
-            ctx.err(f"duplicate rule id {rule.id!r}", f"rules[{i}].id", item, "id")
-        seen.add(rule.id)
-        # the rule's own window must meet the instrument's time in force
-        w = s.Instrument.in_force_window(
-            s.Instrument("", "", "", "", "", False, adopted, effective, rescinded, None, "", (), ()), rule)
-        if w.start and w.end and w.end < w.start:
-            ctx.err(f"window never in force: {w.start} .. {w.end} (check from/to against "
-                    f"adopted/effective/rescinded)", f"rules[{i}].window", item, "window")
-        rules.append(rule)
+    adopted, effective, rescinded = _dates(ctx, data)
+    sources = _sources(ctx, data)
+    rules = _rules(ctx, data, s.Instrument("", "", "", "", "", False, adopted, effective, rescinded, None, "", (), ()))
     if ctx.problems:
         return None
     return s.Instrument(
@@ -471,6 +342,65 @@ def _instrument(ctx: _Ctx, data: Any, digest: str) -> s.Instrument | None:
         example=ctx.boolean(data, "example", "", False), note=ctx.string(data, "note", ""),
         file=ctx.file, digest=digest,
     )
+
+
+def _dates(ctx: _Ctx, data: dict) -> tuple[dt.date | None, dt.date | None, dt.date | None]:
+    """(adopted, effective, rescinded), each checked against the others."""
+    adopted = ctx.date(data, "adopted", "")
+    effective = ctx.date(data, "effective", "")
+    rescinded = ctx.date(data, "rescinded", "")
+    if adopted is None and effective is None and "adopted" not in data:
+        ctx.err("required field is missing (adopted or effective)", "adopted", data)
+    if effective and adopted and effective < adopted:
+        ctx.err(f"effective ({effective}) before adopted ({adopted})", "effective", data, "effective")
+    start = effective or adopted
+    if rescinded and start and rescinded <= start:
+        ctx.err(f"rescinded ({rescinded}) on or before it took effect ({start})", "rescinded", data, "rescinded")
+    return adopted, effective, rescinded
+
+
+def _sources(ctx: _Ctx, data: dict) -> list[s.PolicySource]:
+    sources: list[s.PolicySource] = []
+    raw = data.get("sources")
+    if raw is not None and (not isinstance(raw, list) or not raw):
+        ctx.err("expected a non-empty list of sources", "sources", data, "sources")
+        raw = []
+    for i, item in enumerate(raw or []):
+        here = f"sources[{i}]"
+        if isinstance(item, str):  # a bare URL
+            line = _line_of(raw, i)
+            item = LineDict(url=item)
+            item.line = line or 0
+        if ctx.fields(item, SOURCE_FIELDS, here, ("url",)):
+            url = ctx.string(item, "url", here)
+            if url and not re.match(r"^https?://", url):
+                ctx.err(f"expected an http(s) URL, got {url!r}", _join(here, "url"), item, "url")
+            sources.append(s.PolicySource(url, ctx.string(item, "title", here), ctx.string(item, "publisher", here)))
+    return sources
+
+
+def _rules(ctx: _Ctx, data: dict, dates: s.Instrument) -> list[s.Rule]:
+    """The instrument's rules; `dates` carries its adopted/effective/rescinded dates alone."""
+    rules: list[s.Rule] = []
+    raw = data.get("rules")
+    if raw is not None and (not isinstance(raw, list) or not raw):
+        ctx.err("expected a non-empty list of rules", "rules", data, "rules")
+        raw = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw or []):
+        rule = _rule(ctx, item, f"rules[{i}]", data)
+        if rule is None:
+            continue
+        if rule.id in seen:
+            ctx.err(f"duplicate rule id {rule.id!r}", f"rules[{i}].id", item, "id")
+        seen.add(rule.id)
+        # the rule's own window must meet the instrument's time in force
+        w = dates.in_force_window(rule)
+        if w.start and w.end and w.end < w.start:
+            ctx.err(f"window never in force: {w.start} .. {w.end} (check from/to against "
+                    f"adopted/effective/rescinded)", f"rules[{i}].window", item, "window")
+        rules.append(rule)
+    return rules
 
 
 # ---------------------------------------------------------------- entry points

@@ -10,16 +10,9 @@ from collections.abc import Iterable
 
 from tiewatch.core.records import EntityRecord, TieRecord
 from tiewatch.policies.engine import schema as s
-from tiewatch.policies.engine.screen import (
-    Evidence,
-    Finding,
-    approved,
-    counterparts_of,
-    evidence_status,
-    explain_hit,
-    tie_countries,
-    window_matches,
-)
+from tiewatch.policies.engine.facts import Evidence, evidence_status, tie_countries
+from tiewatch.policies.engine.operators import EvidenceSpec
+from tiewatch.policies.engine.screen import Finding, approved, counterparts_of, explain_hit, window_matches
 
 
 class NaiveEvaluator:
@@ -31,18 +24,17 @@ class NaiveEvaluator:
         for t in registry_ties:
             self.by_subject[t.subject].append(t)
 
-    def evidence(self, cond: s.CounterpartCountryWhereSubjectTrained, subject: str, country: str,
-                 exclude: str) -> list[Evidence]:
+    def evidence(self, spec: EvidenceSpec, subject: str, country: str, exclude: str) -> list[Evidence]:
         out = []
         for t in self.by_subject.get(subject, ()):
-            if t.id == exclude or t.kind not in cond.tie_kinds:
+            if t.id == exclude or t.kind not in spec.tie_kinds:
                 continue
-            status = evidence_status(t, cond.attribute)
-            if status is None or (status == "disputed" and not cond.count_disputed):
+            status = evidence_status(t, spec.attribute)
+            if status is None or (status == "disputed" and not spec.count_disputed):
                 continue
             for _, c in tie_countries(t, self.entities):
                 if c == country:
-                    out.append(Evidence(t.id, c, status, cond.attribute, t.attributes.get(cond.attribute)))
+                    out.append(Evidence(t.id, c, status, spec.attribute, t.attributes.get(spec.attribute)))
                     break
         return sorted(out, key=lambda e: e.tie)
 

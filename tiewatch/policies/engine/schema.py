@@ -12,6 +12,35 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from tiewatch.policies.engine.facts import division_ancestors, division_contains
+from tiewatch.policies.engine.operators import (
+    TABLE,
+    All,
+    Any_,
+    AttributeEquals,
+    AttributeExists,
+    AttributeIn,
+    AttributeTruthy,
+    Condition,
+    CounterpartCountryIn,
+    CounterpartCountryWhereSubjectTrained,
+    CounterpartIdIn,
+    CounterpartJurisdictionWithin,
+    CounterpartKindIn,
+    Not,
+    ProgramIdIn,
+    StatusIn,
+)
+
+__all__ = [  # the operators and division helpers are re-exported: law-pack code reads schema.All, ...
+    "EFFECTS", "EFFECT_VERDICT", "INSTRUMENT_TYPES", "OPERATORS", "VERDICTS", "VERDICT_RANK", "WINDOW_MATCHES",
+    "All", "Any_", "AttributeEquals", "AttributeExists", "AttributeIn", "AttributeTruthy", "Binds", "Condition",
+    "CounterpartCountryIn", "CounterpartCountryWhereSubjectTrained", "CounterpartIdIn",
+    "CounterpartJurisdictionWithin", "CounterpartKindIn", "Instrument", "Not", "PolicySet", "PolicySource",
+    "ProgramIdIn", "Rule", "StatusIn", "Vote", "Window", "condition_to_data", "describe", "division_ancestors",
+    "division_contains",
+]
+
 EFFECTS: tuple[str, ...] = ("prohibit", "require_approval", "report")
 VERDICTS: tuple[str, ...] = ("allowed", "reported", "requires_approval", "prohibited")  # weakest first
 EFFECT_VERDICT: dict[str, str] = {
@@ -30,191 +59,18 @@ INSTRUMENT_TYPES: tuple[str, ...] = (
 )
 WINDOW_MATCHES: tuple[str, ...] = ("overlaps", "within")
 
-# Condition operator names, exactly as written in law packs (docs/policies.md documents each).
-OPERATORS: tuple[str, ...] = (
-    "all",
-    "any",
-    "not",
-    "counterpart_id_in",
-    "counterpart_kind_in",
-    "counterpart_country_in",
-    "counterpart_jurisdiction_within",
-    "counterpart_country_where_subject_trained",
-    "program_id_in",
-    "attribute_equals",
-    "attribute_in",
-    "attribute_exists",
-    "attribute_truthy",
-    "status_in",
-)
-
-
-# ---------------------------------------------------------------- conditions
-@dataclass(frozen=True, slots=True)
-class Condition:
-    """Base of the condition tree."""
-
-    @property
-    def op(self) -> str:  # the operator name used in YAML
-        return _OP_NAMES[type(self)]
-
-
-@dataclass(frozen=True, slots=True)
-class All(Condition):
-    items: tuple[Condition, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Any_(Condition):
-    items: tuple[Condition, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Not(Condition):
-    item: Condition
-
-
-@dataclass(frozen=True, slots=True)
-class CounterpartIdIn(Condition):
-    values: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
-class CounterpartKindIn(Condition):
-    values: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
-class CounterpartCountryIn(Condition):
-    values: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
-class CounterpartJurisdictionWithin(Condition):
-    division: str
-
-
-@dataclass(frozen=True, slots=True)
-class CounterpartCountryWhereSubjectTrained(Condition):
-    """Durham's literal test: the counterpart's country is one in which the tie's (bound) subject
-    has received training of the given character, as recorded by *other* ties of that subject
-    (of `tie_kinds`) whose attribute `attribute` is true — or `"disputed"`, which counts only
-    when `count_disputed` is true and is then shown as disputed evidence."""
-
-    tie_kinds: frozenset[str]
-    attribute: str = "military_style_training"
-    count_disputed: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class ProgramIdIn(Condition):
-    values: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
-class AttributeEquals(Condition):
-    name: str
-    value: Any
-
-
-@dataclass(frozen=True, slots=True)
-class AttributeIn(Condition):
-    name: str
-    values: tuple[Any, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class AttributeExists(Condition):
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class AttributeTruthy(Condition):
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class StatusIn(Condition):
-    values: frozenset[str]
-
-
-_OP_NAMES: dict[type, str] = {
-    All: "all",
-    Any_: "any",
-    Not: "not",
-    CounterpartIdIn: "counterpart_id_in",
-    CounterpartKindIn: "counterpart_kind_in",
-    CounterpartCountryIn: "counterpart_country_in",
-    CounterpartJurisdictionWithin: "counterpart_jurisdiction_within",
-    CounterpartCountryWhereSubjectTrained: "counterpart_country_where_subject_trained",
-    ProgramIdIn: "program_id_in",
-    AttributeEquals: "attribute_equals",
-    AttributeIn: "attribute_in",
-    AttributeExists: "attribute_exists",
-    AttributeTruthy: "attribute_truthy",
-    StatusIn: "status_in",
-}
-assert set(_OP_NAMES.values()) == set(OPERATORS)
-
-# Leaves that look only at one counterpart entity (compiled into precomputed id sets).
-COUNTERPART_LEAVES = (CounterpartIdIn, CounterpartKindIn, CounterpartCountryIn, CounterpartJurisdictionWithin)
+# Condition operators: one class each, in one table (operators/).
+OPERATORS: tuple[str, ...] = tuple(TABLE)  # exactly as written in law packs (docs/policies.md documents each)
 
 
 def condition_to_data(cond: Condition) -> Any:
     """The YAML/JSON form of a condition (inverse of the loader)."""
-    if isinstance(cond, (All, Any_)):
-        return {cond.op: [condition_to_data(c) for c in cond.items]}
-    if isinstance(cond, Not):
-        return {"not": condition_to_data(cond.item)}
-    if isinstance(cond, (CounterpartIdIn, CounterpartKindIn, CounterpartCountryIn, ProgramIdIn, StatusIn)):
-        return {cond.op: sorted(cond.values)}
-    if isinstance(cond, CounterpartJurisdictionWithin):
-        return {cond.op: cond.division}
-    if isinstance(cond, CounterpartCountryWhereSubjectTrained):
-        return {cond.op: {"tie_kinds": sorted(cond.tie_kinds), "attribute": cond.attribute,
-                          "count_disputed": cond.count_disputed}}
-    if isinstance(cond, AttributeEquals):
-        return {cond.op: {"name": cond.name, "value": cond.value}}
-    if isinstance(cond, AttributeIn):
-        return {cond.op: {"name": cond.name, "values": list(cond.values)}}
-    if isinstance(cond, (AttributeExists, AttributeTruthy)):
-        return {cond.op: cond.name}
-    raise TypeError(cond)
+    return cond.to_data()
 
 
 def describe(cond: Condition) -> str:
     """A one-line human reading of a condition."""
-    if isinstance(cond, All):
-        return "all of (" + "; ".join(describe(c) for c in cond.items) + ")"
-    if isinstance(cond, Any_):
-        return "any of (" + "; ".join(describe(c) for c in cond.items) + ")"
-    if isinstance(cond, Not):
-        return "not (" + describe(cond.item) + ")"
-    if isinstance(cond, CounterpartIdIn):
-        return "counterpart is one of " + ", ".join(sorted(cond.values))
-    if isinstance(cond, CounterpartKindIn):
-        return "counterpart kind in " + ", ".join(sorted(cond.values))
-    if isinstance(cond, CounterpartCountryIn):
-        return "counterpart country in " + ", ".join(sorted(cond.values))
-    if isinstance(cond, CounterpartJurisdictionWithin):
-        return f"counterpart within {cond.division}"
-    if isinstance(cond, CounterpartCountryWhereSubjectTrained):
-        return (f"counterpart's country is one where the subject received training with "
-                f"{cond.attribute} (ties of kind {', '.join(sorted(cond.tie_kinds))}"
-                f"{'; disputed evidence counts' if cond.count_disputed else ''})")
-    if isinstance(cond, ProgramIdIn):
-        return "program in " + ", ".join(sorted(cond.values))
-    if isinstance(cond, AttributeEquals):
-        return f"attribute {cond.name} = {cond.value!r}"
-    if isinstance(cond, AttributeIn):
-        return f"attribute {cond.name} in {list(cond.values)!r}"
-    if isinstance(cond, AttributeExists):
-        return f"attribute {cond.name} recorded"
-    if isinstance(cond, AttributeTruthy):
-        return f"attribute {cond.name} is true"
-    if isinstance(cond, StatusIn):
-        return "tie status in " + ", ".join(sorted(cond.values))
-    raise TypeError(cond)
+    return cond.describe()
 
 
 # ---------------------------------------------------------------- instruments and rules
@@ -307,21 +163,6 @@ class Instrument:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
-
-
-def division_contains(parent: str, child: str, include_children: bool = True) -> bool:
-    """OCD division containment on whole path segments (…/state:nc contains …/state:nc/place:durham)."""
-    if not parent or not child:
-        return False
-    if child == parent:
-        return True
-    return include_children and child.startswith(parent + "/")
-
-
-def division_ancestors(division: str) -> list[str]:
-    """The division and every ancestor: a/b/c -> [a/b/c, a/b, a]."""
-    parts = division.split("/")
-    return ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,31 +20,14 @@ never caught, and never count as evidence.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from tiewatch.core.records import EntityRecord, TieRecord
 from tiewatch.policies.engine import schema as s
-
-MISSING = object()
-_TRUE_WORDS = frozenset({"true", "yes", "confirmed"})
-_DISPUTED_WORDS = frozenset({"disputed", "contested", "uncertain"})
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """A tie a country-level test relied on."""
-
-    tie: str
-    country: str
-    status: str  # "asserted" (attribute true) or "disputed" (attribute "disputed" or tie disputed)
-    attribute: str = ""
-    value: Any = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"tie": self.tie, "country": self.country, "status": self.status,
-                "attribute": self.attribute, "value": self.value}
+from tiewatch.policies.engine.facts import Counterpart, Evidence, truthy
+from tiewatch.policies.engine.operators import EvidenceLookup, Explanation
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,57 +74,6 @@ def verdict_of(findings: Iterable[Finding]) -> str:
         if s.VERDICT_RANK[v] > s.VERDICT_RANK[best]:
             best = v
     return best
-
-
-# ---------------------------------------------------------------- small shared semantics
-def truthy(value: Any) -> bool:
-    """`attribute_truthy`: true, a non-zero number, or the words true/yes/confirmed."""
-    if value is True:
-        return True
-    if isinstance(value, bool) or value is None:
-        return False
-    if isinstance(value, (int, float)):
-        return value != 0
-    if isinstance(value, str):
-        return value.strip().lower() in _TRUE_WORDS
-    return False
-
-
-def evidence_status(tie: TieRecord, attribute: str) -> str | None:
-    """"asserted", "disputed", or None when the tie is no evidence for `attribute`."""
-    if tie.status == "cancelled":
-        return None
-    value = tie.attributes.get(attribute, MISSING) if tie.attributes else MISSING
-    if value is MISSING:
-        return None
-    if isinstance(value, str) and value.strip().lower() in _DISPUTED_WORDS:
-        return "disputed"
-    if truthy(value):
-        return "disputed" if tie.status == "disputed" else "asserted"
-    return None
-
-
-def tie_countries(tie: TieRecord, entities: Mapping[str, EntityRecord]) -> list[tuple[str, str]]:
-    """(counterpart id, country) pairs of a tie; a tie without counterparts may carry
-    `attributes.counterpart_country` (an agency not named, a country known)."""
-    out = []
-    for cp in tie.counterparts:
-        ent = entities.get(cp)
-        if ent is not None and ent.country:
-            out.append((cp, ent.country))
-    if not tie.counterparts and tie.attributes:
-        country = tie.attributes.get("counterpart_country")
-        if isinstance(country, str) and country:
-            out.append(("", country.upper()))
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class Counterpart:
-    id: str
-    kind: str = ""
-    country: str = ""
-    jurisdiction: str = ""
 
 
 def counterparts_of(tie: TieRecord, entities: Mapping[str, EntityRecord]) -> list[Counterpart]:
@@ -201,96 +133,13 @@ def fmt_tie_dates(tie: TieRecord) -> str:
     return fmt_window(tie.start, tie.end)
 
 
-EvidenceLookup = Callable[[s.CounterpartCountryWhereSubjectTrained, str, str, str], list[Evidence]]
-"""(condition, subject id, country, screened tie id) -> evidence ties (excluding the screened one)."""
-
-
 # ---------------------------------------------------------------- reference evaluation
-@dataclass(slots=True)
-class Explanation:
-    reasons: list[str] = field(default_factory=list)
-    evidence: list[Evidence] = field(default_factory=list)
-
-
 def evaluate(cond: s.Condition, tie: TieRecord, cp: Counterpart, evidence: EvidenceLookup,
              out: Explanation | None = None) -> bool:
     """Walk the condition tree for one tie and one counterpart; on a match, append the reasons
-    (and evidence) of the parts that made it match to `out`."""
-    if isinstance(cond, s.All):
-        sub = Explanation()
-        for item in cond.items:
-            if not evaluate(item, tie, cp, evidence, sub):
-                return False
-        if out is not None:
-            out.reasons.extend(sub.reasons)
-            out.evidence.extend(sub.evidence)
-        return True
-    if isinstance(cond, s.Any_):
-        for item in cond.items:
-            sub = Explanation()
-            if evaluate(item, tie, cp, evidence, sub):
-                if out is not None:
-                    out.reasons.extend(sub.reasons)
-                    out.evidence.extend(sub.evidence)
-                return True
-        return False
-    if isinstance(cond, s.Not):
-        if evaluate(cond.item, tie, cp, evidence, None):
-            return False
-        if out is not None:
-            out.reasons.append("not: " + s.describe(cond.item))
-        return True
-    reason = _leaf(cond, tie, cp, evidence, out)
-    if reason is None:
-        return False
-    if out is not None:
-        out.reasons.append(reason)
-    return True
-
-
-def _leaf(cond: s.Condition, tie: TieRecord, cp: Counterpart, evidence: EvidenceLookup,
-          out: Explanation | None) -> str | None:
-    """The reason text when the leaf holds, else None."""
-    if isinstance(cond, s.CounterpartIdIn):
-        return f"counterpart {cp.id} is a listed counterpart" if cp.id in cond.values else None
-    if isinstance(cond, s.CounterpartKindIn):
-        return (f"counterpart {cp.id} is a {cp.kind} (one of {', '.join(sorted(cond.values))})"
-                if cp.kind in cond.values else None)
-    if isinstance(cond, s.CounterpartCountryIn):
-        return (f"counterpart {cp.id or '(unnamed)'} is in {cp.country} (one of {', '.join(sorted(cond.values))})"
-                if cp.country in cond.values else None)
-    if isinstance(cond, s.CounterpartJurisdictionWithin):
-        return (f"counterpart {cp.id} is within {cond.division}"
-                if s.division_contains(cond.division, cp.jurisdiction) else None)
-    if isinstance(cond, s.CounterpartCountryWhereSubjectTrained):
-        if not cp.country:
-            return None
-        found = evidence(cond, tie.subject, cp.country, tie.id)
-        if not found:
-            return None
-        if out is not None:
-            out.evidence.extend(found)
-        disputed = sum(1 for e in found if e.status == "disputed")
-        note = f" ({disputed} of {len(found)} disputed)" if disputed else ""
-        return (f"{tie.subject} has recorded {cond.attribute} in {cp.country}, the counterpart's country: "
-                f"{', '.join(e.tie for e in found)}{note}")
-    if isinstance(cond, s.ProgramIdIn):
-        return f"program {tie.program} is a listed program" if tie.program in cond.values else None
-    attrs = tie.attributes or {}
-    if isinstance(cond, s.AttributeEquals):
-        value = attrs.get(cond.name, MISSING)
-        return f"attribute {cond.name} = {value!r}" if value is not MISSING and value == cond.value else None
-    if isinstance(cond, s.AttributeIn):
-        value = attrs.get(cond.name, MISSING)
-        return (f"attribute {cond.name} = {value!r} (one of {list(cond.values)!r})"
-                if value is not MISSING and value in cond.values else None)
-    if isinstance(cond, s.AttributeExists):
-        return f"attribute {cond.name} recorded" if attrs.get(cond.name) is not None else None
-    if isinstance(cond, s.AttributeTruthy):
-        return f"attribute {cond.name} is true" if truthy(attrs.get(cond.name)) else None
-    if isinstance(cond, s.StatusIn):
-        return f"tie status {tie.status}" if tie.status in cond.values else None
-    raise TypeError(cond)
+    (and evidence) of the parts that made it match to `out`. Each operator evaluates itself
+    (`Condition.holds`, in the operator table)."""
+    return cond.holds(tie, cp, evidence, out)
 
 
 _RULE_TEXT: dict[int, tuple[s.Rule, s.Instrument, str, str, tuple[str, ...]]] = {}
