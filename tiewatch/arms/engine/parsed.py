@@ -8,7 +8,10 @@
 
 from __future__ import annotations
 
+import csv
+import math
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -148,10 +151,13 @@ class Problems:
         if value == "":
             return None
         try:
-            return int(value) if integer else float(value)
+            number: float = int(value) if integer else float(value)
         except ValueError:
+            number = math.nan
+        if not math.isfinite(number):  # float() also reads 'nan' and 'inf'
             self.add(f"not a number: {value!r}", line, field_name)
             return None
+        return number
 
     def raise_any(self) -> None:
         if self.items:
@@ -184,3 +190,15 @@ def canon_column(parsed: Parsed, col: pa.Array) -> pa.Array:
     mapped = pa.array([canon(parsed, n) for n in distinct.to_pylist()], pa.string())
     return mapped.take(pc.index_in(col, value_set=distinct))
 
+
+
+def csv_rows(lines: Iterable[str], path: str, line_of: Callable[[int], int] = int) -> Iterator[list[str]]:
+    """csv.reader over lines; its errors (a NUL byte, a field over the size limit) name the file and line
+    (`line_of` maps the reader's count of lines read to the file's line number)."""
+    reader = csv.reader(lines)
+    try:
+        yield from reader
+    except csv.Error as error:
+        line = line_of(reader.line_num)
+        raise ValidationFailed(f"{path}:{line}: {error}", [Problem(f"not readable as CSV: {error}", field="record",
+                                                                    file=path, line=line)]) from error

@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pyarrow as pa
+
 from tiewatch.core.errors import Problem, ValidationFailed
 
 from .long_tables import read_tidy, read_tiv_long
@@ -64,10 +66,23 @@ def read_file(path: str | Path, data: bytes | None = None) -> Parsed:
         text = raw.decode("latin-1")
     if not text.strip():
         raise ValidationFailed(f"{path}: empty file", [Problem("empty file", file=path, line=1)])
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise ValidationFailed(f"{path}: UTF-16", [Problem(
+            "UTF-16 text: save it as UTF-8 or ISO-8859-1 (latin-1), as SIPRI exports it", file=path, line=1)])
+    nul = text.find("\0")
+    if nul >= 0:  # no CSV of ours or SIPRI's holds a NUL byte: a binary file (or a damaged copy)
+        line = text.count("\n", 0, nul) + 1
+        raise ValidationFailed(f"{path}:{line}: binary data", [Problem(
+            "binary data (a NUL byte), not a CSV text file", field="record", file=path, line=line)])
     # The first 15 '\n'-pieces hold at least the first 15 lines (splitlines also splits at '\r' etc.).
     fmt = detect("\n".join("\n".join(text.split("\n", 15)[:15]).splitlines()[:15]), path)
     reader: Callable[[str, str], Parsed] = READERS[fmt]
-    return reader(text, path)
+    try:
+        return reader(text, path)
+    except pa.ArrowException as error:  # pyarrow's own checks, after ours: still name the file
+        row = re.search(r"[Rr]ow #?(\d+)", str(error))
+        raise ValidationFailed(f"{path}: {error}", [Problem(f"not readable as CSV: {error}", field="record",
+                                                            file=path, line=int(row[1]) if row else None)]) from error
 
 
 

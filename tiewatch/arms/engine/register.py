@@ -116,6 +116,9 @@ def read_trade_register(text: str, path: str) -> Parsed:
     problems = Problems(path)
     end = text.find("\n", start)
     body = text[end + 1:] if end >= 0 else ""
+    if not body.strip():
+        problems.add("no deals after the header: an empty export, or the file was cut short", header_at + 2, "record")
+        problems.raise_any()
     raw, line_no, parsed.split_records = _tr_strings(body, header_at + 1, problems)
     cols = {c: raw[c].combine_chunks() for c in TR_NAMES}
     num = {c: numbers(cols[c], line_no, TR_FIELDS[c], problems, integer=c in ("order_year", "number_ordered",
