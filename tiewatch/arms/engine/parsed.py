@@ -136,6 +136,11 @@ def parse_generated(text: str) -> date | None:
     return date(int(match[3]), MONTHS[match[2][:3].lower()], int(match[1]))
 
 
+def shown(value: str, limit: int = 40) -> str:
+    """A bad cell as quoted in a message: cut, so a damaged file cannot flood the terminal."""
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
 class Problems:
     """Collects bad cells; raises once, naming file, line and field of each (up to MAX_PROBLEMS)."""
 
@@ -155,7 +160,7 @@ class Problems:
         except ValueError:
             number = math.nan
         if not math.isfinite(number):  # float() also reads 'nan' and 'inf'
-            self.add(f"not a number: {value!r}", line, field_name)
+            self.add(f"not a number: {shown(value)}", line, field_name)
             return None
         return number
 
@@ -179,7 +184,7 @@ def numbers(col: pa.Array, lines: pa.Array, label: str, problems: Problems, inte
     # An integer is ASCII digits only once trimmed (ascii_is_decimal: several times faster than a regex).
     ok = pc.or_(empty, pc.ascii_is_decimal(text) if integer else pc.match_substring_regex(text, DECIMAL))
     for i in pc.indices_nonzero(pc.invert(ok)).to_pylist()[:MAX_PROBLEMS]:
-        problems.add(f"not a number: {text[i].as_py()!r}", lines[i].as_py(), label)
+        problems.add(f"not a number: {shown(text[i].as_py())}", lines[i].as_py(), label)
     clean = pc.if_else(pc.or_(empty, pc.invert(ok)), pa.scalar(None, pa.string()), text)
     return pc.cast(clean, pa.int64() if integer else pa.float64())
 

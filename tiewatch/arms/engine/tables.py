@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from tiewatch.core.errors import Problem, ValidationFailed
 
-from .parsed import Parsed, Problems, canon, csv_rows, parse_generated
+from .parsed import Parsed, Problems, canon, csv_rows, parse_generated, shown
 
 TITLE = re.compile(r"^TIV of arms (exports|imports) (from|to) (.+?), (\d{4})-(\d{4})$")
 
@@ -75,7 +75,7 @@ def _cells(data: list[tuple[int, list[str]]], header: list[str], problems: Probl
             except ValueError:
                 value = math.nan
             if not math.isfinite(value):
-                problems.add(f"not a number: {text!r}", line, header[j + 1] or f"column {j + 2}")
+                problems.add(f"not a number: {shown(text)}", line, header[j + 1] or f"column {j + 2}")
                 continue
             values.append((j, value))
         out.append(Row(line, name, values))
