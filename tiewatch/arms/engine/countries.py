@@ -15,10 +15,11 @@ from pathlib import Path
 
 import yaml
 
-from tiewatch.core.errors import NotFound, Problem, did_you_mean
+from tiewatch.core.errors import NotFound, Problem, ValidationFailed, did_you_mean
 
 TABLE = Path(__file__).with_name("countries.yaml")
 KINDS = ("state", "non_state", "org", "unknown")
+MAX_NAME = 200  # longer than any name in SIPRI's data
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,9 @@ class Countries:
 
     def resolve(self, query: str, known: Collection[str] | None = None, field_name: str = "country") -> str:
         """A user's country (any variant or code) -> canonical name, or NotFound with 'did you mean'."""
+        if len(query) > MAX_NAME or "\0" in query:  # no name is this long: refuse before the fuzzy match
+            raise ValidationFailed(f"bad {field_name}", [Problem(
+                f"not a country name (at most {MAX_NAME} characters, no NUL)", field=field_name)])
         hit = self.index.get(fold(query))
         if hit and (known is None or hit.name in known):
             return hit.name
