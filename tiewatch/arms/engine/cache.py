@@ -17,11 +17,24 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
-import pyarrow.parquet as pq
+if TYPE_CHECKING:  # pyarrow and the parsers are imported when a table is read or a file parsed
+    import pyarrow as pa
 
-from .readers import SCHEMAS, Parsed, read_file, release_of
+    from .parsed import Parsed
+
+EAGER_TABLES = ("flows", "ctotals", "kinds")  # what a warm load reads: the hot queries need only these
+LAZY_TABLES = ("categories", "stated")
+Progress = Callable[[str, int, int], None]
+
+
+def read_parquet(path: Path) -> pa.Table:
+    """One Parquet file, without `pq.read_table`: that goes through pyarrow.dataset, whose import pulls in
+    pandas (~0.3 s of a CLI query's start-up), and reads no faster for a single file."""
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).read(use_threads=False)
 
 READER_VERSION = "7"  # bump when readers change what they produce or refuse: invalidates the cache
 FILE_CACHE_MIN_BYTES = 100_000  # files smaller than this get no cache entry of their own
@@ -108,6 +121,8 @@ def atomic_dir(final: Path, fill: Callable[[Path], None]) -> None:
 
 
 def _info(path: Path, digest: str, parsed: Parsed) -> FileInfo:
+    from .parsed import release_of
+
     first, last = parsed.years()
     if parsed.generated:
         release, basis = release_of(parsed.generated), "generated line"
@@ -134,6 +149,10 @@ def parse_cached(path: Path, cache: Cache, digest: str | None = None,
 
     A new entry is written by `writer` (a background thread: Parquet encoding releases the GIL, so it
     overlaps the next file's parse) when given, else here; the caller waits for the returned future."""
+    import pyarrow.parquet as pq
+
+    from .parsed import SCHEMAS
+
     digest = digest or cache.content_hash(path)
     folder = cache.file_dir(digest)
     meta = folder / "meta.json"
@@ -142,9 +161,11 @@ def parse_cached(path: Path, cache: Cache, digest: str | None = None,
         info = FileInfo(**json.loads(meta.read_text()))
         info.path = str(path)
         # Empty tables are not written (most files have no deals): an absent file is an empty table.
-        return info, {name: pq.read_table(folder / f"{name}.parquet") if (folder / f"{name}.parquet").exists()
+        return info, {name: read_parquet(folder / f"{name}.parquet") if (folder / f"{name}.parquet").exists()
                       else SCHEMAS[name].empty_table() for name in SCHEMAS}, None
     raw = cache.read.pop(str(path), None)
+    from .readers import read_file  # the parsers (pyarrow.csv) only when a file is new: not on a warm load
+
     parsed = read_file(path, raw)
     size = len(raw) if raw is not None else path.stat().st_size
     info = _info(path, digest, parsed)

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from tiewatch.core.errors import NotFound, Problem, ValidationFailed, did_you_mean
 
 TABLE = Path(__file__).with_name("countries.yaml")
@@ -63,6 +61,8 @@ class Countries:
 
     @classmethod
     def load(cls, path: Path = TABLE) -> Countries:
+        import yaml  # only when a name needs the table: a query with a canonical name never loads it
+
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader: 10x faster start-up
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)["countries"]
         return cls([

@@ -18,18 +18,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from tiewatch.core.errors import NotFound, Problem
 
-from .cache import READER_VERSION, Cache, FileInfo, parse_cached
+from .cache import (
+    EAGER_TABLES,
+    LAZY_TABLES,
+    READER_VERSION,
+    Cache,
+    FileInfo,
+    Progress,
+    parse_cached,
+    read_parquet,
+)
 from .countries import countries
 from .cube import Categories, Cube
-from .snapshot import EAGER_TABLES, LAZY_TABLES, Progress, build
 
-if TYPE_CHECKING:  # DuckDB is imported only when SQL is needed (~0.1 s of start-up saved otherwise)
+CUBE_VERSION = "1"  # bump when Cube.save changes what it writes
+
+if TYPE_CHECKING:  # DuckDB only when SQL is needed, pyarrow only when a table is (start-up time)
     import duckdb
+    import pyarrow as pa
 
 __all__ = ["FAMILY_LABEL", "FAMILY_ORDER", "READER_VERSION", "Cache", "Dataset", "FileInfo", "Store", "expand",
            "parse_cached"]
@@ -74,8 +82,9 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
 class Store:
     """All loaded files in one DuckDB connection; queries run against its tables."""
 
-    def __init__(self, tables: dict[str, pa.Table], files: list[FileInfo], snapshot: Path, cache: Cache) -> None:
-        self.tables = tables  # flows, ctotals, kinds as Arrow: what the hot queries need
+    def __init__(self, tables: dict[str, pa.Table] | None, files: list[FileInfo], snapshot: Path,
+                 cache: Cache) -> None:
+        self._tables = tables  # flows, ctotals, kinds as Arrow (read on first use after a warm load)
         self.files = files
         self.snapshot = snapshot
         self.cache = cache
@@ -96,6 +105,15 @@ class Store:
             # Callers in threads (web) hold `lock` while they execute and fetch: one query at a time.
             return self._con
 
+    @property
+    def tables(self) -> dict[str, pa.Table]:
+        """The snapshot's eager tables, read when first needed: a query whose dataset's cube is saved
+        (see `cube`) never reads them, so a CLI query does not even import pyarrow."""
+        with self.lock:
+            if self._tables is None:
+                self._tables = {t: read_parquet(self.snapshot / f"{t}.parquet") for t in EAGER_TABLES}
+            return self._tables
+
     def kinds(self) -> dict[str, str]:
         """Kind (state, non_state, org, unknown) of every name in the loaded data."""
         if self._kinds is None:
@@ -108,16 +126,24 @@ class Store:
         key = f"categories {dataset.id}"
         with self.lock:
             if key not in self._cubes:
+                import pyarrow.parquet as pq
+
                 table = pq.read_table(self.snapshot / "categories.parquet", filters=[("dataset", "=", dataset.id)])
                 self._cubes[key] = Categories(table)
             return self._cubes[key]  # type: ignore[return-value]
 
     def cube(self, dataset: Dataset) -> Cube:
-        """The numpy running totals of a dataset (built on first use, then kept)."""
+        """The numpy running totals of a dataset: built on first use and saved beside the snapshot (which
+        is keyed by the files' contents, so a saved cube is never stale), then read back by later processes."""
         with self.lock:  # web requests share one store: build each dataset's cube once
             if dataset.id not in self._cubes:
-                self._cubes[dataset.id] = Cube(dataset.id, self.tables["ctotals"], self.tables["flows"],
-                                               self.kinds())
+                path = self.snapshot / "cubes" / f"{CUBE_VERSION}-{dataset.id.replace(' ', '_')}.npz"
+                try:
+                    self._cubes[dataset.id] = Cube.load(path)
+                except (OSError, ValueError, KeyError):  # not saved yet (or damaged): build it again
+                    cube = Cube.from_tables(dataset.id, self.tables["ctotals"], self.tables["flows"], self.kinds())
+                    cube.save(path)
+                    self._cubes[dataset.id] = cube
             return self._cubes[dataset.id]  # type: ignore[return-value]
 
     @staticmethod
@@ -141,13 +167,14 @@ class Store:
             infos = [FileInfo(**d) for d in json.loads((snapshot / "files.json").read_text())]
             for info, path in zip(sorted(infos, key=lambda i: i.hash), sorted(zip(hashes, files))):
                 info.path = str(path[1])
+            # The eager tables are read on first use (`tables`): pyarrow reads Parquet faster than DuckDB
+            # materialises a table, and DuckDB later registers them zero-copy.
             tables = None
         else:
+            from .snapshot import build  # DuckDB and the parsers: only when the snapshot is new
+
             infos, tables = build(files, hashes, cache, snapshot, progress)
         cache.save_index()
-        if tables is None:
-            # pyarrow reads Parquet faster than DuckDB materialises a table; DuckDB later registers it zero-copy.
-            tables = {t: pq.read_table(snapshot / f"{t}.parquet", use_threads=False) for t in EAGER_TABLES}
         return cls(tables, infos, snapshot, cache)
 
     def _connect(self) -> duckdb.DuckDBPyConnection:

@@ -127,8 +127,7 @@ def change(store: Store, country: str, role: str, period_from: str, period_to: s
 def partner_rows(store: Store, ds: Dataset, role: str, country: str, period: tuple[int, int]) -> list[dict]:
     cube = store.cube(ds)
     idx, sums = cube.partner_sums(role, country, *period)
-    kinds = store.kinds()
-    rows = [(cube.names[i], kinds.get(cube.names[i], "state"), float(v)) for i, v in zip(idx, sums) if v > 0]
+    rows = [(cube.names[i], cube.kinds[i], float(v)) for i, v in zip(idx, sums) if v > 0]
     return _ranked(rows, sum(r[2] for r in rows))
 
 

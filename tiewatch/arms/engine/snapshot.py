@@ -20,16 +20,13 @@ import pyarrow.parquet as pq
 
 from tiewatch.core.errors import Problem, ValidationFailed
 
-from .cache import Cache, FileInfo, atomic_dir, parse_cached, read_size
+from .cache import EAGER_TABLES, Cache, FileInfo, Progress, atomic_dir, parse_cached, read_size
 from .countries import countries, kind_of
 
 if TYPE_CHECKING:  # DuckDB is imported only when SQL is needed
     import duckdb
 
 BIG_FILE = 100_000  # files this big are parsed in a second thread during a cold load
-EAGER_TABLES = ("flows", "ctotals", "kinds")
-LAZY_TABLES = ("categories", "stated")
-Progress = Callable[[str, int, int], None]
 
 
 def build(files: list[Path], hashes: list[str], cache: Cache, snapshot: Path,
