@@ -11,10 +11,12 @@ reads it back without importing pyarrow at all.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -70,8 +72,9 @@ class Cube:
                                              fl["year"].to_numpy().astype(np.int64), fl["tiv"].to_numpy())
         return cube
 
-    def save(self, path: Path) -> None:
-        """Write the arrays (uncompressed .npz: a load is a few reads); atomically, for concurrent processes."""
+    def save(self, folder: Path) -> None:
+        """Write the arrays, one .npy file each (np.load of a .npz would import zipfile); into a temporary
+        folder renamed into place, so concurrent processes never read half a cube."""
         arrays = {"names": np.array(self.names, dtype=str), "kinds": np.array(self.kinds, dtype=str),
                   "span": np.array([self.y0, self.y1], dtype=np.int64)}
         width = self.y1 - self.y0 + 2
@@ -84,26 +87,29 @@ class Cube:
             arrays[f"partners_{role}"] = (np.concatenate([g.partners for g in groups]) if groups
                                           else np.zeros(0, np.int64))
             arrays[f"cum_{role}"] = np.concatenate([g.cum for g in groups]) if groups else np.zeros((0, width))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        savez: Any = np.savez  # its stub reads the ** names as its own keyword arguments
-        with tmp.open("wb") as out:
-            savez(out, **arrays)
-        os.replace(tmp, path)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
+        try:
+            for name, array in arrays.items():
+                np.save(tmp / f"{name}.npy", array, allow_pickle=False)
+            os.replace(tmp, folder)
+        except OSError:  # another process saved it first (or the cache is read-only): it is only a cache
+            shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
-    def load(cls, path: Path) -> Cube:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {name: data[name] for name in data.files}
+    def load(cls, folder: Path) -> Cube:
+        def read(name: str) -> np.ndarray:
+            return np.load(folder / f"{name}.npy", allow_pickle=False)
+
         groups: dict[str, dict[int, Group]] = {}
         for role in ROLES:
-            bounds = np.r_[0, np.cumsum(arrays[f"sizes_{role}"])]
-            partners, cum = arrays[f"partners_{role}"], arrays[f"cum_{role}"]
+            bounds = np.r_[0, np.cumsum(read(f"sizes_{role}"))]
+            partners, cum = read(f"partners_{role}"), read(f"cum_{role}")
             groups[role] = {int(o): Group(partners[a:b], cum[a:b])
-                            for o, a, b in zip(arrays[f"owners_{role}"], bounds[:-1], bounds[1:])}
-        y0, y1 = (int(v) for v in arrays["span"])
-        return cls(arrays["names"].tolist(), arrays["kinds"].tolist(), y0, y1,
-                   {role: arrays[f"totals_{role}"] for role in ROLES}, groups)
+                            for o, a, b in zip(read(f"owners_{role}"), bounds[:-1], bounds[1:])}
+        y0, y1 = (int(v) for v in read("span"))
+        return cls(read("names").tolist(), read("kinds").tolist(), y0, y1,
+                   {role: read(f"totals_{role}") for role in ROLES}, groups)
 
     def _cum(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
         dense = np.zeros((n, self.y1 - self.y0 + 2))

@@ -137,7 +137,7 @@ class Store:
         is keyed by the files' contents, so a saved cube is never stale), then read back by later processes."""
         with self.lock:  # web requests share one store: build each dataset's cube once
             if dataset.id not in self._cubes:
-                path = self.snapshot / "cubes" / f"{CUBE_VERSION}-{dataset.id.replace(' ', '_')}.npz"
+                path = self.snapshot / "cubes" / f"{CUBE_VERSION}-{dataset.id.replace(' ', '_')}"
                 try:
                     self._cubes[dataset.id] = Cube.load(path)
                 except (OSError, ValueError, KeyError):  # not saved yet (or damaged): build it again
