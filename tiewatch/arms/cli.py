@@ -175,8 +175,12 @@ def cmd_factsheet(args: argparse.Namespace) -> int:
     sheet = factsheet.build(open_store(args), args.country, args.period, args.compare, args.release, args.source)
     out = Path(args.out) if args.out else None
     if out:
-        out.write_text(factsheet.to_html(sheet), encoding="utf-8")
-        out.with_suffix(".md").write_text(factsheet.to_markdown(sheet), encoding="utf-8")
+        try:
+            out.write_text(factsheet.to_html(sheet), encoding="utf-8")
+            out.with_suffix(".md").write_text(factsheet.to_markdown(sheet), encoding="utf-8")
+        except OSError as error:  # no such folder, no permission
+            raise ValidationFailed(f"cannot write {out}", [Problem(f"cannot write: {error.strerror or error}",
+                                                                    field="out", file=str(out))]) from error
     result = {k: v for k, v in sheet.items() if k != "charts"}
     text = factsheet.to_markdown(sheet) + (f"\nwritten: {out} and {out.with_suffix('.md')}" if out else "")
     return _emit(args, {**result, "out": str(out) if out else None}, text)

@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tiewatch.core.errors import Problem, ValidationFailed
+
 if TYPE_CHECKING:  # pyarrow and the parsers are imported when a table is read or a file parsed
     import pyarrow as pa
 
@@ -65,7 +67,12 @@ class Cache:
 
     def __init__(self, root: str | Path | None) -> None:
         self.root = Path(root) if root else Path(tempfile.gettempdir()) / "tiewatch-arms-cache"
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:  # a file of that name, no permission, a read-only disk
+            raise ValidationFailed(f"cannot use {self.root} as the cache folder", [Problem(
+                f"cannot use as the cache folder: {error.strerror or error}", field="cache",
+                file=str(self.root))]) from error
         self.index_path = self.root / "index.json"
         try:
             self.index = json.loads(self.index_path.read_text())
@@ -82,7 +89,11 @@ class Cache:
         hit = self.index.get(key)
         if hit and hit["size"] == stat.st_size and hit["mtime_ns"] == stat.st_mtime_ns:
             return hit["hash"]
-        raw = path.read_bytes()
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            raise ValidationFailed(f"cannot read {path}", [Problem(f"cannot read: {error.strerror or error}",
+                                                                    file=str(path))]) from error
         digest = hashlib.blake2b(raw, digest_size=16)
         digest.update(READER_VERSION.encode())
         self.index[key] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "hash": digest.hexdigest()}

@@ -101,3 +101,14 @@ def test_check_on_wrong_kinds_of_values(tmp_path: Path, capsys: pytest.CaptureFi
                                         field: str, words: str) -> None:
     code, err, path = _check(tmp_path, capsys, f"claims:\n  - {claim}\n".encode())
     assert code == 1 and f"{path}: {field}: {words}" in err
+
+
+def test_cache_that_is_a_file_and_out_in_a_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("x")
+    code = main(["arms", "releases", "--data", str(TIDY), "--cache", str(not_a_folder)])
+    assert code == 1 and f"{not_a_folder}: cache: cannot use as the cache folder" in capsys.readouterr().err
+    out = tmp_path / "missing" / "israel.html"
+    code = main(["arms", "factsheet", "--country", "Israel", "--period", "2013-2017", "--out", str(out), "--data",
+                 str(FIXTURES / "tables"), "--cache", str(tmp_path / "c")])
+    assert code == 1 and f"{out}: out: cannot write: No such file or directory" in capsys.readouterr().err

@@ -101,3 +101,18 @@ def test_api_limit_abc_and_negative(client: Client, configured: None) -> None:
 def test_pages_fuzzed_query_strings(client: Client, configured: None, params: dict[str, str], url: str) -> None:
     response = client.get(url, params)
     assert response.status_code < 500
+
+
+@pytest.mark.parametrize("claim", [
+    {"metric": "rank", "country": "Israel", "role": "exporter", "period": "2013-2017", "stated": 8, "tolerance": "x"},
+    {"metric": ["rank"]},
+    {"metric": "tiv", "country": {"a": 1}, "role": "exporter", "period": "2013-2017", "stated": 1},
+    {"metric": "rank", "country": "Israel", "role": "exporter", "period": "0000-9999", "stated": "8th"},
+])
+def test_api_check_bad_claims(client: Client, configured: None, claim: dict[str, Any]) -> None:
+    r = client.post("/api/arms/check", {"claims": [claim]}, content_type="application/json")
+    if r.status_code == 200:  # a well-formed claim that cannot be checked is a result, not an error
+        assert r.json()["results"][0]["status"] == "cannot_check"
+    else:
+        _api_ok(r)
+        assert r.status_code == 422
