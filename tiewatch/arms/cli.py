@@ -174,8 +174,12 @@ def cmd_factsheet(args: argparse.Namespace) -> int:
     sheet = factsheet.build(open_store(args), args.country, args.period, args.compare, args.release, args.source)
     out = Path(args.out) if args.out else None
     if out:
-        out.write_text(factsheet.to_html(sheet), encoding="utf-8")
-        out.with_suffix(".md").write_text(factsheet.to_markdown(sheet), encoding="utf-8")
+        try:
+            out.write_text(factsheet.to_html(sheet), encoding="utf-8")
+            out.with_suffix(".md").write_text(factsheet.to_markdown(sheet), encoding="utf-8")
+        except OSError as error:  # no such folder, no permission
+            raise ValidationFailed(f"cannot write {out}", [Problem(f"cannot write: {error.strerror or error}",
+                                                                    field="out", file=str(out))]) from error
     result = {k: v for k, v in sheet.items() if k != "charts"}
     text = factsheet.to_markdown(sheet) + (f"\nwritten: {out} and {out.with_suffix('.md')}" if out else "")
     return _emit(args, {**result, "out": str(out) if out else None}, text)
@@ -215,7 +219,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     arms = sub.add_parser("arms", help="SIPRI arms-transfer analytics")
     arms.set_defaults(needs_django=False, func=lambda a: (arms.print_help(), 2)[1])
     cmds = arms.add_subparsers(dest="arms_command", metavar="ARMS_COMMAND")
+    _add_queries(cmds)
+    _add_files(cmds)
 
+
+def _add_queries(cmds: argparse._SubParsersAction) -> None:
+    """The queries: top, change, partners, rank, series, categories."""
     p = cmds.add_parser("top", help="largest exporters or importers of a period")
     p.add_argument("--role", required=True, choices=ROLE_CHOICES)
     p.add_argument("--period", required=True, help="e.g. 2013-2017")
@@ -265,6 +274,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     _common(p)
     p.set_defaults(func=cmd_categories)
 
+
+def _add_files(cmds: argparse._SubParsersAction) -> None:
+    """The commands about files: check (a claims file), factsheet (writes one), load, releases."""
     p = cmds.add_parser("check", help="check a YAML file of numeric claims")
     p.add_argument("claims", metavar="CLAIMS.yaml")
     p.add_argument("--strict", action="store_true", help="exit 1 unless every claim holds")

@@ -6,6 +6,7 @@ Percentages in claims are written as percentages (49 means 49 %), as stories pri
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ METRICS = {
 }
 DEFAULT_TOLERANCE = {"rank": 0, "supplier_rank": 0, "recipient_rank": 0, "tiv": 0.5}
 PERCENT_TOLERANCE = 0.5
+TEXT_FIELDS = ("id", "text", "country", "partner", "supplier", "recipient", "role", "period", "from", "to", "release",
+               "source")
 REQUIRED = {
     "rank": ("country", "role", "period"), "world_share": ("country", "role", "period"),
     "tiv": ("country", "role", "period"), "change": ("country", "role", "from", "to"),
@@ -39,9 +42,20 @@ def load_claims(path: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]
     """Read and validate a claims file; every problem names the claim's position and field."""
     path = str(path)
     try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise ValidationFailed(f"cannot read {path}", [Problem(str(error), file=path)]) from error
+        raw = Path(path).read_bytes()
+        doc = yaml.safe_load(raw.decode("utf-8-sig"))
+    except OSError as error:
+        raise ValidationFailed(f"cannot read {path}", [Problem(error.strerror or str(error), file=path)]) from error
+    except UnicodeDecodeError as error:
+        bad_line = raw.count(b"\n", 0, error.start) + 1
+        raise ValidationFailed(f"{path}:{bad_line}: not UTF-8", [Problem(
+            f"not UTF-8 text (byte {raw[error.start]:#04x}): save the claims file as UTF-8", file=path,
+            line=bad_line)]) from error
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise ValidationFailed(f"{path}: not valid YAML", [Problem(
+            f"not valid YAML: {getattr(error, 'problem', None) or error}", file=path,
+            line=mark.line + 1 if mark is not None else None)]) from error
     return validate_claims(doc, path)
 
 
@@ -58,30 +72,45 @@ def validate_claims(doc: Any, path: str) -> tuple[dict[str, Any], list[dict[str,
             problems.append(Problem("a claim must be a mapping", file=path, field=f"claims[{i}]"))
             continue
         metric = claim.get("metric")
-        if metric not in METRICS:
+        if not isinstance(metric, str) or metric not in METRICS:
             problems.append(Problem(f"unknown metric {metric!r} (one of {', '.join(METRICS)})", file=path,
                                     field=f"claims[{i}].metric"))
             continue
-        merged = {**defaults, **claim}
-        for key in (*REQUIRED[metric], "stated"):
-            if merged.get(key) in (None, ""):
-                problems.append(Problem(f"missing {key}", file=path, field=f"claims[{i}].{key}"))
-        if "stated" in merged and _number(merged["stated"]) is None:
-            problems.append(Problem("stated must be a number", file=path, field=f"claims[{i}].stated"))
+        problems.extend(_claim_problems({**defaults, **claim}, metric, path, i))
     if problems:
         raise ValidationFailed(f"{path}: {len(problems)} problem(s)", problems)
     return defaults, [{**defaults, **c} for c in doc["claims"]]
 
 
+def _claim_problems(merged: dict[str, Any], metric: str, path: str, i: int) -> list[Problem]:
+    """A claim's missing fields, and values of the wrong kind (a list where a name goes, a word as tolerance)."""
+    out = []
+    for key in (*REQUIRED[metric], "stated"):
+        if merged.get(key) in (None, ""):
+            out.append(Problem(f"missing {key}", file=path, field=f"claims[{i}].{key}"))
+    for key in TEXT_FIELDS:
+        if merged.get(key) is not None and not isinstance(merged[key], (str, int, float)):
+            out.append(Problem(f"expected a name or a number, found {type(merged[key]).__name__}", file=path,
+                               field=f"claims[{i}].{key}"))
+    if merged.get("stated") not in (None, "") and _number(merged["stated"]) is None:
+        out.append(Problem("stated must be a number", file=path, field=f"claims[{i}].stated"))
+    if merged.get("tolerance") is not None and _number(merged["tolerance"]) is None:
+        out.append(Problem("tolerance must be a number", file=path, field=f"claims[{i}].tolerance"))
+    return out
+
+
 def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
     text = str(value).strip().rstrip("%").replace("+", "").strip()
     for suffix in ("st", "nd", "rd", "th"):
         if text.endswith(suffix) and text[:-2].isdigit():
             text = text[:-2]
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         return None
+    return number if math.isfinite(number) else None
 
 
 def _compute(store: Store, c: dict[str, Any]) -> tuple[float | None, dict[str, Any]]:
@@ -133,7 +162,8 @@ def _covered(store: Store, c: dict[str, Any]) -> str | None:
 def check_claim(store: Store, c: dict[str, Any]) -> dict[str, Any]:
     stated = _number(c["stated"])
     pct_metric = c["metric"] in ("world_share", "change", "partner_share")
-    tolerance = float(c.get("tolerance", PERCENT_TOLERANCE if pct_metric else DEFAULT_TOLERANCE.get(c["metric"], 0)))
+    tolerance = _number(c.get("tolerance", PERCENT_TOLERANCE if pct_metric else DEFAULT_TOLERANCE.get(c["metric"], 0)))
+    assert tolerance is not None  # validate_claims refused any other
     out: dict[str, Any] = {"id": c.get("id"), "text": c.get("text"), "metric": c["metric"], "stated": stated,
                            "tolerance": tolerance}
     try:

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from tiewatch.core.errors import NotFound, Problem, did_you_mean
+from tiewatch.core.errors import NotFound, Problem, ValidationFailed, did_you_mean
 
 TABLE = Path(__file__).with_name("countries.yaml")
 KINDS = ("state", "non_state", "org", "unknown")
+MAX_NAME = 200  # longer than any name in SIPRI's data
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +61,8 @@ class Countries:
 
     @classmethod
     def load(cls, path: Path = TABLE) -> Countries:
+        import yaml  # only when a name needs the table: a query with a canonical name never loads it
+
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader: 10x faster start-up
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)["countries"]
         return cls([
@@ -84,6 +85,9 @@ class Countries:
 
     def resolve(self, query: str, known: Collection[str] | None = None, field_name: str = "country") -> str:
         """A user's country (any variant or code) -> canonical name, or NotFound with 'did you mean'."""
+        if len(query) > MAX_NAME or "\0" in query:  # no name is this long: refuse before the fuzzy match
+            raise ValidationFailed(f"bad {field_name}", [Problem(
+                f"not a country name (at most {MAX_NAME} characters, no NUL)", field=field_name)])
         hit = self.index.get(fold(query))
         if hit and (known is None or hit.name in known):
             return hit.name

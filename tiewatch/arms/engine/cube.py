@@ -3,17 +3,27 @@
 DuckDB builds and de-duplicates the tables; but a DuckDB query costs ~2 ms of fixed overhead, more
 than pandas needs on tables this small. The hot path (top, change, partners, rank, series) therefore
 runs on numpy: for each country and each supplier x recipient pair, the running total over years, so
-the sum over any period [a, b] is cum[b] - cum[a-1]. Built once per dataset, on first use (10-40 ms).
+the sum over any period [a, b] is cum[b] - cum[a-1]. Built once per dataset on first use (10-40 ms) and
+saved beside the snapshot as plain numpy arrays (`save` / `load`), so that a new process (a CLI query)
+reads it back without importing pyarrow at all.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
+
+if TYPE_CHECKING:  # pyarrow only to build a cube (or the categories), not to load a saved one
+    import pyarrow as pa
+
+ROLES = ("exporter", "importer")
 
 
 @dataclass
@@ -25,45 +35,93 @@ class Group:
 
 
 class Cube:
-    def __init__(self, dataset: str, ctotals: pa.Table, flows: pa.Table, kinds: dict[str, str]) -> None:
+    def __init__(self, names: list[str], kinds: list[str], y0: int, y1: int, totals: dict[str, np.ndarray],
+                 groups: dict[str, dict[int, Group]]) -> None:
+        self.names, self.kinds, self.y0, self.y1 = names, kinds, y0, y1
+        self.index = {n: i for i, n in enumerate(names)}
+        self.states = np.array([k == "state" for k in kinds], dtype=bool)
+        self.totals, self.groups = totals, groups
+
+    @classmethod
+    def from_tables(cls, dataset: str, ctotals: pa.Table, flows: pa.Table, kinds: dict[str, str]) -> Cube:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         ct = ctotals.filter(pc.equal(ctotals["dataset"], dataset))
         fl = flows.filter(pc.equal(flows["dataset"], dataset))
         years = np.concatenate([ct["year"].to_numpy(), fl["year"].to_numpy()]).astype(np.int64)
-        self.y0 = int(years.min()) if len(years) else 0
-        self.y1 = int(years.max()) if len(years) else 0
-        names = set()
+        names: set[str] = set()
         for column in (ct["country"], fl["supplier"], fl["recipient"]):
             names |= set(pc.unique(column).to_pylist())
-        self.names = sorted(names - {""})
-        self.index = {n: i for i, n in enumerate(self.names)}
-        self._name_array = pa.array(self.names, pa.string())
-        self.states = np.array([kinds.get(n, "state") == "state" for n in self.names], dtype=bool)
-        self.totals = {role: self._totals(ct, role) for role in ("exporter", "importer")}
-        self.groups = {"exporter": self._groups(fl, "supplier", "recipient"),
-                       "importer": self._groups(fl, "recipient", "supplier")}
+        ordered = sorted(names - {""})
+        cube = cls(ordered, [kinds.get(n, "state") for n in ordered], int(years.min()) if len(years) else 0,
+                   int(years.max()) if len(years) else 0, {}, {})
+        name_array = pa.array(ordered, pa.string())
 
-    def _positions(self, column: pa.ChunkedArray) -> np.ndarray:
-        """Index of each name in `names` (vectorised: no Python loop over rows)."""
-        found = pc.index_in(column, value_set=self._name_array)
-        return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
+        def positions(column: pa.ChunkedArray) -> np.ndarray:  # index of each name (no Python loop over rows)
+            found = pc.index_in(column, value_set=name_array)
+            return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+        for role in ROLES:
+            part = ct.filter(pc.equal(ct["role"], role))
+            cube.totals[role] = cube._cum(positions(part["country"]), part["year"].to_numpy().astype(np.int64),
+                                          part["tiv"].to_numpy(), len(ordered))
+        for role, own, other in (("exporter", "supplier", "recipient"), ("importer", "recipient", "supplier")):
+            cube.groups[role] = cube._groups(positions(fl[own]) if fl.num_rows else np.zeros(0, np.int64),
+                                             positions(fl[other]) if fl.num_rows else np.zeros(0, np.int64),
+                                             fl["year"].to_numpy().astype(np.int64), fl["tiv"].to_numpy())
+        return cube
+
+    def save(self, folder: Path) -> None:
+        """Write the arrays, one .npy file each (np.load of a .npz would import zipfile); into a temporary
+        folder renamed into place, so concurrent processes never read half a cube."""
+        arrays = {"names": np.array(self.names, dtype=str), "kinds": np.array(self.kinds, dtype=str),
+                  "span": np.array([self.y0, self.y1], dtype=np.int64)}
+        width = self.y1 - self.y0 + 2
+        for role in ROLES:
+            owners = sorted(self.groups[role])
+            groups = [self.groups[role][o] for o in owners]
+            arrays[f"totals_{role}"] = self.totals[role]
+            arrays[f"owners_{role}"] = np.array(owners, dtype=np.int64)
+            arrays[f"sizes_{role}"] = np.array([len(g.partners) for g in groups], dtype=np.int64)
+            arrays[f"partners_{role}"] = (np.concatenate([g.partners for g in groups]) if groups
+                                          else np.zeros(0, np.int64))
+            arrays[f"cum_{role}"] = np.concatenate([g.cum for g in groups]) if groups else np.zeros((0, width))
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
+        try:
+            for name, array in arrays.items():
+                np.save(tmp / f"{name}.npy", array, allow_pickle=False)
+            os.replace(tmp, folder)
+        except OSError:  # another process saved it first (or the cache is read-only): it is only a cache
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path) -> Cube:
+        def read(name: str) -> np.ndarray:
+            return np.load(folder / f"{name}.npy", allow_pickle=False)
+
+        groups: dict[str, dict[int, Group]] = {}
+        for role in ROLES:
+            bounds = np.r_[0, np.cumsum(read(f"sizes_{role}"))]
+            partners, cum = read(f"partners_{role}"), read(f"cum_{role}")
+            groups[role] = {int(o): Group(partners[a:b], cum[a:b])
+                            for o, a, b in zip(read(f"owners_{role}"), bounds[:-1], bounds[1:])}
+        y0, y1 = (int(v) for v in read("span"))
+        return cls(read("names").tolist(), read("kinds").tolist(), y0, y1,
+                   {role: read(f"totals_{role}") for role in ROLES}, groups)
 
     def _cum(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
         dense = np.zeros((n, self.y1 - self.y0 + 2))
         np.add.at(dense, (rows, cols - self.y0 + 1), values)
         return np.cumsum(dense, axis=1)
 
-    def _totals(self, ct: pa.Table, role: str) -> np.ndarray:
-        part = ct.filter(pc.equal(ct["role"], role))
-        rows = self._positions(part["country"])
-        return self._cum(rows, part["year"].to_numpy().astype(np.int64), part["tiv"].to_numpy(), len(self.names))
-
-    def _groups(self, fl: pa.Table, own_col: str, other_col: str) -> dict[int, Group]:
-        if fl.num_rows == 0:
+    def _groups(self, own: np.ndarray, other: np.ndarray, years: np.ndarray, tiv: np.ndarray) -> dict[int, Group]:
+        if len(own) == 0:
             return {}
-        own, other = self._positions(fl[own_col]), self._positions(fl[other_col])
         key = own * len(self.names) + other
         pairs, inverse = np.unique(key, return_inverse=True)
-        cum = self._cum(inverse, fl["year"].to_numpy().astype(np.int64), fl["tiv"].to_numpy(), len(pairs))
+        cum = self._cum(inverse, years, tiv, len(pairs))
         owners = pairs // len(self.names)
         out: dict[int, Group] = {}
         starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
@@ -114,6 +172,8 @@ class Categories:
     """Trade Register TIV by weapon description, grouped per country and role for fast period sums."""
 
     def __init__(self, table: pa.Table) -> None:
+        import pyarrow.compute as pc
+
         encoded = pc.dictionary_encode(table["category"]).combine_chunks()
         self.names = encoded.dictionary.to_pylist()
         codes = encoded.indices.to_numpy(zero_copy_only=False)

@@ -23,6 +23,9 @@ CONVENTION = ("TIV millions summed by delivery year; shares of the total of all 
 OTHER = {"exporter": "importer", "importer": "exporter"}
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
 def parse_period(text: str, field_name: str = "period") -> tuple[int, int]:
     """'2013-2017', '2013-17', '2013–2017' or '2017' -> (first year, last year)."""
     match = re.fullmatch(r"\s*(\d{4})\s*(?:[-–/]\s*(\d{2}|\d{4}))?\s*", str(text))
@@ -32,6 +35,9 @@ def parse_period(text: str, field_name: str = "period") -> tuple[int, int]:
     last = int(match[2]) if match[2] and len(match[2]) == 4 else (first // 100 * 100 + int(match[2]) if match[2] else first)
     if last < first:
         raise ValidationFailed(f"bad period {text!r}", [Problem("period ends before it starts", field=field_name)])
+    if first < FIRST_YEAR or last > LAST_YEAR:  # SIPRI's data start in 1950: a year 0 or 9999 is a typo
+        raise ValidationFailed(f"bad period {text!r}", [Problem(
+            f"years must lie between {FIRST_YEAR} and {LAST_YEAR}", field=field_name)])
     return first, last
 
 
@@ -43,6 +49,12 @@ def check_role(role: str) -> str:
     if role not in ROLES:
         raise ValidationFailed(f"bad role {role!r}", [Problem("expected exporter or importer", field="role")])
     return role
+
+
+def check_limit(limit: int | None) -> int | None:
+    if limit is not None and limit < 0:
+        raise ValidationFailed(f"bad limit {limit}", [Problem("expected 0 (all) or more", field="limit")])
+    return limit
 
 
 def _meta(ds: Dataset) -> dict[str, Any]:
@@ -73,7 +85,7 @@ def _ranked(rows: list[tuple[str, str, float]], total: float) -> list[dict[str, 
 def top(store: Store, role: str, period: str, limit: int | None = 10, release: str | None = None,
         source: str | None = None) -> dict[str, Any]:
     """Largest exporters/importers of a period (states ranked), with share of the world total."""
-    role, (first, last) = check_role(role), parse_period(period)
+    role, (first, last), limit = check_role(role), parse_period(period), check_limit(limit)
     ds = store.dataset(release, source)
     cube = store.cube(ds)
     sums = cube.period_totals(role, first, last)
@@ -115,15 +127,14 @@ def change(store: Store, country: str, role: str, period_from: str, period_to: s
 def partner_rows(store: Store, ds: Dataset, role: str, country: str, period: tuple[int, int]) -> list[dict]:
     cube = store.cube(ds)
     idx, sums = cube.partner_sums(role, country, *period)
-    kinds = store.kinds()
-    rows = [(cube.names[i], kinds.get(cube.names[i], "state"), float(v)) for i, v in zip(idx, sums) if v > 0]
+    rows = [(cube.names[i], cube.kinds[i], float(v)) for i, v in zip(idx, sums) if v > 0]
     return _ranked(rows, sum(r[2] for r in rows))
 
 
 def partners(store: Store, country: str, role: str, period: str, limit: int | None = None,
              release: str | None = None, source: str | None = None) -> dict[str, Any]:
     """Where a supplier's exports went (role exporter) or where a recipient's imports came from."""
-    role, span = check_role(role), parse_period(period)
+    role, span, limit = check_role(role), parse_period(period), check_limit(limit)
     ds = store.dataset(release, source, needs_flows=True)
     name = store.resolve(country, ds)
     rows = partner_rows(store, ds, role, name, span)
