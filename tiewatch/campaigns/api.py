@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from tiewatch.campaigns import services
-from tiewatch.campaigns.models import Campaign, Hearing, Letter, Petition, Vote
+from tiewatch.campaigns.models import Campaign, Hearing, Letter, Petition, Signature, Vote
 from tiewatch.campaigns.timeline import campaign_timeline
 from tiewatch.core.errors import NotFound, TiewatchError, ValidationFailed
 
@@ -68,7 +68,7 @@ def _petition_json(petition: Petition) -> dict[str, Any]:
 
 @router.get("/petitions", summary="Public petitions with their counts")
 def list_petitions(request: HttpRequest) -> list[dict[str, Any]]:
-    qs = Petition.objects.select_related("campaign").exclude(status=Petition.Status.DRAFT).order_by("slug")
+    qs = Petition.objects.public().select_related("campaign").order_by("slug")
     return [_petition_json(p) for p in qs]
 
 
@@ -120,6 +120,11 @@ class ConfirmIn(Schema):
 
 @router.post("/signatures/confirm", summary="Confirm a signature with the token from the email")
 def confirm_signature(request: HttpRequest, body: ConfirmIn) -> dict[str, Any]:
+    pending = (Signature.objects.select_related("petition__campaign")
+               .filter(token_hash=services.token_hash(body.token)).first())
+    if pending is not None and not pending.petition.is_public:
+        # Its petition (or campaign) was withdrawn: confirm nothing, reveal nothing of it.
+        raise NotFound("This confirmation link is not valid.")
     signature = services.confirm(body.token)
     return {"status": "confirmed", "petition": signature.petition.slug,
             "counts": services.counts(signature.petition)}
@@ -129,12 +134,12 @@ def confirm_signature(request: HttpRequest, body: ConfirmIn) -> dict[str, Any]:
 def list_campaigns(request: HttpRequest) -> list[dict[str, Any]]:
     return [{"slug": c.slug, "name": c.name, "target_body": c.target_body, "jurisdiction": c.jurisdiction,
              "policy_id": c.policy_id or None, "url": f"/campaigns/{c.slug}/"}
-            for c in Campaign.objects.filter(published=True)]
+            for c in Campaign.objects.public()]
 
 
 @router.get("/campaigns/{slug}", summary="A campaign and its whole timeline")
 def get_campaign(request: HttpRequest, slug: str) -> dict[str, Any]:
-    campaign = Campaign.objects.filter(slug=slug, published=True).first()
+    campaign = Campaign.objects.public().filter(slug=slug).first()
     if campaign is None:
         raise NotFound(f"No campaign {slug!r}.")
     return {
@@ -166,7 +171,7 @@ def _hearing_json(h: Hearing) -> dict[str, Any]:
 
 @router.get("/hearings/{slug}", summary="A hearing with its testimonies and summary")
 def get_hearing(request: HttpRequest, slug: str) -> dict[str, Any]:
-    hearing = Hearing.objects.select_related("campaign").filter(slug=slug).first()
+    hearing = Hearing.objects.public().select_related("campaign").filter(slug=slug).first()
     if hearing is None:
         raise NotFound(f"No hearing {slug!r}.")
     return _hearing_json(hearing)
@@ -174,7 +179,7 @@ def get_hearing(request: HttpRequest, slug: str) -> dict[str, Any]:
 
 @router.get("/votes/{slug}", summary="A vote with its roll call and outcome")
 def get_vote(request: HttpRequest, slug: str) -> dict[str, Any]:
-    v = Vote.objects.filter(slug=slug).first()
+    v = Vote.objects.public().filter(slug=slug).first()
     if v is None:
         raise NotFound(f"No vote {slug!r}.")
     return {
@@ -189,7 +194,7 @@ def get_vote(request: HttpRequest, slug: str) -> dict[str, Any]:
 
 @router.get("/letters/{slug}", summary="A sign-on letter with signatories and endorsements")
 def get_letter(request: HttpRequest, slug: str) -> dict[str, Any]:
-    letter = Letter.objects.filter(slug=slug).first()
+    letter = Letter.objects.public().filter(slug=slug).first()
     if letter is None:
         raise NotFound(f"No letter {slug!r}.")
     return {

@@ -34,7 +34,7 @@ def campaign_timeline(campaign: Campaign) -> list[Item]:
         if event.link:
             described.add((event.date, event.link))
     structured: list[Item] = []
-    for petition in campaign.petitions.exclude(status="draft"):
+    for petition in campaign.petitions.public():
         if petition.opens_at:
             d = petition.opens_at.date()
             structured.append(Item(d, d.isoformat(), "petition", f"Petition opened: {petition.title}",
@@ -48,14 +48,14 @@ def campaign_timeline(campaign: Campaign) -> list[Item]:
         if petition.delivered_on:
             structured.append(Item(petition.delivered_on, petition.delivered_on.isoformat(), "petition",
                               f"Petition delivered to {petition.target}", url=f"/petitions/{petition.slug}/"))
-    for letter in campaign.letters.all():
+    for letter in campaign.letters.public():
         if letter.date:
             structured.append(Item(letter.date, letter.when, "letter", letter.title, letter.summary,
                               url=f"/letters/{letter.slug}/", uncertain=letter.uncertain, sources=letter.sources))
-    for hearing in campaign.hearings.all():
+    for hearing in campaign.hearings.public():
         structured.append(Item(hearing.date, hearing.date.isoformat(), "hearing", f"Hearing: {hearing.body}",
                           hearing.note, url=f"/hearings/{hearing.slug}/", sources=hearing.sources))
-    for vote in campaign.votes.all():
+    for vote in campaign.votes.public():
         tally = vote.tally()
         text = f"{vote.motion} — {vote.get_outcome_display().lower()} {tally['yes']}-{tally['no']}"
         structured.append(Item(vote.date, vote.date.isoformat(), "vote", f"Vote: {vote.body}", text,
