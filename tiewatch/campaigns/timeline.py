@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tiewatch.campaigns.models import Campaign, CampaignEvent
+from tiewatch.core.urls import is_http_url
 
 
 @dataclass(slots=True)
@@ -44,7 +45,7 @@ def campaign_timeline(campaign: Campaign) -> list[Item]:
                 structured.append(Item(batch.collected_on, batch.collected_on.isoformat(), "petition",
                                   f"{batch.count:,} signatures recorded ({petition.title})", batch.note,
                                   url=f"/petitions/{petition.slug}/", sources=[{"url": batch.source}]
-                                  if batch.source.startswith("http") else []))
+                                  if is_http_url(batch.source) else []))
         if petition.delivered_on:
             structured.append(Item(petition.delivered_on, petition.delivered_on.isoformat(), "petition",
                               f"Petition delivered to {petition.target}", url=f"/petitions/{petition.slug}/"))

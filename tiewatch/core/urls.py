@@ -14,6 +14,7 @@ import re
 from typing import Annotated
 
 from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 # Scheme, then a host that starts with a non-delimiter, then no whitespace or control characters.
 _HTTP_URL = re.compile(r"^https?://[^\s/$.?#\x00-\x1f\x7f][^\s\x00-\x1f\x7f]*$", re.IGNORECASE)
@@ -46,7 +47,7 @@ HTTP_URL_MESSAGE = "Enter an absolute http:// or https:// URL."
 
 def _require_http_url(value: str) -> str:
     if not is_http_url(value):
-        raise ValueError(HTTP_URL_MESSAGE)
+        raise PydanticCustomError("http_url", HTTP_URL_MESSAGE)
     return value
 
 
@@ -55,7 +56,7 @@ SITE_HREF_MESSAGE = "Enter a path on this site (/votes/...) or an absolute http:
 
 def _require_site_href(value: str) -> str:
     if site_href(value) is None:
-        raise ValueError(SITE_HREF_MESSAGE)
+        raise PydanticCustomError("site_href", SITE_HREF_MESSAGE)
     return value
 
 
