@@ -22,6 +22,7 @@ from tiewatch.campaigns.schemas import SignatureIn
 from tiewatch.campaigns.timeline import campaign_timeline
 from tiewatch.core.errors import NotFound, TiewatchError, ValidationFailed
 from tiewatch.core.json_body import load_json_body
+from tiewatch.core.urls import safe_href, safe_sources
 
 router = Router(tags=["campaigns"])
 
@@ -137,7 +138,7 @@ def get_campaign(request: HttpRequest, slug: str) -> dict[str, Any]:
                     for m in campaign.campaignmembership_set.select_related("organisation")],
         "evidence": [t.id for t in campaign.evidence.all()],
         "timeline": [item.as_json() for item in campaign_timeline(campaign)],
-        "sources": campaign.sources,
+        "sources": safe_sources(campaign.sources),
     }
 
 
@@ -146,13 +147,13 @@ def _hearing_json(h: Hearing) -> dict[str, Any]:
         "slug": h.slug, "body": h.body, "date": h.date.isoformat(),
         "start_time": h.start_time.isoformat() if h.start_time else None,
         "end_time": h.end_time.isoformat() if h.end_time else None,
-        "agenda_item": h.agenda_item, "video_url": h.video_url or None, "note": h.note,
+        "agenda_item": h.agenda_item, "video_url": safe_href(h.video_url), "note": h.note,
         "campaign": h.campaign.slug if h.campaign else None,
         "summary": h.summary(),
         "testimonies": [{"speaker": t.speaker, "affiliation": t.affiliation, "stance": t.stance,
                          "resident": t.resident, "start_time": t.start_time.isoformat() if t.start_time else None,
                          "duration_seconds": t.duration_seconds} for t in h.testimonies.all()],
-        "sources": h.sources,
+        "sources": safe_sources(h.sources),
     }
 
 
@@ -175,7 +176,7 @@ def get_vote(request: HttpRequest, slug: str) -> dict[str, Any]:
         "policy_url": f"/policies/{v.policy_id}/" if v.policy_id else None,
         "tally": v.tally(), "seats": v.seats, "note": v.note,
         "roll_call": [{"member": e.member, "position": e.position} for e in v.roll_call.all()],
-        "sources": v.sources,
+        "sources": safe_sources(v.sources),
     }
 
 
@@ -191,5 +192,5 @@ def get_letter(request: HttpRequest, slug: str) -> dict[str, Any]:
         "signatories": [{"name": s.name, "role": s.role, "organisation": s.organisation}
                         for s in letter.signatories.all()],
         "endorsements": [e.organisation.name for e in letter.endorsements.select_related("organisation")],
-        "sources": letter.sources,
+        "sources": safe_sources(letter.sources),
     }

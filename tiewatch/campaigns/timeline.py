@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tiewatch.campaigns.models import Campaign, CampaignEvent
-from tiewatch.core.urls import is_http_url
+from tiewatch.core.urls import is_http_url, safe_sources, site_href
 
 
 @dataclass(slots=True)
@@ -23,7 +23,7 @@ class Item:
 
     def as_json(self) -> dict[str, Any]:
         return {"date": self.when, "kind": self.kind, "title": self.title, "text": self.text,
-                "url": self.url or None, "uncertain": self.uncertain, "sources": self.sources}
+                "url": site_href(self.url), "uncertain": self.uncertain, "sources": safe_sources(self.sources)}
 
 
 def campaign_timeline(campaign: Campaign) -> list[Item]:

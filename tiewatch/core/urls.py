@@ -42,6 +42,14 @@ def site_href(value: object) -> str | None:
     return value if is_site_path(value) or is_http_url(value) else None  # type: ignore[return-value]
 
 
+def safe_sources(sources: object) -> list[dict[str, object]]:
+    """A record's `sources` as the public may see them (API answers): entries whose `url` breaks the
+    rule keep their other keys with `url` None, so nothing clickable slips through a client."""
+    if not isinstance(sources, list):
+        return []
+    return [{**s, "url": safe_href(s.get("url"))} for s in sources if isinstance(s, dict)]
+
+
 HTTP_URL_MESSAGE = "Enter an absolute http:// or https:// URL."
 
 

@@ -135,3 +135,11 @@ def test_registry_admin_source_url_is_http_only(client: Client, users: dict[str,
     assert not Source.objects.filter(pk="src-x").exists()
     response = admin.post("/admin/registry/source/add/", {"id": "src-x", "url": "https://example.org/r", "_save": "Save"})
     assert response.status_code == 302 and Source.objects.filter(pk="src-x").exists()
+
+
+def test_api_answers_carry_no_script_urls(client: Client, evil_records: dict[str, Any], petition: Petition) -> None:
+    for url in (f"/api/campaigns/{petition.campaign.slug}", "/api/hearings/evil-hearing", "/api/letters/evil-letter"):
+        text = client.get(url).content.decode()
+        assert "javascript:" not in text and "//evil.example" not in text, url
+        assert "https://example.org/good" in text and "Evil source" in text, url
+    assert client.get("/api/hearings/evil-hearing").json()["video_url"] is None

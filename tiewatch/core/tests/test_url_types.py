@@ -44,3 +44,11 @@ def test_site_href_type_refuses_other_hosts_and_schemes(link: str) -> None:
         _Event(link=link)
     assert site_href(link) is None
     assert not is_site_path(link)
+
+
+def test_safe_sources_blank_the_urls_that_break_the_rule() -> None:
+    from tiewatch.core.urls import safe_sources
+
+    sources = [{"url": "javascript:alert(1)", "title": "x"}, {"url": "https://a.example/", "title": "y"}, "junk"]
+    assert safe_sources(sources) == [{"url": None, "title": "x"}, {"url": "https://a.example/", "title": "y"}]
+    assert safe_sources(None) == []
