@@ -119,3 +119,9 @@ def test_valid_signature_still_accepted(anon: Client, petition: Petition) -> Non
 def test_nul_in_a_path_parameter_is_422_naming_it(anon: Client, url: str) -> None:
     error = error_of(anon.get(url), 422)
     assert list(error["fields"]) in (["slug"], ["id"], ["policy_id"])
+
+
+def test_too_many_query_fields_is_400_in_the_error_shape(anon: Client, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    error = error_of(anon.get("/api/entities?" + "&".join(f"f{i}=1" for i in range(20))), 400)
+    assert error["code"] == "bad_request"
