@@ -9,41 +9,39 @@ loaded petition.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Self, TypeVar
 
 from django.db import models
 
-if TYPE_CHECKING:
-    # Named in the query sets' type arguments (strings: models.py imports this module).
-    from tiewatch.campaigns.models import Campaign, Hearing, Letter, Petition, Vote  # noqa: F401
-
+# Generic over the model, so this module need not import models.py (which imports it).
+_M = TypeVar("_M", bound=models.Model)
 PETITION_DRAFT = "draft"
 _IN_PUBLIC_CAMPAIGN = models.Q(campaign__isnull=True) | models.Q(campaign__published=True)
 
 
-class CampaignQuerySet(models.QuerySet["Campaign"]):
-    def public(self) -> CampaignQuerySet:
+class CampaignQuerySet(models.QuerySet[_M]):
+    def public(self) -> Self:
         return self.filter(published=True)
 
 
-class PetitionQuerySet(models.QuerySet["Petition"]):
-    def public(self) -> PetitionQuerySet:
+class PetitionQuerySet(models.QuerySet[_M]):
+    def public(self) -> Self:
         return self.filter(campaign__published=True).exclude(status=PETITION_DRAFT)
 
 
-class HearingQuerySet(models.QuerySet["Hearing"]):
-    def public(self) -> HearingQuerySet:
+class HearingQuerySet(models.QuerySet[_M]):
+    def public(self) -> Self:
         return self.filter(_IN_PUBLIC_CAMPAIGN)
 
 
-class VoteQuerySet(models.QuerySet["Vote"]):
-    def public(self) -> VoteQuerySet:
+class VoteQuerySet(models.QuerySet[_M]):
+    def public(self) -> Self:
         # A vote taken at a hearing is public only where that hearing is.
         return self.filter(_IN_PUBLIC_CAMPAIGN).filter(
             models.Q(hearing__isnull=True) | models.Q(hearing__campaign__isnull=True)
             | models.Q(hearing__campaign__published=True))
 
 
-class LetterQuerySet(models.QuerySet["Letter"]):
-    def public(self) -> LetterQuerySet:
+class LetterQuerySet(models.QuerySet[_M]):
+    def public(self) -> Self:
         return self.filter(_IN_PUBLIC_CAMPAIGN)
