@@ -3,12 +3,21 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
-from tiewatch.core.errors import TiewatchError
+from tiewatch.core.errors import Problem, TiewatchError, ValidationFailed
+from tiewatch.core.json_body import load_json_body, text_problem
 
 api = NinjaAPI(
     title="tiewatch API",
@@ -54,7 +63,56 @@ def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, TiewatchError):  # ninja wraps what the body parser refused
+        return _tiewatch_error(request, exc.__cause__)
     return error_response(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_response(request, 413, "too_large", f"The request body is larger than {limit:,} bytes.")
+
+
+@api.exception_handler(SuspiciousOperation)
+def _bad_request(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Too many form fields, a malformed multipart body ...: the client's fault, said in the one shape.
+    return error_response(request, 400, "bad_request", "The request is malformed.")
+
+
+class CheckedParser(Parser):
+    """Every JSON body passes tiewatch.core.json_body (valid JSON, nesting depth, no NUL or lone
+    surrogate in text) and every query or form value is free of NUL characters, so each endpoint
+    inherits the checks instead of failing later (a RecursionError, a database refusing NUL)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return load_json_body(request.body)
+
+    def parse_querydict(self, data: MultiValueDict, list_fields: list[str], request: HttpRequest) -> Any:
+        problems = [Problem(problem, field=key) for key, values in data.lists()
+                    for value in (key, *values) if isinstance(value, str) and (problem := text_problem(value))]
+        if problems:
+            raise ValidationFailed("The request is invalid.", problems)
+        return super().parse_querydict(data, list_fields, request)
+
+
+def _checked_path_values(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Path parameters (`/api/petitions/{slug}`) get the parser's text check too: a NUL reaching a
+    PostgreSQL lookup would be a 500."""
+
+    @functools.wraps(run)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        problems = [Problem(problem, field=name) for name, value in kwargs.items()
+                    if isinstance(value, str) and (problem := text_problem(value))]
+        if problems:
+            return _tiewatch_error(request, ValidationFailed("The request is invalid.", problems))
+        return run(request, *args, **kwargs)
+
+    return checked
+
+
+api.parser = CheckedParser()
+api.add_decorator(_checked_path_values, mode="view")
 
 
 def _register_routers() -> None:

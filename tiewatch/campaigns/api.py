@@ -17,9 +17,12 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from tiewatch.campaigns import services
-from tiewatch.campaigns.models import Campaign, Hearing, Letter, Petition, Vote
+from tiewatch.campaigns.models import Campaign, Hearing, Letter, Petition, Signature, Vote
+from tiewatch.campaigns.schemas import SignatureIn
 from tiewatch.campaigns.timeline import campaign_timeline
 from tiewatch.core.errors import NotFound, TiewatchError, ValidationFailed
+from tiewatch.core.json_body import load_json_body
+from tiewatch.core.urls import safe_href, safe_sources
 
 router = Router(tags=["campaigns"])
 
@@ -29,20 +32,8 @@ class UnsupportedMediaType(TiewatchError):
     status = 415
 
 
-class SignatureIn(Schema):
-    """The signing request (documented here; validated by tiewatch.campaigns.validation)."""
-
-    name: str
-    email: str
-    postal_code: str = ""
-    address: str = ""
-    city: str = ""
-    resident: bool = False
-    comment: str = ""
-    consent: bool
-    show_publicly: bool = False
-
-
+# Documented from the one signature schema; the endpoint reads its body itself (415 for other
+# content types, and invalid attempts count against the rate limits before validation answers).
 _SIGN_BODY = {"requestBody": {"required": True, "content": {"application/json": {
     "schema": SignatureIn.model_json_schema()}}}}
 
@@ -68,7 +59,7 @@ def _petition_json(petition: Petition) -> dict[str, Any]:
 
 @router.get("/petitions", summary="Public petitions with their counts")
 def list_petitions(request: HttpRequest) -> list[dict[str, Any]]:
-    qs = Petition.objects.select_related("campaign").exclude(status=Petition.Status.DRAFT).order_by("slug")
+    qs = Petition.objects.public().select_related("campaign").order_by("slug")
     return [_petition_json(p) for p in qs]
 
 
@@ -85,10 +76,7 @@ def get_petition(request: HttpRequest, slug: str) -> dict[str, Any]:
 def sign_petition(request: HttpRequest, slug: str) -> HttpResponse:
     if request.content_type != "application/json":
         raise UnsupportedMediaType("Send the signature as application/json.")
-    try:
-        payload = json.loads(request.body or b"{}")
-    except ValueError:
-        raise ValidationFailed("The body is not valid JSON.") from None
+    payload = load_json_body(request.body or b"{}")  # the API's checks on every JSON body
     if not isinstance(payload, dict):
         raise ValidationFailed("The body must be a JSON object.")
     petition = services.get_public_petition(slug, cached=True)
@@ -120,6 +108,11 @@ class ConfirmIn(Schema):
 
 @router.post("/signatures/confirm", summary="Confirm a signature with the token from the email")
 def confirm_signature(request: HttpRequest, body: ConfirmIn) -> dict[str, Any]:
+    pending = (Signature.objects.select_related("petition__campaign")
+               .filter(token_hash=services.token_hash(body.token)).first())
+    if pending is not None and not pending.petition.is_public:
+        # Its petition (or campaign) was withdrawn: confirm nothing, reveal nothing of it.
+        raise NotFound("This confirmation link is not valid.")
     signature = services.confirm(body.token)
     return {"status": "confirmed", "petition": signature.petition.slug,
             "counts": services.counts(signature.petition)}
@@ -129,12 +122,12 @@ def confirm_signature(request: HttpRequest, body: ConfirmIn) -> dict[str, Any]:
 def list_campaigns(request: HttpRequest) -> list[dict[str, Any]]:
     return [{"slug": c.slug, "name": c.name, "target_body": c.target_body, "jurisdiction": c.jurisdiction,
              "policy_id": c.policy_id or None, "url": f"/campaigns/{c.slug}/"}
-            for c in Campaign.objects.filter(published=True)]
+            for c in Campaign.objects.public()]
 
 
 @router.get("/campaigns/{slug}", summary="A campaign and its whole timeline")
 def get_campaign(request: HttpRequest, slug: str) -> dict[str, Any]:
-    campaign = Campaign.objects.filter(slug=slug, published=True).first()
+    campaign = Campaign.objects.public().filter(slug=slug).first()
     if campaign is None:
         raise NotFound(f"No campaign {slug!r}.")
     return {
@@ -145,7 +138,7 @@ def get_campaign(request: HttpRequest, slug: str) -> dict[str, Any]:
                     for m in campaign.campaignmembership_set.select_related("organisation")],
         "evidence": [t.id for t in campaign.evidence.all()],
         "timeline": [item.as_json() for item in campaign_timeline(campaign)],
-        "sources": campaign.sources,
+        "sources": safe_sources(campaign.sources),
     }
 
 
@@ -154,19 +147,19 @@ def _hearing_json(h: Hearing) -> dict[str, Any]:
         "slug": h.slug, "body": h.body, "date": h.date.isoformat(),
         "start_time": h.start_time.isoformat() if h.start_time else None,
         "end_time": h.end_time.isoformat() if h.end_time else None,
-        "agenda_item": h.agenda_item, "video_url": h.video_url or None, "note": h.note,
+        "agenda_item": h.agenda_item, "video_url": safe_href(h.video_url), "note": h.note,
         "campaign": h.campaign.slug if h.campaign else None,
         "summary": h.summary(),
         "testimonies": [{"speaker": t.speaker, "affiliation": t.affiliation, "stance": t.stance,
                          "resident": t.resident, "start_time": t.start_time.isoformat() if t.start_time else None,
                          "duration_seconds": t.duration_seconds} for t in h.testimonies.all()],
-        "sources": h.sources,
+        "sources": safe_sources(h.sources),
     }
 
 
 @router.get("/hearings/{slug}", summary="A hearing with its testimonies and summary")
 def get_hearing(request: HttpRequest, slug: str) -> dict[str, Any]:
-    hearing = Hearing.objects.select_related("campaign").filter(slug=slug).first()
+    hearing = Hearing.objects.public().select_related("campaign").filter(slug=slug).first()
     if hearing is None:
         raise NotFound(f"No hearing {slug!r}.")
     return _hearing_json(hearing)
@@ -174,7 +167,7 @@ def get_hearing(request: HttpRequest, slug: str) -> dict[str, Any]:
 
 @router.get("/votes/{slug}", summary="A vote with its roll call and outcome")
 def get_vote(request: HttpRequest, slug: str) -> dict[str, Any]:
-    v = Vote.objects.filter(slug=slug).first()
+    v = Vote.objects.public().filter(slug=slug).first()
     if v is None:
         raise NotFound(f"No vote {slug!r}.")
     return {
@@ -183,13 +176,13 @@ def get_vote(request: HttpRequest, slug: str) -> dict[str, Any]:
         "policy_url": f"/policies/{v.policy_id}/" if v.policy_id else None,
         "tally": v.tally(), "seats": v.seats, "note": v.note,
         "roll_call": [{"member": e.member, "position": e.position} for e in v.roll_call.all()],
-        "sources": v.sources,
+        "sources": safe_sources(v.sources),
     }
 
 
 @router.get("/letters/{slug}", summary="A sign-on letter with signatories and endorsements")
 def get_letter(request: HttpRequest, slug: str) -> dict[str, Any]:
-    letter = Letter.objects.filter(slug=slug).first()
+    letter = Letter.objects.public().filter(slug=slug).first()
     if letter is None:
         raise NotFound(f"No letter {slug!r}.")
     return {
@@ -199,5 +192,5 @@ def get_letter(request: HttpRequest, slug: str) -> dict[str, Any]:
         "signatories": [{"name": s.name, "role": s.role, "organisation": s.organisation}
                         for s in letter.signatories.all()],
         "endorsements": [e.organisation.name for e in letter.endorsements.select_related("organisation")],
-        "sources": letter.sources,
+        "sources": safe_sources(letter.sources),
     }

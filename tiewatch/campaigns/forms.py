@@ -1,13 +1,17 @@
-"""Forms: one `SignatureForm` validates both the web page and the JSON API."""
+"""Forms of the campaigns pages: signing (rules from schemas.SignatureIn), moderation, offline batches."""
 
 from __future__ import annotations
 
 from django import forms
+from django.forms.utils import ErrorDict
+
+from tiewatch.core.errors import Problem
 
 
 class SignatureForm(forms.Form):
-    """Renders the signing form and holds its errors; the rules live in validation.py (shared with
-    the API), so the fields here only convert types."""
+    """Renders the signing form and holds its errors. The rules and messages are those of the one
+    signature schema (schemas.SignatureIn, applied by validation.py for the form and the API alike):
+    the fields here only render, and `add_problems` shows the schema's errors under their fields."""
 
     name = forms.CharField(required=False, label="Full name")
     email = forms.CharField(required=False, label="Email", widget=forms.EmailInput)
@@ -22,8 +26,11 @@ class SignatureForm(forms.Form):
     # Honeypot: hidden from people by CSS; bots fill it in.
     website = forms.CharField(required=False, label="Leave this field empty")
 
-    def add_problems(self, problems: list) -> None:
+    def add_problems(self, problems: list[Problem]) -> None:
         self.full_clean()
+        # Only the schema's verdict is shown: the form fields' own validators (e.g. Django's
+        # null-character check) would repeat its messages.
+        self._errors = ErrorDict()
         for problem in problems:
             self.add_error(problem.field if problem.field in self.fields else None, problem.message)
 

@@ -14,6 +14,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tiewatch.campaigns.visibility import (
+    PETITION_DRAFT,
+    CampaignQuerySet,
+    HearingQuerySet,
+    LetterQuerySet,
+    PetitionQuerySet,
+    VoteQuerySet,
+)
 from tiewatch.core.partial_dates import PartialDate, parse_partial_date
 
 DATE_PRECISIONS = [("year", "year"), ("month", "month"), ("day", "day")]
@@ -46,6 +54,8 @@ class Campaign(models.Model):
     evidence = models.ManyToManyField("registry.Tie", blank=True, related_name="campaigns")
     sources = models.JSONField(default=list, blank=True)
     published = models.BooleanField(default=True)
+
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -95,6 +105,8 @@ class Petition(models.Model):
     sources = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True)
 
+    objects = PetitionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-opens_at", "slug"]
         permissions = [
@@ -115,7 +127,7 @@ class Petition(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status != self.Status.DRAFT
+        return self.status != PETITION_DRAFT and self.campaign.published  # as visibility.PetitionQuerySet
 
 
 class Signature(models.Model):
@@ -263,6 +275,8 @@ class Hearing(models.Model):
     note = models.TextField(blank=True)
     sources = models.JSONField(default=list, blank=True)
 
+    objects = HearingQuerySet.as_manager()
+
     class Meta:
         ordering = ["date"]
 
@@ -335,6 +349,8 @@ class Vote(models.Model):
     note = models.TextField(blank=True)
     sources = models.JSONField(default=list, blank=True)
 
+    objects = VoteQuerySet.as_manager()
+
     class Meta:
         ordering = ["date"]
 
@@ -394,6 +410,8 @@ class Letter(models.Model):
     reported_signatories = models.CharField(max_length=200, blank=True, help_text="e.g. 'seven rabbis'")
     uncertain = models.BooleanField(default=False)
     sources = models.JSONField(default=list, blank=True)
+
+    objects = LetterQuerySet.as_manager()
 
     class Meta:
         ordering = ["date", "slug"]

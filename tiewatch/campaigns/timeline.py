@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tiewatch.campaigns.models import Campaign, CampaignEvent
+from tiewatch.core.urls import is_http_url, safe_sources, site_href
 
 
 @dataclass(slots=True)
@@ -22,7 +23,7 @@ class Item:
 
     def as_json(self) -> dict[str, Any]:
         return {"date": self.when, "kind": self.kind, "title": self.title, "text": self.text,
-                "url": self.url or None, "uncertain": self.uncertain, "sources": self.sources}
+                "url": site_href(self.url), "uncertain": self.uncertain, "sources": safe_sources(self.sources)}
 
 
 def campaign_timeline(campaign: Campaign) -> list[Item]:
@@ -34,7 +35,7 @@ def campaign_timeline(campaign: Campaign) -> list[Item]:
         if event.link:
             described.add((event.date, event.link))
     structured: list[Item] = []
-    for petition in campaign.petitions.exclude(status="draft"):
+    for petition in campaign.petitions.public():
         if petition.opens_at:
             d = petition.opens_at.date()
             structured.append(Item(d, d.isoformat(), "petition", f"Petition opened: {petition.title}",
@@ -44,18 +45,18 @@ def campaign_timeline(campaign: Campaign) -> list[Item]:
                 structured.append(Item(batch.collected_on, batch.collected_on.isoformat(), "petition",
                                   f"{batch.count:,} signatures recorded ({petition.title})", batch.note,
                                   url=f"/petitions/{petition.slug}/", sources=[{"url": batch.source}]
-                                  if batch.source.startswith("http") else []))
+                                  if is_http_url(batch.source) else []))
         if petition.delivered_on:
             structured.append(Item(petition.delivered_on, petition.delivered_on.isoformat(), "petition",
                               f"Petition delivered to {petition.target}", url=f"/petitions/{petition.slug}/"))
-    for letter in campaign.letters.all():
+    for letter in campaign.letters.public():
         if letter.date:
             structured.append(Item(letter.date, letter.when, "letter", letter.title, letter.summary,
                               url=f"/letters/{letter.slug}/", uncertain=letter.uncertain, sources=letter.sources))
-    for hearing in campaign.hearings.all():
+    for hearing in campaign.hearings.public():
         structured.append(Item(hearing.date, hearing.date.isoformat(), "hearing", f"Hearing: {hearing.body}",
                           hearing.note, url=f"/hearings/{hearing.slug}/", sources=hearing.sources))
-    for vote in campaign.votes.all():
+    for vote in campaign.votes.public():
         tally = vote.tally()
         text = f"{vote.motion} — {vote.get_outcome_display().lower()} {tally['yes']}-{tally['no']}"
         structured.append(Item(vote.date, vote.date.isoformat(), "vote", f"Vote: {vote.body}", text,

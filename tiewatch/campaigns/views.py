@@ -64,14 +64,14 @@ def _staff_petition(request: HttpRequest, slug: str, perm: str) -> Petition | Ht
 
 
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    campaigns = Campaign.objects.filter(published=True).prefetch_related("petitions")
-    petitions = Petition.objects.filter(status=Petition.Status.OPEN).select_related("campaign")
+    campaigns = Campaign.objects.public()
+    petitions = Petition.objects.public().filter(status=Petition.Status.OPEN).select_related("campaign")
     return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns, "open_petitions": petitions})
 
 
 def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = get_object_or_404(Campaign, slug=slug, published=True)
-    petitions = [(p, services.counts(p)) for p in campaign.petitions.exclude(status="draft")]
+    campaign = get_object_or_404(Campaign.objects.public(), slug=slug)
+    petitions = [(p, services.counts(p)) for p in campaign.petitions.public()]
     return render(request, "campaigns/campaign_detail.html", {
         "campaign": campaign,
         "members": campaign.campaignmembership_set.select_related("organisation"),
@@ -83,7 +83,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def petition_list(request: HttpRequest) -> HttpResponse:
     petitions = [(p, services.counts(p)) for p in
-                 Petition.objects.exclude(status="draft").select_related("campaign").order_by("slug")]
+                 Petition.objects.public().select_related("campaign").order_by("slug")]
     return render(request, "campaigns/petition_list.html", {"petitions": petitions})
 
 
@@ -248,20 +248,20 @@ def petition_export_pdf(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def hearing_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    hearing = get_object_or_404(Hearing.objects.select_related("campaign"), slug=slug)
+    hearing = get_object_or_404(Hearing.objects.public().select_related("campaign"), slug=slug)
     return render(request, "campaigns/hearing_detail.html", {
         "hearing": hearing, "summary": hearing.summary(), "testimonies": hearing.testimonies.all(),
-        "votes": hearing.votes.all()})
+        "votes": hearing.votes.public()})
 
 
 def vote_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    vote = get_object_or_404(Vote.objects.select_related("campaign", "hearing"), slug=slug)
+    vote = get_object_or_404(Vote.objects.public().select_related("campaign", "hearing"), slug=slug)
     return render(request, "campaigns/vote_detail.html", {"vote": vote, "tally": vote.tally(),
                                                           "roll_call": vote.roll_call.all()})
 
 
 def letter_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    letter = get_object_or_404(Letter.objects.select_related("campaign"), slug=slug)
+    letter = get_object_or_404(Letter.objects.public().select_related("campaign"), slug=slug)
     return render(request, "campaigns/letter_detail.html", {
         "letter": letter, "signatories": letter.signatories.all(),
         "endorsements": letter.endorsements.select_related("organisation")})

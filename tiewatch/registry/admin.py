@@ -26,6 +26,7 @@ from django.template import engines
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from tiewatch.core.urls import HTTP_URL_MESSAGE, is_http_url
 from tiewatch.registry.audit import history, record_change, snapshot
 from tiewatch.registry.importers.writer import refresh_counterpart_countries
 from tiewatch.registry.models import ChangeRecord, Entity, Jurisdiction, Source, Tie, TieCounterpart
@@ -156,9 +157,19 @@ class JurisdictionAdmin(AuditedAdmin):
     autocomplete_fields = ("parent",)
 
 
+class SourceForm(forms.ModelForm):
+    def clean_url(self) -> Any:
+        # Django's URL field also takes ftp://; a source is a link the public clicks: http(s) only.
+        url = self.cleaned_data.get("url")
+        if url and not is_http_url(url):
+            raise ValidationError(HTTP_URL_MESSAGE, code="http_url")
+        return url
+
+
 @admin.register(Source)
 class SourceAdmin(AuditedAdmin):
     audit_model = "source"
+    form = SourceForm
     list_display = ("id", "label", "publisher", "published_on", "published")
     list_filter = ("published", "publisher")
     search_fields = ("id", "url", "title", "publisher")

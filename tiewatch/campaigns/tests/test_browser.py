@@ -46,3 +46,28 @@ def test_sign_confirm_and_duplicate_in_chromium(page: Any, live_server: Any, pet
     fill(page, "Brenda@Example.org")
     assert "already signed this petition" in page.inner_text("#error-email")
     assert page.inner_text("#confirmed-count") == "1"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_javascript_link_on_a_hearing_is_not_clickable(page: Any, live_server: Any, campaign: Any) -> None:
+    """A hearing whose data holds `javascript:` URLs (video, a source): nothing runs when the visitor
+    clicks them, and they are shown as text."""
+    import datetime as dt
+
+    from tiewatch.campaigns.models import Hearing
+
+    script = "javascript:document.title='pwned';alert('pwned')"
+    Hearing.objects.create(campaign=campaign, slug="js-hearing", body="Council", date=dt.date(2024, 1, 2),
+                           video_url=script, sources=[{"url": script, "title": "Click me source"},
+                                                      {"url": "https://example.org/", "title": "Real source"}])
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{live_server.url}/hearings/js-hearing/")
+    assert page.locator("a[href^='javascript' i]").count() == 0
+    assert page.locator("a", has_text="Click me source").count() == 0
+    assert page.locator("a", has_text="Real source").get_attribute("href") == "https://example.org/"
+    page.get_by_text("Click me source").click()
+    page.wait_for_timeout(300)
+    assert dialogs == [] and page.title() != "pwned"
+    assert page.url == f"{live_server.url}/hearings/js-hearing/"
