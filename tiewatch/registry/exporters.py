@@ -160,7 +160,7 @@ FTM_SCHEMA = {
 
 def ftm_entities(entities: QuerySet[Entity], ties: QuerySet[Tie], prefix: str = "tiewatch") -> Iterator[dict[str, Any]]:
     """FollowTheMoney entities: agencies and forces as PublicBody, ties as UnknownLink (one per counterpart)."""
-    from followthemoney import model
+    from tiewatch.registry.ftm import model
 
     exported = set(entities.values_list("id", flat=True))
     for entity in entities.prefetch_related("sources").order_by("id").iterator(chunk_size=2000):
