@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Fresh clone to first page: clone REPO at REV into a new folder, run `make demo` there with pip's
 # cache disabled (so every package is downloaded and built as on a newcomer's machine), and time the
-# wall clock until the home page first answers HTTP 200. Prints one line: seconds, rev, python.
+# wall clock until the home page first answers HTTP 200. Prints the total and its phases: install
+# (clone + venv + pip, until make's install stamp), migrate + demo load (until the server starts),
+# then serve (gunicorn boot and the first page).
 #
 #   bash bench/first_page.sh [REPO] [REV] [PORT]
 #   bash bench/first_page.sh /path/to/tiewatch HEAD 8190
@@ -23,10 +25,12 @@ demo=$!
 trap 'kill -- -"$demo" 2>/dev/null || true' EXIT
 
 status=000
+served=""
 deadline=$(( $(date +%s) + 1200 ))
 while [ "$(date +%s)" -lt "$deadline" ]; do
   status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/" || true)
   [ "$status" = 200 ] && break
+  if [ -z "$served" ] && grep -q "is being served at" "$log" 2>/dev/null; then served=$(date +%s.%N); fi
   kill -0 "$demo" 2>/dev/null || break
   sleep 0.5
 done
@@ -36,5 +40,8 @@ if [ "$status" != 200 ]; then
   tail -20 "$log" >&2
   exit 1
 fi
-secs=$(python3 -c "print(f'{$end - $start:.1f}')")
-echo "first page after ${secs} s  rev=$(git -C "$work/tiewatch" rev-parse --short HEAD)  log=$log"
+installed=$(stat -c %Y "$work/tiewatch/.venv/.installed")
+served=${served:-$end}
+python3 -c "print(f'first page after {$end - $start:.1f} s: install {$installed - $start:.0f} s, '
+            f'migrate + demo load {$served - $installed:.0f} s, serve {$end - $served:.0f} s')"
+echo "rev=$(git -C "$work/tiewatch" rev-parse --short HEAD)  log=$log"
