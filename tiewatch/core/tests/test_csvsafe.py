@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tiewatch.core import csvsafe
@@ -40,6 +40,7 @@ def test_writer_and_dict_writer_escape_every_cell() -> None:
     assert list(csv.DictReader(io.StringIO(out.getvalue()))) == [{"a": "'-1+1", "b": "-1"}, {"a": "'+x", "b": "ok"}]
 
 
+@settings(deadline=None)
 @given(st.lists(st.text(), min_size=1, max_size=5))
 def test_written_cells_read_back_exactly_and_never_start_a_formula(row: list[str]) -> None:
     out = io.StringIO()

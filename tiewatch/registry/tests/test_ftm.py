@@ -118,6 +118,7 @@ def test_text_is_cleaned_as_followthemoney_cleans_it(value: str, kind: str) -> N
     assert proxy.get(prop) == [v for v in [registry.get(kind).clean(value)] if v is not None]
 
 
+@settings(deadline=None)
 @given(st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(2999, 12, 31)), st.sampled_from([4, 7, 10]))
 def test_dates_are_cleaned_as_followthemoney_cleans_them(day: dt.date, length: int) -> None:
     text = day.isoformat()[:length]
