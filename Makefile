@@ -1,19 +1,29 @@
 # The two commands: `make demo` and `make test`. Everything else is a helper of those.
+# `make demo` installs the runtime only (wheels, no compiler); `make test`, `lint`, `typecheck` and
+# `bench` add the test extra (docs/install.md).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install demo test serve lint typecheck bench clean
+.PHONY: install install-test demo test serve lint typecheck bench clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
 
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
+
 install: $(STAMP)
+
+install-test: $(TEST_STAMP)
 
 # With DEBUG off the site refuses to start without a SECRET_KEY: the demo makes one per checkout.
 DEMO_SECRET_KEY := var/demo-secret-key
@@ -27,16 +37,16 @@ demo: install $(DEMO_SECRET_KEY)
 	$(BIN)/tiewatch migrate && $(BIN)/tiewatch demo load && \
 	TIEWATCH_SITE_URL=$${TIEWATCH_SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/tiewatch serve --port $(PORT)
 
-test: install
+test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install
-	$(BIN)/ruff check tiewatch config bench e2e
+lint: install-test
+	$(BIN)/ruff check .
 
-typecheck: install
+typecheck: install-test
 	$(BIN)/mypy tiewatch config
 
-bench: install
+bench: install-test
 	$(BIN)/python bench/registry.py
 	$(BIN)/python bench/screening.py
 	$(BIN)/python bench/arms.py

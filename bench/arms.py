@@ -250,7 +250,7 @@ def main() -> int:
         assert [r["country"] for r in a["rows"]] == list(b.index)
         lines.append(row("top --source register (TR 2026)", ours, theirs))
 
-        names = [n for n in store.countries_in(ds)]
+        names = list(store.countries_in(ds))
         t0 = time.perf_counter()
         for name in names:
             factsheet.to_html(factsheet.build(store, name, PERIOD, EARLY))

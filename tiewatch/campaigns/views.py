@@ -31,6 +31,7 @@ from tiewatch.campaigns.models import (
     Vote,
 )
 from tiewatch.campaigns.timeline import campaign_timeline
+from tiewatch.core.csvsafe import escape_cell
 from tiewatch.core.errors import (
     Conflict,
     Gone,
@@ -203,9 +204,8 @@ def _log_export(request: HttpRequest, petition: Petition, fmt: str, rows: int) -
 
 
 def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
     # Spreadsheet formula injection: never let a signer's text start a formula.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return escape_cell("" if value is None else str(value))
 
 
 def petition_export_csv(request: HttpRequest, slug: str) -> HttpResponse:

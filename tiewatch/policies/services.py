@@ -3,7 +3,6 @@ records, check one proposed tie, screen the registry and store what changed."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -18,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from tiewatch.core import csvsafe
 from tiewatch.core.errors import NotFound, Problem, ValidationFailed, did_you_mean
 from tiewatch.core.partial_dates import parse_partial_date
 from tiewatch.core.records import TIE_KINDS, EntityRecord, TieRecord
@@ -306,7 +306,7 @@ def findings_rows(rows: Iterable[Any]) -> list[dict[str, Any]]:
 
 def to_csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer = csvsafe.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _cell(row.get(k)) for k in columns})

@@ -3,13 +3,13 @@ and FollowTheMoney JSON lines for Aleph and OpenSanctions tooling."""
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from django.db.models import Prefetch, QuerySet
 
+from tiewatch.core import csvsafe
 from tiewatch.registry.models import Entity, Source, Tie, TieCounterpart
 
 ENTITY_COLUMNS = ["id", "name", "kind", "country", "jurisdiction", "aliases", "parent", "note", "uncertain",
@@ -144,7 +144,7 @@ def csv_cell(value: Any) -> str:
 def write_csv(out: IO[str], columns: list[str], rows: Iterable[dict[str, Any]], attributes: bool = False) -> None:
     rows = list(rows)
     extra = sorted({k for r in rows for k in (r.get("attributes") or {})}) if attributes else []
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     writer.writerow(columns + [f"attr.{a}" for a in extra])
     for row in rows:
         attrs = row.get("attributes") or {}
@@ -160,7 +160,7 @@ FTM_SCHEMA = {
 
 def ftm_entities(entities: QuerySet[Entity], ties: QuerySet[Tie], prefix: str = "tiewatch") -> Iterator[dict[str, Any]]:
     """FollowTheMoney entities: agencies and forces as PublicBody, ties as UnknownLink (one per counterpart)."""
-    from followthemoney import model
+    from tiewatch.registry.ftm import model
 
     exported = set(entities.values_list("id", flat=True))
     for entity in entities.prefetch_related("sources").order_by("id").iterator(chunk_size=2000):

@@ -91,9 +91,13 @@ DEMO_USERS = {"demo-admin": "admin", "demo-editor": "editor", "demo-viewer": "vi
 def cmd_demo_load(args: argparse.Namespace) -> int:
     from tiewatch.registry.importers import import_bundle
 
-    result = import_bundle([DEMO_SEED], actor="demo")
+    # A record edited since the demo loaded it (in the admin, say) keeps the edit.
+    result = import_bundle([DEMO_SEED], actor="demo", protect_edited=True)
     changed = result.changed
     print(f"registry: {changed} record(s) created or updated" if changed else "registry: demo data already loaded")
+    for table, counts in result.counts.items():
+        if counts.kept:
+            print(f"registry: {table} kept (edited since the demo loaded them): {', '.join(counts.kept)}")
     for username, role in DEMO_USERS.items():
         set_user(username, role, password=username, email="")
     print("staff logins (demo only): " + ", ".join(f"{u} / {u} ({r})" for u, r in DEMO_USERS.items()))

@@ -64,13 +64,15 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 def import_bundle(paths: Iterable[Path | str], actor: str = "import", dry_run: bool = False,
-                  progress: Callable[[str, int], None] | None = None) -> ImportResult:
+                  progress: Callable[[str, int], None] | None = None, protect_edited: bool = False) -> ImportResult:
+    """`protect_edited`: leave stored records changed since `actor` last imported them as they are
+    (see `writer.write_bundle`); `tiewatch demo load` uses it."""
     with _no_cyclic_gc():
-        return _import_bundle(paths, actor, dry_run, progress)
+        return _import_bundle(paths, actor, dry_run, progress, protect_edited)
 
 
 def _import_bundle(paths: Iterable[Path | str], actor: str, dry_run: bool,
-                   progress: Callable[[str, int], None] | None) -> ImportResult:
+                   progress: Callable[[str, int], None] | None, protect_edited: bool = False) -> ImportResult:
     files, bundle = load_bundle(paths)
     if bundle.problems:
         count = len(bundle.problems)
@@ -78,7 +80,7 @@ def _import_bundle(paths: Iterable[Path | str], actor: str, dry_run: bool,
                                bundle.problems)
     result = ImportResult(files=files, notices=bundle.notices, dry_run=dry_run)
     if not dry_run:
-        result.counts = write_bundle(bundle, actor=actor, progress=progress)
+        result.counts = write_bundle(bundle, actor=actor, progress=progress, protect_edited=protect_edited)
     return result
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from tiewatch.core.csvsafe import unescape_cell
 from tiewatch.core.errors import Problem
 
 RECORD_TYPES = ("entities", "ties", "sources")
@@ -257,7 +258,7 @@ def _csv_record(row: dict[str, str]) -> dict[str, Any]:
     record: dict[str, Any] = {}
     attributes: dict[str, Any] = {}
     for key, raw in row.items():
-        value = (raw or "").strip()
+        value = unescape_cell(raw or "").strip()
         if value == "":
             continue
         if key.startswith("attr."):

@@ -11,8 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from followthemoney.types import registry as ftm_registry
-
+from tiewatch.core.countries import COUNTRY_CODES
 from tiewatch.core.errors import Problem, did_you_mean
 from tiewatch.core.partial_dates import PartialDate
 from tiewatch.core.partial_dates import parse_date_range as _parse_date_range
@@ -23,7 +22,7 @@ from tiewatch.registry.importers.readers import RawRecord
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
 OCD_ID = re.compile(r"^ocd-division/country:[a-z]{2}(?:/[a-z_]+:[^/\s]+)*$")
 URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-COUNTRIES = frozenset(code.upper() for code in ftm_registry.country.names) | {"PS", "XK"}
+COUNTRIES = frozenset(code.upper() for code in COUNTRY_CODES) | {"PS", "XK"}
 
 ENTITY_FIELDS = {"id", "name", "kind", "country", "jurisdiction", "aliases", "parent", "note", "sources",
                  "uncertain", "published", "extra"}

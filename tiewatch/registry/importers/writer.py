@@ -7,8 +7,8 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -26,11 +26,21 @@ T = TypeVar("T")
 Progress = Callable[[str, int], None]
 
 
+class _Record(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+R = TypeVar("R", bound=_Record)
+
+
 @dataclass
 class WriteCounts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Ids left as they are because someone changed them since this importer wrote them (protect_edited).
+    kept: list[str] = field(default_factory=list)
 
 
 def chunks(items: list[T], size: int = BATCH) -> Iterator[list[T]]:
@@ -38,15 +48,18 @@ def chunks(items: list[T], size: int = BATCH) -> Iterator[list[T]]:
         yield items[start:start + size]
 
 
-def write_bundle(bundle: Bundle, actor: str, progress: Progress | None = None) -> dict[str, WriteCounts]:
+def write_bundle(bundle: Bundle, actor: str, progress: Progress | None = None,
+                 protect_edited: bool = False) -> dict[str, WriteCounts]:
+    """With `protect_edited`, a stored record whose latest audit entry is not an import by this same
+    `actor` (someone edited it since, e.g. in the admin) is kept as it is and listed in `kept`."""
     report = progress or (lambda _stage, _n: None)
     with transaction.atomic():
         ensure_jurisdictions(e.jurisdiction for e in bundle.entities.values() if e.jurisdiction)
         recountried: list[str] = []
         counts = {
-            "sources": _write_sources(bundle.sources, actor, report),
-            "entities": _write_entities(bundle.entities, actor, report, recountried),
-            "ties": _write_ties(bundle.ties, actor, report),
+            "sources": _write_sources(bundle.sources, actor, report, protect_edited),
+            "entities": _write_entities(bundle.entities, actor, report, recountried, protect_edited),
+            "ties": _write_ties(bundle.ties, actor, report, protect_edited),
         }
         refresh_counterpart_countries(recountried)
     return counts
@@ -76,6 +89,27 @@ def refresh_counterpart_countries(entity_ids: list[str]) -> int:
                 changed.append(tie)
     Tie.objects.bulk_update(changed, ["counterpart_countries"], batch_size=BATCH)
     return len(changed)
+
+
+def edited_since_import(model: str, actor: str, ids: list[str]) -> set[str]:
+    """The ids (of stored records) whose latest audit entry is not an import by `actor`: changed by
+    someone else since that importer last wrote them, or never written by it."""
+    latest: dict[str, tuple[str, str]] = {}
+    for part in chunks(ids, 2000):
+        entries = ChangeRecord.objects.filter(model=model, object_id__in=part).order_by("-at", "-id")
+        for oid, action, by in entries.values_list("object_id", "action", "actor"):
+            latest.setdefault(oid, (action, by))
+    return {oid for oid in ids if latest.get(oid) != ("import", actor)}
+
+
+def _keep_edited(model: str, actor: str, updated: list[R], changes: list[Any], counts: WriteCounts) -> set[str]:
+    """Take the records edited since `actor` imported them out of `updated` and `changes` (in place)."""
+    kept = edited_since_import(model, actor, [row.id for row in updated])
+    if kept:
+        updated[:] = [row for row in updated if row.id not in kept]
+        changes[:] = [change for change in changes if change[0] not in kept]
+        counts.kept = sorted(kept)
+    return kept
 
 
 def _existing(model: Any, ids: list[str], prefetch: Iterable[str] = ()) -> dict[str, Any]:
@@ -195,7 +229,7 @@ def _source_obj(row: SourceRow) -> Source:
                   excerpt=row.excerpt, published=row.published)
 
 
-def _write_sources(rows: dict[str, SourceRow], actor: str, report: Progress) -> WriteCounts:
+def _write_sources(rows: dict[str, SourceRow], actor: str, report: Progress, protect: bool = False) -> WriteCounts:
     existing = _existing(Source, list(rows))
     counts, changes = WriteCounts(), []
     created: list[Source] = []
@@ -209,6 +243,8 @@ def _write_sources(rows: dict[str, SourceRow], actor: str, report: Progress) -> 
             continue
         (updated if old is not None else created).append(obj)
         changes.append((sid, before, after))
+    if protect:
+        _keep_edited("source", actor, updated, changes, counts)
     Source.objects.bulk_create(created, batch_size=BATCH)
     Source.objects.bulk_update(updated, ["url", "title", "publisher", "published_on", "accessed_on", "excerpt",
                                          "published"], batch_size=BATCH)
@@ -247,7 +283,7 @@ def _entity_values(row: EntityRow) -> tuple[Any, ...]:
 
 
 def _write_entities(rows: dict[str, EntityRow], actor: str, report: Progress,
-                    recountried: list[str] | None = None) -> WriteCounts:
+                    recountried: list[str] | None = None, protect: bool = False) -> WriteCounts:
     existing = _existing(Entity, list(rows), prefetch=["sources"]) if rows and Entity.objects.exists() else {}
     counts, changes, resourced = WriteCounts(), [], []
     created: list[EntityRow] = []
@@ -265,6 +301,10 @@ def _write_entities(rows: dict[str, EntityRow], actor: str, report: Progress,
             recountried.append(eid)
         if before is None or before["sources"] != after["sources"]:
             resourced.append(row)
+    kept = _keep_edited("entity", actor, updated, changes, counts) if protect else set()
+    resourced = [row for row in resourced if row.id not in kept]
+    if recountried is not None:
+        recountried[:] = [eid for eid in recountried if eid not in kept]
     # Parents may be later in the same bundle: foreign keys are checked at commit (deferred).
     insert_rows(Entity, ["id", *ENTITY_FIELDS], (_entity_values(row) for row in created))
     Entity.objects.bulk_update([_entity_obj(row) for row in updated], ENTITY_FIELDS, batch_size=BATCH)
@@ -356,7 +396,7 @@ def _entity_countries(rows: dict[str, TieRow]) -> dict[str, str]:
     return countries
 
 
-def _write_ties(rows: dict[str, TieRow], actor: str, report: Progress) -> WriteCounts:
+def _write_ties(rows: dict[str, TieRow], actor: str, report: Progress, protect: bool = False) -> WriteCounts:
     existing = _existing_tie_snapshots(list(rows))
     countries = _entity_countries(rows)
     counts, changes = WriteCounts(), []
@@ -372,6 +412,8 @@ def _write_ties(rows: dict[str, TieRow], actor: str, report: Progress) -> WriteC
             changes.append((tid, before, after))
         if done % 50_000 == 0:
             report("ties (compared)", 50_000)
+    if protect:
+        _keep_edited("tie", actor, updated, changes, counts)
     with bulk_load([Tie, TieCounterpart, Tie.sources.through, ChangeRecord], len(created)):
         insert_rows(Tie, ["id", *TIE_FIELDS], (_tie_values(row, countries) for row in created))
         report("ties", len(created))
