@@ -14,12 +14,46 @@ from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
 from tiewatch.core.errors import Problem, TiewatchError, ValidationFailed
 from tiewatch.core.json_body import load_json_body, text_problem
 
-api = NinjaAPI(
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {
+        "type": "object",
+        "required": ["code", "message", "fields"],
+        "properties": {
+            "code": {"type": "string"},
+            "message": {"type": "string"},
+            "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        },
+    }},
+}
+_ERROR_RESPONSE = {
+    "description": "A client error (bad input, not found, too large, rate-limited ...), in the one error shape.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+
+
+class TiewatchAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI schema declares the one error shape as every operation's 4XX response,
+    so clients (and schemathesis) know every status the API can answer with."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                operation.setdefault("responses", {}).setdefault("4XX", _ERROR_RESPONSE)
+        return schema
+
+
+api = TiewatchAPI(
     title="tiewatch API",
     version="1",
     description="Sourced ties between local police and foreign forces, the local policies that govern them, "

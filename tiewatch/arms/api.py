@@ -22,6 +22,14 @@ from .web import HOW_TO, source
 router = Router(tags=["arms"])
 Role = Literal["exporter", "importer"]
 Source = Literal["tables", "register", "tidy"]
+# The formats a client should send, declared in the OpenAPI schema (the engine also accepts '2013-17'
+# and '2013–2017'); a period must not end before it starts, which the descriptions say.
+PERIOD_PATTERN = r"^\d{4}(-\d{4})?$"
+
+
+def _period(alias: str | None = None) -> Any:
+    return Query(..., alias=alias, pattern=PERIOD_PATTERN,
+                 description="YYYY or YYYY-YYYY (the first year not after the last)")
 
 
 def _store() -> Store:
@@ -44,26 +52,26 @@ def releases(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/top", summary="Largest exporters or importers of a period")
-def top(request: HttpRequest, role: Role, period: str, limit: int = 10, release: str | None = None,
+def top(request: HttpRequest, role: Role, period: str = _period(), limit: int = 10, release: str | None = None,
         source: Source | None = None) -> dict[str, Any]:
     return _with_demo(q.top(_store(), role, period, limit, release, source))
 
 
 @router.get("/change", summary="Percent change of exports/imports (or of one pair) between two periods")
-def change(request: HttpRequest, country: str, role: Role, period_from: str = Query(..., alias="from"),
-           period_to: str = Query(..., alias="to"), partner: str | None = None, release: str | None = None,
+def change(request: HttpRequest, country: str, role: Role, period_from: str = _period("from"),
+           period_to: str = _period("to"), partner: str | None = None, release: str | None = None,
            source: Source | None = None) -> dict[str, Any]:
     return _with_demo(q.change(_store(), country, role, period_from, period_to, partner, release, source))
 
 
 @router.get("/partners", summary="Partner shares of a country's exports or imports")
-def partners(request: HttpRequest, country: str, role: Role, period: str, limit: int | None = None,
+def partners(request: HttpRequest, country: str, role: Role, period: str = _period(), limit: int | None = None,
              release: str | None = None, source: Source | None = None) -> dict[str, Any]:
     return _with_demo(q.partners(_store(), country, role, period, limit, release, source))
 
 
 @router.get("/rank", summary="Rank of a supplier among a recipient's suppliers (or the reverse)")
-def rank(request: HttpRequest, supplier: str, recipient: str, period: str,
+def rank(request: HttpRequest, supplier: str, recipient: str, period: str = _period(),
          among: Literal["suppliers", "recipients"] = "suppliers", release: str | None = None,
          source: Source | None = None) -> dict[str, Any]:
     return _with_demo(q.rank(_store(), supplier, recipient, period, among, release, source))
@@ -76,13 +84,13 @@ def series(request: HttpRequest, country: str, role: Role, period: str | None = 
 
 
 @router.get("/categories", summary="TIV by weapon category (Trade Register only)")
-def categories(request: HttpRequest, country: str, role: Role, period: str,
+def categories(request: HttpRequest, country: str, role: Role, period: str = _period(),
                release: str | None = None) -> dict[str, Any]:
     return _with_demo(q.categories(_store(), country, role, period, release))
 
 
 @router.get("/factsheet", summary="Fact sheet data for a country and period (figures, partners, series)")
-def fact_sheet(request: HttpRequest, country: str, period: str, compare: str | None = None,
+def fact_sheet(request: HttpRequest, country: str, period: str = _period(), compare: str | None = None,
                release: str | None = None, source: Source | None = None) -> dict[str, Any]:
     sheet = factsheet.build(_store(), country, period, compare, release, source)
     return _with_demo({**{k: v for k, v in sheet.items() if k != "charts"}, "figures": factsheet.figures(sheet)})

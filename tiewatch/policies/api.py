@@ -16,8 +16,10 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
+from pydantic.config import JsonDict
 
 from tiewatch.core.errors import NotFound
+from tiewatch.core.records import TIE_KINDS
 from tiewatch.policies import services
 from tiewatch.policies.models import Finding, ScreeningRun
 
@@ -59,21 +61,33 @@ def get_policy(request: HttpRequest, policy_id: str) -> Any:
     return out
 
 
+# Declared in the OpenAPI schema so clients know the formats; the service still validates them, with
+# "did you mean" suggestions. Rules across fields (at least one counterpart) are in the descriptions.
+PARTIAL_DATE = r"^[1-9]\d{3}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+_ENTITY: JsonDict = {"minLength": 1, "maxLength": 200}
+_KIND: JsonDict = {"enum": list(TIE_KINDS)}
+_DATE: JsonDict = {"pattern": PARTIAL_DATE}
+
+
 class CheckIn(Schema):
-    subject: str = Field(..., description="entity id (or exact name) of the local agency")
-    counterparts: list[str] = Field(default_factory=list, description="entity ids of the counterparts")
+    subject: str = Field(..., description="entity id (or exact name) of the local agency",
+                         json_schema_extra=_ENTITY)
+    counterparts: list[str] = Field(default_factory=list, description="entity ids of the counterparts "
+                                    "(at least one here or in `counterpart`)")
     counterpart: str | None = Field(None, description="one counterpart (alternative to counterparts)")
-    kind: str = Field(..., description="tie kind")
-    date: str = Field(..., description="YYYY-MM-DD, YYYY-MM or YYYY")
+    kind: str = Field(..., description="tie kind", json_schema_extra=_KIND)
+    date: str = Field(..., description="YYYY-MM-DD, YYYY-MM or YYYY (a real calendar day)",
+                      json_schema_extra=_DATE)
     program: str | None = None
     attributes: dict[str, Any] = Field(default_factory=dict)
 
 
 class CheckQuery(Schema):
-    subject: str
-    counterpart: list[str] = Field(..., description="repeat for several counterparts")
-    kind: str
-    date: str
+    subject: str = Field(..., json_schema_extra=_ENTITY)
+    counterpart: list[str] = Field(..., description="repeat for several counterparts (at least one)")
+    kind: str = Field(..., json_schema_extra=_KIND)
+    date: str = Field(..., description="YYYY-MM-DD, YYYY-MM or YYYY (a real calendar day)",
+                      json_schema_extra=_DATE)
     program: str | None = None
     attr: list[str] = Field(default_factory=list, description="key=value, repeatable")
 

@@ -183,7 +183,8 @@ def parse_attrs(items: Iterable[str], field_name: str = "attr") -> dict[str, Any
 
 
 def _resolve(value: str, field_name: str, entities: dict[str, EntityRecord],
-             by_name: dict[str, str], problems: list[Problem]) -> str:
+             by_name: dict[str, str], problems: list[Problem], unknown: list[Problem]) -> str:
+    """The entity id that `value` names; a blank goes to `problems`, an unknown name to `unknown`."""
     value = (value or "").strip()
     if value in entities:
         return value
@@ -192,7 +193,7 @@ def _resolve(value: str, field_name: str, entities: dict[str, EntityRecord],
     if not value:
         problems.append(Problem("required", field=field_name))
     else:
-        problems.append(Problem(f"unknown entity {value!r}{did_you_mean(value, entities)}", field=field_name))
+        unknown.append(Problem(f"unknown entity {value!r}{did_you_mean(value, entities)}", field=field_name))
     return value
 
 
@@ -209,11 +210,12 @@ def check_proposed(subject: str, counterparts: Sequence[str], kind: str, date: s
     entities = {e.id: e for e in entities_list}
     by_name = {e.name.lower(): e.id for e in entities_list}
     problems: list[Problem] = []
-    subject_id = _resolve(subject, "subject", entities, by_name, problems)
+    unknown: list[Problem] = []
+    subject_id = _resolve(subject, "subject", entities, by_name, problems, unknown)
     cps = [c for c in counterparts if c and c.strip()]
     if not cps:
         problems.append(Problem("required", field="counterpart"))
-    cp_ids = [_resolve(c, "counterpart", entities, by_name, problems) for c in cps]
+    cp_ids = [_resolve(c, "counterpart", entities, by_name, problems, unknown) for c in cps]
     if kind not in TIE_KINDS:
         problems.append(Problem(f"unknown tie kind {kind!r}{did_you_mean(kind or '', TIE_KINDS)}", field="kind"))
     start = end = None
@@ -222,9 +224,12 @@ def check_proposed(subject: str, counterparts: Sequence[str], kind: str, date: s
         start, end = pd.first_day, pd.last_day
     except ValueError as exc:
         problems.append(Problem(str(exc), field="date"))
-    program_id = _resolve(program, "program", entities, by_name, problems) if program else None
+    program_id = _resolve(program, "program", entities, by_name, problems, unknown) if program else None
     if problems:
-        raise ValidationFailed("The proposed tie is invalid.", problems)
+        raise ValidationFailed("The proposed tie is invalid.", problems + unknown)
+    if unknown:
+        # Well formed, but naming an entity the registry does not hold: a 404, as for any unknown id.
+        raise NotFound("An entity named in the proposed tie is not in the registry.", unknown)
     instruments = load_instruments(dirs, entities.keys())
     if ties is None:
         # Evidence for a country-level test comes from the subject's own ties, so a check reads only those.
