@@ -34,6 +34,6 @@ def test_make_demo_installs_the_runtime_only() -> None:
     rules = dict(re.findall(r"^([$()\w./-]+):[^\n]*\n((?:\t[^\n]*\n)*)", makefile, re.MULTILINE))
     assert "pip install --quiet -e .\n" in rules["$(STAMP)"]
     assert "[test]" not in rules["$(STAMP)"] and "'.[test]'" in rules["$(TEST_STAMP)"]
-    assert re.search(r"^demo: install$", makefile, re.MULTILINE)
+    assert re.search(r"^demo: install( \$\(DEMO_SECRET_KEY\))?$", makefile, re.MULTILINE)
     assert re.search(r"^test: install-test$", makefile, re.MULTILINE)
     assert re.search(r"^lint: install-test\n\t\$\(BIN\)/ruff check \.$", makefile, re.MULTILINE)
