@@ -16,8 +16,11 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
-from tiewatch.campaigns import services
 from tiewatch.campaigns.models import Campaign, Hearing, Letter, Petition, Vote
+from tiewatch.campaigns.services.counts import counts, public_signers
+from tiewatch.campaigns.services.petition_cache import get_public_petition
+from tiewatch.campaigns.services.ratelimits import client_ip
+from tiewatch.campaigns.services.signing import confirm, sign
 from tiewatch.campaigns.timeline import campaign_timeline
 from tiewatch.core.errors import NotFound, TiewatchError, ValidationFailed
 
@@ -61,7 +64,7 @@ def _petition_json(petition: Petition) -> dict[str, Any]:
         "closes_at": petition.closes_at.isoformat() if petition.closes_at else None,
         "thresholds": petition.thresholds,
         "verification": petition.verification,
-        "counts": services.counts(petition),
+        "counts": counts(petition),
         "url": f"/petitions/{petition.slug}/",
     }
 
@@ -74,9 +77,9 @@ def list_petitions(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/petitions/{slug}", summary="A petition and its public counts")
 def get_petition(request: HttpRequest, slug: str) -> dict[str, Any]:
-    petition = services.get_public_petition(slug, cached=True)
+    petition = get_public_petition(slug, cached=True)
     out = _petition_json(petition)
-    out["public_signers"] = services.public_signers(petition)
+    out["public_signers"] = public_signers(petition)
     return out
 
 
@@ -91,8 +94,8 @@ def sign_petition(request: HttpRequest, slug: str) -> HttpResponse:
         raise ValidationFailed("The body is not valid JSON.") from None
     if not isinstance(payload, dict):
         raise ValidationFailed("The body must be a JSON object.")
-    petition = services.get_public_petition(slug, cached=True)
-    services.sign(petition, payload, services.client_ip(request))
+    petition = get_public_petition(slug, cached=True)
+    sign(petition, payload, client_ip(request))
     return HttpResponse(_accepted_body(petition.slug), status=202, content_type=_JSON)
 
 
@@ -120,9 +123,9 @@ class ConfirmIn(Schema):
 
 @router.post("/signatures/confirm", summary="Confirm a signature with the token from the email")
 def confirm_signature(request: HttpRequest, body: ConfirmIn) -> dict[str, Any]:
-    signature = services.confirm(body.token)
+    signature = confirm(body.token)
     return {"status": "confirmed", "petition": signature.petition.slug,
-            "counts": services.counts(signature.petition)}
+            "counts": counts(signature.petition)}
 
 
 @router.get("/campaigns", summary="Campaigns")

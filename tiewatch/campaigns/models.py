@@ -470,12 +470,3 @@ def _partial_str(value: dt.date | None, precision: str) -> str:
         return str(PartialDate(value.year, value.month))
     return str(PartialDate(value.year, value.month, value.day))
 
-
-def _forget_cached_petition(sender: Any, instance: Petition, **kwargs: Any) -> None:
-    from tiewatch.campaigns import services
-
-    services._petition_cache.pop(instance.slug, None)
-
-
-models.signals.post_save.connect(_forget_cached_petition, sender=Petition)
-models.signals.post_delete.connect(_forget_cached_petition, sender=Petition)
