@@ -26,7 +26,7 @@ def hot_settings() -> dict[str, Any]:
             # (kind, seconds, count) of every enabled limit
             "rates": tuple((kind, r.seconds, r.count) for kind, name in _RATE_SETTINGS
                            if (r := conf.rate(name)).enabled),
-            "trust_xff": bool(conf.get("TIEWATCH_CAMPAIGNS_TRUST_X_FORWARDED_FOR")),
+            "proxy_hops": conf.trusted_proxy_hops(),
             "petition_ttl": float(conf.get("TIEWATCH_CAMPAIGNS_PETITION_CACHE_SECONDS")),
             "secret": settings.SECRET_KEY.encode(),
         })

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import time
 from typing import Any
 
@@ -20,11 +21,27 @@ from tiewatch.core.errors import RateLimited
 
 
 def client_ip(request: Any) -> str | None:
-    if hot_settings()["trust_xff"]:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The address of the client: the peer itself, or behind TIEWATCH_CAMPAIGNS_TRUSTED_PROXY_HOPS
+    proxies the address the outermost of them saw (when the header holds a valid one)."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    hops = hot_settings()["proxy_hops"]
+    if hops <= 0:
+        return remote
+    return forwarded_client(request.META.get("HTTP_X_FORWARDED_FOR", ""), hops) or remote
+
+
+def forwarded_client(header: str, hops: int) -> str | None:
+    """Each proxy appends the address it received the request from, so behind `hops` proxies the
+    client is the `hops`-th entry from the right. Entries left of it were written by the client
+    (anyone can send the header) and are never read. None when the header is too short to have
+    passed every proxy or that entry is not an IP address; the caller then keeps the peer address."""
+    entries = [entry.strip() for entry in header.split(",")] if header.strip() else []
+    if len(entries) < hops:
+        return None
+    try:
+        return str(ipaddress.ip_address(entries[-hops]))
+    except ValueError:
+        return None
 
 
 def _key_hash(kind: str, value: str) -> str:
