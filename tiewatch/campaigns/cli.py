@@ -9,22 +9,15 @@
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 
 def _worker(args: argparse.Namespace) -> int:
     from tiewatch.campaigns import conf
-    from tiewatch.campaigns.services.outbox import send_outbox
+    from tiewatch.campaigns.services.outbox import run_worker
 
     interval = float(args.interval or conf.get("TIEWATCH_CAMPAIGNS_WORKER_INTERVAL"))
-    while True:
-        sent, failed = send_outbox()
-        if sent or failed or args.once:
-            print(f"sent {sent}, failed {failed}")
-        if args.once:
-            return 0
-        time.sleep(interval)
+    return run_worker(interval, once=args.once, report=lambda line: print(line, flush=True))
 
 
 def _purge(args: argparse.Namespace) -> int:

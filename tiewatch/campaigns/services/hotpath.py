@@ -7,6 +7,7 @@ then the environment, then parses. They are read once and kept until a setting c
 
 from __future__ import annotations
 
+import select
 from typing import Any
 
 from django.conf import settings
@@ -47,6 +48,7 @@ def hot_query(sql: str, params: list[Any]) -> list[tuple]:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
+    _drop_if_hung_up()
     connection.ensure_connection()
     raw = connection.connection
     cached = getattr(connection, "_tiewatch_hot_cursor", None)  # one cursor per (thread's) connection
@@ -59,3 +61,21 @@ def hot_query(sql: str, params: list[Any]) -> list[tuple]:
     with connection.wrap_database_errors:
         hot.execute(sql, params, prepare=True)
         return hot.fetchall()
+
+
+def _drop_if_hung_up() -> None:
+    """Django's CONN_HEALTH_CHECKS runs before the ORM's first query of a request, not before this raw
+    cursor. Its check costs a round trip (SELECT 1); a kept connection is checked here only when its
+    socket is readable while idle, which between requests means the server has said something,
+    usually goodbye (restart, failover, terminated backend): one poll() call, no round trip."""
+    raw = connection.connection
+    if raw is None or not connection.settings_dict.get("CONN_HEALTH_CHECKS") or connection.in_atomic_block:
+        return
+    try:
+        poller = select.poll()
+        poller.register(raw.fileno(), select.POLLIN)
+        hung_up = bool(poller.poll(0))
+    except Exception:  # noqa: BLE001 - a closed connection has no socket left to poll
+        hung_up = True
+    if hung_up and not connection.is_usable():
+        connection.close()
