@@ -86,28 +86,37 @@ def test_postgresql_restart_under_load_loses_no_acknowledged_signature(deploymen
     nodes_before = [node.group_pids() for node in dep.nodes]
     answers: list[tuple[float, int, str, int]] = []  # time, node port, email, status (0: no answer)
     lock = threading.Lock()
+    in_flight = Counter[int]()
     stop, only_busy = threading.Event(), threading.Event()
 
     def client(k: int) -> None:
         for n in range(400):  # bounded in count as well as by the stop event
             if stop.is_set():
                 return
-            port = busy if only_busy.is_set() else dep.node_ports[(k + n) % 2]
+            with lock:
+                port = busy if only_busy.is_set() else dep.node_ports[(k + n) % 2]
+                in_flight[port] += 1
             address = f"restart{k}-{n}@example.org"
             try:
                 status = sign(port, address, f"10.{k}.{n // 250}.{n % 250 + 1}")
             except OSError:
                 status = 0
             with lock:
+                in_flight[port] -= 1
                 answers.append((time.monotonic(), port, address, status))
             time.sleep(0.02)
+
+    def idle_node_quiet() -> bool:
+        with lock:
+            return in_flight[idle] == 0
 
     threads = [threading.Thread(target=client, args=(k,)) for k in range(4)]
     for t in threads:
         t.start()
     time.sleep(1.5)
-    only_busy.set()  # one node keeps taking load through the restart; the other sits idle with kept connections
-    time.sleep(0.3)
+    with lock:
+        only_busy.set()  # one node keeps taking load through the restart; the other sits idle with kept connections
+    wait_for("the idle node's last requests", idle_node_quiet, timeout=20, step=0.02)
     dep.pg.stop()
     time.sleep(0.5)
     dep.pg.start()
