@@ -97,7 +97,7 @@ def _open_quietly(mail: Any) -> None:
 def _close_quietly(mail: Any) -> None:
     try:
         mail.close()
-    except Exception:  # noqa: BLE001 - a broken SMTP session is dropped either way
+    except Exception:  # a broken SMTP session is dropped either way
         log.debug("closing the SMTP connection failed", exc_info=True)
 
 

@@ -7,6 +7,7 @@ Every wait is bounded in time; every process is stopped by its own process group
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import http.client
@@ -239,10 +240,8 @@ class Deployment:
     def stop(self) -> None:
         for child in self.nodes + self.workers:
             child.stop()
-        try:
+        with contextlib.suppress(Exception):  # a controller that never started has nothing to stop
             self.smtp.stop()
-        except Exception:  # noqa: BLE001 - a controller that never started has nothing to stop
-            pass
         self.pg.stop()
         shutil.rmtree(self.root, ignore_errors=True)
 
