@@ -36,7 +36,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-VENV_BIN = REPO / ".venv" / "bin"
+VENV_BIN = Path(sys.executable).parent  # the venv running this script (the repo's .venv under make bench)
 SLUG = "example"
 POSTAL_CODES = ["27701", "27705", "10001"]
 
@@ -344,6 +344,7 @@ def main() -> int:
         env = dict(os.environ)
         env.update({
             "DJANGO_SETTINGS_MODULE": args.settings, "DATABASE_URL": pg.url, "DB_CONN_MAX_AGE": "600",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")])),
             "TIEWATCH_VAR_DIR": str(root / "var"), "LOG_LEVEL": "ERROR", "DEBUG": "false",
             "SECRET_KEY": os.environ.get("SECRET_KEY") or "tiewatch-bench-only-throwaway-database",
             "EMAIL_FILE_PATH": str(root / "var" / "outbox"),

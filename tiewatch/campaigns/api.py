@@ -16,9 +16,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
-from tiewatch.campaigns import services
 from tiewatch.campaigns.models import Campaign, Hearing, Letter, Petition, Signature, Vote
 from tiewatch.campaigns.schemas import SignatureIn
+from tiewatch.campaigns.services.counts import counts, public_signers
+from tiewatch.campaigns.services.petition_cache import get_public_petition
+from tiewatch.campaigns.services.ratelimits import client_ip
+from tiewatch.campaigns.services.signing import confirm, sign, token_hash
 from tiewatch.campaigns.timeline import campaign_timeline
 from tiewatch.core.errors import NotFound, TiewatchError, ValidationFailed
 from tiewatch.core.json_body import load_json_body
@@ -52,7 +55,7 @@ def _petition_json(petition: Petition) -> dict[str, Any]:
         "closes_at": petition.closes_at.isoformat() if petition.closes_at else None,
         "thresholds": petition.thresholds,
         "verification": petition.verification,
-        "counts": services.counts(petition),
+        "counts": counts(petition),
         "url": f"/petitions/{petition.slug}/",
     }
 
@@ -65,9 +68,9 @@ def list_petitions(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.get("/petitions/{slug}", summary="A petition and its public counts")
 def get_petition(request: HttpRequest, slug: str) -> dict[str, Any]:
-    petition = services.get_public_petition(slug, cached=True)
+    petition = get_public_petition(slug, cached=True)
     out = _petition_json(petition)
-    out["public_signers"] = services.public_signers(petition)
+    out["public_signers"] = public_signers(petition)
     return out
 
 
@@ -79,8 +82,8 @@ def sign_petition(request: HttpRequest, slug: str) -> HttpResponse:
     payload = load_json_body(request.body or b"{}")  # the API's checks on every JSON body
     if not isinstance(payload, dict):
         raise ValidationFailed("The body must be a JSON object.")
-    petition = services.get_public_petition(slug, cached=True)
-    services.sign(petition, payload, services.client_ip(request))
+    petition = get_public_petition(slug, cached=True)
+    sign(petition, payload, client_ip(request))
     return HttpResponse(_accepted_body(petition.slug), status=202, content_type=_JSON)
 
 
@@ -109,13 +112,13 @@ class ConfirmIn(Schema):
 @router.post("/signatures/confirm", summary="Confirm a signature with the token from the email")
 def confirm_signature(request: HttpRequest, body: ConfirmIn) -> dict[str, Any]:
     pending = (Signature.objects.select_related("petition__campaign")
-               .filter(token_hash=services.token_hash(body.token)).first())
+               .filter(token_hash=token_hash(body.token)).first())
     if pending is not None and not pending.petition.is_public:
         # Its petition (or campaign) was withdrawn: confirm nothing, reveal nothing of it.
         raise NotFound("This confirmation link is not valid.")
-    signature = services.confirm(body.token)
+    signature = confirm(body.token)
     return {"status": "confirmed", "petition": signature.petition.slug,
-            "counts": services.counts(signature.petition)}
+            "counts": counts(signature.petition)}
 
 
 @router.get("/campaigns", summary="Campaigns")

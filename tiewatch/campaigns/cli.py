@@ -9,27 +9,21 @@
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from tiewatch.campaigns import conf, services
+    from tiewatch.campaigns import conf
+    from tiewatch.campaigns.services.outbox import run_worker
 
     interval = float(args.interval or conf.get("TIEWATCH_CAMPAIGNS_WORKER_INTERVAL"))
-    while True:
-        sent, failed = services.send_outbox()
-        if sent or failed or args.once:
-            print(f"sent {sent}, failed {failed}")
-        if args.once:
-            return 0
-        time.sleep(interval)
+    return run_worker(interval, once=args.once, report=lambda line: print(line, flush=True))
 
 
 def _purge(args: argparse.Namespace) -> int:
-    from tiewatch.campaigns import services
+    from tiewatch.campaigns.services.purge import purge
 
-    result = services.purge()
+    result = purge()
     print(f"deleted {result['ips']} IP address(es), {result['rate_counters']} rate counter(s), "
           f"{result['sent_messages']} sent message(s), {result['unconfirmed']} expired unconfirmed signature(s)")
     return 0

@@ -7,11 +7,13 @@ Rates are written "COUNT/SECONDS" (e.g. "5/60"); "0" or an empty string disables
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from tiewatch.core.env import env_bool, env_int, env_list, env_str
 
@@ -22,7 +24,9 @@ READERS: dict[str, Callable[[], Any]] = {
     "TIEWATCH_CAMPAIGNS_RATE_IP_LONG": lambda: env_str("TIEWATCH_CAMPAIGNS_RATE_IP_LONG", "100/86400"),
     "TIEWATCH_CAMPAIGNS_RATE_EMAIL_SHORT": lambda: env_str("TIEWATCH_CAMPAIGNS_RATE_EMAIL_SHORT", "3/600"),
     "TIEWATCH_CAMPAIGNS_RATE_EMAIL_LONG": lambda: env_str("TIEWATCH_CAMPAIGNS_RATE_EMAIL_LONG", "10/86400"),
-    # Trust the left-most X-Forwarded-For address (only behind a proxy that sets it).
+    # How many proxies in front of the app append to X-Forwarded-For (0: ignore the header).
+    "TIEWATCH_CAMPAIGNS_TRUSTED_PROXY_HOPS": lambda: env_int("TIEWATCH_CAMPAIGNS_TRUSTED_PROXY_HOPS", 0),
+    # Deprecated: true means one trusted proxy hop (TIEWATCH_CAMPAIGNS_TRUSTED_PROXY_HOPS=1).
     "TIEWATCH_CAMPAIGNS_TRUST_X_FORWARDED_FOR":
         lambda: env_bool("TIEWATCH_CAMPAIGNS_TRUST_X_FORWARDED_FOR", False),
     # Days before `tiewatch purge` deletes a signature's IP address (and sent mail, export-log IPs).
@@ -69,6 +73,20 @@ def rate(name: str) -> Rate:
         return Rate(0, 0)
     count, _, seconds = value.partition("/")
     return Rate(int(count), int(seconds or 60))
+
+
+def trusted_proxy_hops() -> int:
+    """Proxies whose X-Forwarded-For entries are believed. The deprecated boolean
+    TIEWATCH_CAMPAIGNS_TRUST_X_FORWARDED_FOR counts as one hop when no hop count is set."""
+    hops = int(get("TIEWATCH_CAMPAIGNS_TRUSTED_PROXY_HOPS") or 0)
+    if hops < 0:
+        raise ImproperlyConfigured(f"TIEWATCH_CAMPAIGNS_TRUSTED_PROXY_HOPS must be 0 or more, not {hops}")
+    if hops == 0 and get("TIEWATCH_CAMPAIGNS_TRUST_X_FORWARDED_FOR"):
+        logging.getLogger(__name__).warning(
+            "TIEWATCH_CAMPAIGNS_TRUST_X_FORWARDED_FOR is deprecated: set TIEWATCH_CAMPAIGNS_TRUSTED_PROXY_HOPS=1 "
+            "(the number of proxies in front of the app) instead")
+        return 1
+    return hops
 
 
 def site_url() -> str:

@@ -134,7 +134,7 @@ class Signature(models.Model):
     # No index of its own: the unique (petition, email) constraint leads with it (migration 0005).
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="signatures", db_index=False)
     name = models.CharField(max_length=200)
-    email = models.CharField(max_length=254, help_text="Normalised (see services.normalise_email)")
+    email = models.CharField(max_length=254, help_text="Normalised (see tiewatch/campaigns/normalise.py)")
     address = models.CharField(max_length=300, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     city = models.CharField(max_length=100, blank=True)
@@ -488,12 +488,3 @@ def _partial_str(value: dt.date | None, precision: str) -> str:
         return str(PartialDate(value.year, value.month))
     return str(PartialDate(value.year, value.month, value.day))
 
-
-def _forget_cached_petition(sender: Any, instance: Petition, **kwargs: Any) -> None:
-    from tiewatch.campaigns import services
-
-    services._petition_cache.pop(instance.slug, None)
-
-
-models.signals.post_save.connect(_forget_cached_petition, sender=Petition)
-models.signals.post_delete.connect(_forget_cached_petition, sender=Petition)

@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from tiewatch.campaigns import services
 from tiewatch.campaigns.forms import InvalidateForm, OfflineBatchForm, SignatureForm
 from tiewatch.campaigns.models import (
     Campaign,
@@ -30,6 +29,11 @@ from tiewatch.campaigns.models import (
     Signature,
     Vote,
 )
+from tiewatch.campaigns.services.counts import counts, public_signers
+from tiewatch.campaigns.services.moderation import invalidate
+from tiewatch.campaigns.services.petition_cache import get_public_petition
+from tiewatch.campaigns.services.ratelimits import client_ip
+from tiewatch.campaigns.services.signing import confirm, find_pending, sign
 from tiewatch.campaigns.timeline import campaign_timeline
 from tiewatch.core.csvsafe import escape_cell
 from tiewatch.core.errors import (
@@ -51,7 +55,7 @@ def _user(request: HttpRequest) -> User:
 
 def _public_petition(slug: str) -> Petition:
     try:
-        return services.get_public_petition(slug)
+        return get_public_petition(slug)
     except NotFound as exc:
         raise Http404(exc.message) from None
 
@@ -72,7 +76,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_object_or_404(Campaign.objects.public(), slug=slug)
-    petitions = [(p, services.counts(p)) for p in campaign.petitions.public()]
+    petitions = [(p, counts(p)) for p in campaign.petitions.public()]
     return render(request, "campaigns/campaign_detail.html", {
         "campaign": campaign,
         "members": campaign.campaignmembership_set.select_related("organisation"),
@@ -83,7 +87,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def petition_list(request: HttpRequest) -> HttpResponse:
-    petitions = [(p, services.counts(p)) for p in
+    petitions = [(p, counts(p)) for p in
                  Petition.objects.public().select_related("campaign").order_by("slug")]
     return render(request, "campaigns/petition_list.html", {"petitions": petitions})
 
@@ -96,7 +100,7 @@ def petition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = SignatureForm(request.POST)
         try:
-            services.sign(petition, request.POST.dict(), services.client_ip(request))
+            sign(petition, request.POST.dict(), client_ip(request))
         except ValidationFailed as exc:
             form.add_problems(exc.problems)
             status = 422
@@ -109,8 +113,8 @@ def petition_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             return redirect("campaigns:petition_thanks", slug=petition.slug)
     return render(request, "campaigns/petition_detail.html", {
-        "petition": petition, "form": form, "counts": services.counts(petition),
-        "signers": services.public_signers(petition), "accepting": petition.accepting(),
+        "petition": petition, "form": form, "counts": counts(petition),
+        "signers": public_signers(petition), "accepting": petition.accepting(),
         "offline_batches": petition.offline_batches.all(),
     }, status=status)
 
@@ -128,14 +132,14 @@ def petition_confirm(request: HttpRequest, slug: str, token: str) -> HttpRespons
     status = 200
     if request.method == "POST":
         try:
-            services.confirm(token, petition)
+            confirm(token, petition)
         except TiewatchError as exc:
             context["error"] = exc.message
             status = exc.status
         else:
             context["confirmed"] = True
-            context["counts"] = services.counts(petition)
-    elif services.find_pending(petition, token) is None:
+            context["counts"] = counts(petition)
+    elif find_pending(petition, token) is None:
         context["error"] = "This confirmation link is not valid."
         status = 404
     response = render(request, "campaigns/petition_confirm.html", context, status=status)
@@ -160,7 +164,7 @@ def petition_moderate(request: HttpRequest, slug: str) -> HttpResponse:
                 if not ids:
                     invalidate_form.add_error(None, "Select at least one signature.")
                 else:
-                    n = services.invalidate(petition, ids, invalidate_form.cleaned_data["reason"], _user(request))
+                    n = invalidate(petition, ids, invalidate_form.cleaned_data["reason"], _user(request))
                     messages.success(request, f"{n} signature(s) invalidated.")
                     return redirect(request.get_full_path())
         elif request.POST.get("action") == "offline":
@@ -185,7 +189,7 @@ def petition_moderate(request: HttpRequest, slug: str) -> HttpResponse:
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
     return render(request, "campaigns/petition_moderate.html", {
         "petition": petition, "page": page, "show": show, "invalidate_form": invalidate_form,
-        "batch_form": batch_form, "counts": services.counts(petition),
+        "batch_form": batch_form, "counts": counts(petition),
         "batches": petition.offline_batches.all(), "log": petition.moderation_log.all()[:20],
         "exports": petition.exports.all()[:20],
     })
@@ -200,7 +204,7 @@ def _export_rows(petition: Petition, include_all: bool) -> list[Signature]:
 
 def _log_export(request: HttpRequest, petition: Petition, fmt: str, rows: int) -> None:
     ExportLog.objects.create(petition=petition, user=_user(request), username=request.user.get_username(),
-                             format=fmt, rows=rows, ip=services.client_ip(request))
+                             format=fmt, rows=rows, ip=client_ip(request))
 
 
 def _cell(value: Any) -> str:
@@ -239,7 +243,7 @@ def petition_export_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     from tiewatch.campaigns.pdf import petition_pdf
 
     rows = _export_rows(petition, include_all=False)
-    data = petition_pdf(petition, rows, services.counts(petition), list(petition.offline_batches.all()))
+    data = petition_pdf(petition, rows, counts(petition), list(petition.offline_batches.all()))
     _log_export(request, petition, "pdf", len(rows))
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{petition.slug}-for-delivery.pdf"'

@@ -41,8 +41,8 @@ def signer(n: int = 1, **extra: Any) -> dict[str, Any]:
 @pytest.fixture(autouse=True)
 def _fresh_petition_cache() -> Any:
     """Each test has its own database rows: never reuse a petition cached by an earlier test."""
-    from tiewatch.campaigns import services
+    from tiewatch.campaigns.services import petition_cache
 
-    services._petition_cache.clear()
+    petition_cache._petition_cache.clear()
     yield
-    services._petition_cache.clear()
+    petition_cache._petition_cache.clear()

@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from tiewatch.campaigns import services
 from tiewatch.campaigns.models import OutboxMessage, Petition, Signature
+from tiewatch.campaigns.normalise import normalise_email
+from tiewatch.campaigns.services import petition_cache, signing
+from tiewatch.campaigns.services.counts import counts as petition_counts
 from tiewatch.campaigns.tests.conftest import signer
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +35,7 @@ def test_sign_returns_202_and_queues_confirmation(client: Client, petition: Peti
     assert msg.to == "signer1@example.org" and msg.sent_at is None
     assert f"/petitions/{petition.slug}/confirm/" in msg.body
     # Only the hash of the token is stored.
-    assert sig.token_hash == services.token_hash(token_of(msg)) and token_of(msg) not in sig.token_hash
+    assert sig.token_hash == signing.token_hash(token_of(msg)) and token_of(msg) not in sig.token_hash
     assert client.get(f"/api/petitions/{petition.slug}").json()["counts"]["confirmed"] == 0
 
 
@@ -49,8 +51,8 @@ def test_duplicate_by_normalised_email_is_409(client: Client, petition: Petition
 
 
 def test_gmail_dots_are_normalised() -> None:
-    assert services.normalise_email("First.Last+x@GoogleMail.com") == "firstlast@gmail.com"
-    assert services.normalise_email("first.last@example.org") == "first.last@example.org"
+    assert normalise_email("First.Last+x@GoogleMail.com") == "firstlast@gmail.com"
+    assert normalise_email("first.last@example.org") == "first.last@example.org"
 
 
 def test_invalid_is_422_with_field_messages(client: Client, petition: Petition) -> None:
@@ -169,13 +171,13 @@ def test_near_duplicate_is_flagged_for_review(client: Client, petition: Petition
     assert r.status_code == 202
     # Flagged when confirmed (only confirmed signatures count).
     for message in OutboxMessage.objects.order_by("id"):
-        services.confirm(token_of(message))
+        signing.confirm(token_of(message))
     first, second = Signature.objects.order_by("id")
     assert not first.needs_review and second.needs_review
     assert str(first.pk) in second.review_reason
     third = post(client, petition.slug, signer(3, address="99 Elm Street"))
     assert third.status_code == 202
-    services.confirm(token_of(OutboxMessage.objects.order_by("-id")[0]))
+    signing.confirm(token_of(OutboxMessage.objects.order_by("-id")[0]))
     assert not Signature.objects.get(email="signer3@example.org").needs_review
 
 
@@ -183,7 +185,7 @@ def test_petition_cache_is_dropped_when_the_petition_changes(client: Client, pet
                                                              settings: Any) -> None:
     settings.TIEWATCH_CAMPAIGNS_PETITION_CACHE_SECONDS = 60
     assert post(client, petition.slug, signer(1)).status_code == 202
-    assert petition.slug in services._petition_cache
+    assert petition.slug in petition_cache._petition_cache
     petition.status = "closed"
     petition.save()
     assert post(client, petition.slug, signer(2)).status_code == 410
@@ -202,8 +204,8 @@ def test_confirm_via_api_counts(client: Client, petition: Petition) -> None:
 
 def test_unverified_resident_counts_separately(client: Client, petition: Petition) -> None:
     post(client, petition.slug, signer(1, postal_code="10001", address=""))
-    services.confirm(token_of(OutboxMessage.objects.get()))
-    counts = services.counts(petition)
+    signing.confirm(token_of(OutboxMessage.objects.get()))
+    counts = petition_counts(petition)
     assert counts["confirmed"] == 1 and counts["verified_residents"] == 0
 
 

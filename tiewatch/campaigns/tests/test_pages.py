@@ -101,13 +101,13 @@ def test_draft_petition_is_hidden(client: Client, petition: Petition) -> None:
 
 
 def test_public_signers_show_only_first_name_and_city(client: Client, petition: Petition) -> None:
-    from tiewatch.campaigns import services
+    from tiewatch.campaigns.services import signing
 
     client.post(f"/petitions/{petition.slug}/", form_data(1, name="Zelda Quartermaine", city="Durham",
                                                       show_publicly=True))
     client.post(f"/petitions/{petition.slug}/", form_data(2, name="Hidden Person", city="Raleigh"))
     for m in OutboxMessage.objects.all():
-        services.confirm(re.search(r"/confirm/([^/]+)/", m.body).group(1))  # type: ignore[union-attr]
+        signing.confirm(re.search(r"/confirm/([^/]+)/", m.body).group(1))  # type: ignore[union-attr]
     html = client.get(f"/petitions/{petition.slug}/").content.decode()
     assert "Zelda, Durham" in html and "Quartermaine" not in html
     assert "Hidden" not in html and "Raleigh" not in html

@@ -12,8 +12,9 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 
-from tiewatch.campaigns import services
 from tiewatch.campaigns.models import ExportLog, ModerationLog, OutboxMessage, Petition, Signature
+from tiewatch.campaigns.services import signing
+from tiewatch.campaigns.services.counts import counts as petition_counts
 from tiewatch.campaigns.tests.conftest import signer
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def sign_and_confirm(client: Client, petition: Petition, n: int, **extra: Any) -
     message = OutboxMessage.objects.order_by("-id").first()
     assert message is not None
     token = message.body.split("/confirm/")[1].split("/")[0]
-    return services.confirm(token)
+    return signing.confirm(token)
 
 
 def logged_in(user: User) -> Client:
@@ -79,7 +80,7 @@ def test_bulk_invalidation_with_reason(users: dict, petition: Petition, client: 
     a = sign_and_confirm(client, petition, 1)
     b = sign_and_confirm(client, petition, 2)
     sign_and_confirm(client, petition, 3)
-    assert services.counts(petition)["confirmed"] == 3
+    assert petition_counts(petition)["confirmed"] == 3
     admin = logged_in(users["alice"])
     page = admin.get(f"/petitions/{petition.slug}/moderate/")
     assert page.status_code == 200 and b"signer1@example.org" in page.content
@@ -88,7 +89,7 @@ def test_bulk_invalidation_with_reason(users: dict, petition: Petition, client: 
     r = admin.post(f"/petitions/{petition.slug}/moderate/",
                    {"action": "invalidate", "ids": [a.pk, b.pk], "reason": "same household bot run"})
     assert r.status_code == 302
-    assert services.counts(petition)["confirmed"] == 1
+    assert petition_counts(petition)["confirmed"] == 1
     assert set(Signature.objects.filter(invalidated_at__isnull=False).values_list("invalidation_reason", flat=True)) \
         == {"same household bot run"}
     log = ModerationLog.objects.get()

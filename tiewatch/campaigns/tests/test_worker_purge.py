@@ -9,8 +9,8 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from tiewatch.campaigns import services
 from tiewatch.campaigns.models import OutboxMessage, Petition, RateCounter, Signature
+from tiewatch.campaigns.services import outbox, signing
 from tiewatch.campaigns.tests.conftest import signer
 from tiewatch.cli import main
 
@@ -42,10 +42,10 @@ def test_worker_retries_then_gives_up(client: Client, petition: Petition, settin
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens
     settings.TIEWATCH_CAMPAIGNS_WORKER_MAX_ATTEMPTS = 2
     sign(client, petition, 1)
-    assert services.send_outbox() == (0, 0)
+    assert outbox.send_outbox() == (0, 0)
     m = OutboxMessage.objects.get()
     assert m.attempts == 1 and not m.failed and m.last_error
-    assert services.send_outbox() == (0, 1)
+    assert outbox.send_outbox() == (0, 1)
     assert OutboxMessage.objects.get().failed
 
 
@@ -53,7 +53,7 @@ def test_signing_does_not_send_mail(client: Client, petition: Petition, settings
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     sign(client, petition, 1)
     assert len(mail.outbox) == 0  # only the worker sends
-    services.send_outbox()
+    outbox.send_outbox()
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["signer1@example.org"]
 
 
@@ -78,7 +78,7 @@ def test_purge_deletes_expired_unconfirmed_signatures(client: Client, petition: 
     settings.TIEWATCH_CAMPAIGNS_CONFIRM_MAX_AGE = 3600
     sign(client, petition, 1)
     sign(client, petition, 2)
-    services.confirm(OutboxMessage.objects.get(signature__email="signer2@example.org").body
+    signing.confirm(OutboxMessage.objects.get(signature__email="signer2@example.org").body
                      .split("/confirm/")[1].split("/")[0])
     Signature.objects.update(created_at=timezone.now() - dt.timedelta(hours=2))
     assert main(["purge"]) == 0
