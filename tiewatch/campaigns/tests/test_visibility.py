@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern
 
-from tiewatch.campaigns import services
+from tiewatch.campaigns.services.signing import token_hash
 from tiewatch.campaigns import urls as campaign_urls
 from tiewatch.campaigns.models import (
     Campaign,
@@ -75,7 +75,7 @@ def hidden(campaign: Campaign, petition: Petition) -> dict[str, Any]:
                                 motion="Quokkacanary motion", date=dt.date(2024, 3, 3), outcome="passed")
     # A signer who signed before the campaign was withdrawn holds a confirmation token.
     p_signature = Signature.objects.create(petition=p, name="Early Bird", email="early@example.org",
-                                           token_hash=services.token_hash("hidden-token"), consent=True)
+                                           token_hash=token_hash("hidden-token"), consent=True)
     return {"campaign": c, "petition": p, "hearing": h, "vote": v, "letter": letter, "stray": stray,
             "signature": p_signature, "public_petition": petition}
 
