@@ -20,8 +20,9 @@ from tiewatch.core.urls import is_http_url
 
 
 def _partial_date(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise ValueError(f"expected a date like 2018, 2018-04 or 2018-04-16, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (str, int)):  # pydantic reports ValueError, not TypeError
+        raise ValueError(  # noqa: TRY004
+            f"expected a date like 2018, 2018-04 or 2018-04-16, got {value!r}")
     parse_partial_date(str(value))  # its ValueError says what is wrong
     return str(value)
 

@@ -128,9 +128,9 @@ def _load_campaign(c: d.CampaignData, orgs: dict[str, Organisation], stats: dict
         _load_vote(v, campaign, hearings)
         stats["votes"] += 1
     for e in c.events:
-        date, precision = _date(e.date)
+        _, precision = _date(e.date)
         CampaignEvent.objects.update_or_create(
-            campaign=campaign, date=date, text=" ".join(e.text.split()), defaults={
+            campaign=campaign, date=_day(e.date), text=" ".join(e.text.split()), defaults={
                 "precision": precision, "kind": e.kind, "link": e.link or "", "uncertain": e.uncertain,
                 "sources": d.sources_json(e.sources)})
         stats["events"] += 1

@@ -42,8 +42,8 @@ def test_issue8_item4_problems_name_the_line(tmp_path: Path) -> None:
     text = CAMPAIGN + "  events:\n  - {date: '2018-13', text: nope}\n  - {date: '2018', kind: rumour, text: t}\n"
     assert failing(tmp_path, text) == [
         "11: campaigns[0].events[0].date: month out of range in '2018-13'",
-        "12: campaigns[0].events[1].kind: expected one of campaign, petition, letter, hearing, vote, policy, "
-        "opposition, legal, rescission, other, got 'rumour'",
+        ("12: campaigns[0].events[1].kind: expected one of campaign, petition, letter, hearing, vote, policy, "
+         "opposition, legal, rescission, other, got 'rumour'"),
     ]
 
 

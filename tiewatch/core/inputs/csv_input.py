@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from tiewatch.core.inputs.text import problem
 
@@ -35,7 +36,7 @@ def read_csv(text: str, file: str = "<text>") -> tuple[list[str], Iterator[CsvRo
     return header, _rows(reader, header, file)
 
 
-def _rows(reader: "csv._reader", header: list[str], file: str) -> Iterator[CsvRow]:
+def _rows(reader: Any, header: list[str], file: str) -> Iterator[CsvRow]:
     last = reader.line_num
     while True:
         try:

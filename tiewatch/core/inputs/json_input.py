@@ -110,7 +110,7 @@ def load_jsonl(text: str, file: str = "<text>", *, max_depth: int = MAX_DEPTH) -
         try:
             # Counting brackets is cheap and bounds the depth; only a line with many is tokenized.
             if line.count("[") + line.count("{") > max_depth:
-                _structure(line, file, max_depth, lambda offset: number)  # type: ignore[arg-type]
+                _structure(line, file, max_depth, lambda offset, number=number: number)  # type: ignore[arg-type]
             values.append((number, json.loads(line, object_pairs_hook=_unique(file, number))))
         except json.JSONDecodeError as error:
             problems.append(Problem(f"invalid JSON: {error.msg}", file=file, line=number))

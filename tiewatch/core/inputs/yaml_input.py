@@ -50,15 +50,19 @@ class _Loader(Composer, SafeConstructor, Resolver, _Parser):  # type: ignore[mis
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(AliasEvent):
-            raise problem(ALIAS_MESSAGE, self.file, self.get_event().start_mark.line + 1)
+            raise problem(ALIAS_MESSAGE, self.file, _line(self.get_event()))
         self.depth += 1
         try:
             if self.depth > self.max_depth:
-                raise problem(f"nested deeper than {self.max_depth} levels", self.file,
-                              self.peek_event().start_mark.line + 1)
+                raise problem(f"nested deeper than {self.max_depth} levels", self.file, _line(self.peek_event()))
             return Composer.compose_node(self, parent, index)
         finally:
             self.depth -= 1
+
+
+def _line(event: Any) -> int | None:
+    mark = getattr(event, "start_mark", None)
+    return mark.line + 1 if mark is not None else None
 
 
 def _key(loader: _Loader, key_node: yaml.Node) -> Any:
@@ -103,9 +107,9 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))
 
 
-_Loader.add_constructor(BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
-_Loader.add_constructor(BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
-_Loader.add_constructor(TIMESTAMP_TAG, _construct_timestamp)
+_Loader.add_constructor(BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)  # type: ignore[type-var]
+_Loader.add_constructor(BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)  # type: ignore[type-var]
+_Loader.add_constructor(TIMESTAMP_TAG, _construct_timestamp)  # type: ignore[type-var]
 
 
 def load_yaml(text: str, file: str = "<text>", *, max_depth: int = MAX_DEPTH, text_keys: bool = True) -> Any:

@@ -11,7 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from tiewatch.core.errors import Problem, did_you_mean
-from tiewatch.core.inputs import InputError, LineDict, line_of, load_json, load_jsonl, load_yaml, read_csv, read_text
+from tiewatch.core.inputs import (
+    InputError,
+    LineDict,
+    line_of,
+    load_json,
+    load_jsonl,
+    load_yaml,
+    read_csv,
+    read_text,
+)
 
 RECORD_TYPES = ("entities", "ties", "sources")
 # Top-level keys other apps read from the same bundle (the shared seed carries them); the
