@@ -1,10 +1,11 @@
 """JSON with line numbers, through the public `json` API only.
 
-`json.loads` (the C scanner) reads the values. A small tokenizer finds the structure first: where
-each object opens, where each of its keys sits, and how deep the nesting goes, so that too-deep
-input is refused before the scanner could recurse. `object_pairs_hook` receives the objects in the
-order they close, which is the order the tokenizer's stack pops them; that pairs each object with
-its lines and catches duplicate keys.
+`json.loads` (the C scanner) reads the values. The structure is found first, at C speed too: every
+string is replaced by `""` (JSON strings hold no raw newline, so lines stay where they were), and
+what remains is brackets, keys (`"":`) and scalars. One pass over the brackets gives each object's
+line and refuses nesting deeper than the limit before the scanner could recurse.
+`object_pairs_hook` receives the objects in the order they close, which is the order the brackets'
+stack pops them: that pairs each object with its line, and catches duplicate keys.
 """
 
 from __future__ import annotations
@@ -19,101 +20,130 @@ from tiewatch.core.errors import Problem
 from tiewatch.core.inputs.lines import LineDict
 from tiewatch.core.inputs.text import MAX_DEPTH, InputError, problem
 
-# A JSON string (followed by ':' when it is a key), or a bracket. Everything else (numbers, true,
-# commas) needs no attention here: json.loads validates it.
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"(\s*:)?|[{}\[\]]', re.DOTALL)
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_BRACKET = re.compile(r"[{}\[\]]")
+_KEY_OR_BRACKET = re.compile(r'"\s*:|[{}\[\]]')
 
 
-class _Lines:
-    """Offset → 1-based line, by binary search over the newline offsets."""
+class _Shape:
+    """The text without its strings: bracket offsets, lines, and where each object opens."""
 
-    def __init__(self, text: str) -> None:
-        self.newlines = [match.start() for match in re.finditer("\n", text)]
+    def __init__(self, text: str, file: str, max_depth: int) -> None:
+        self.bare = _STRING.sub('""', text)
+        self.newlines = [match.start() for match in re.finditer("\n", self.bare)]
+        self.file = file
+        self.closed: list[int] = []  # offsets of each object's '{', in closing order
+        stack: list[int] = []  # offset of '{', or -1 for '['
+        for match in _BRACKET.finditer(self.bare):
+            char = match.group()
+            if char == "{" or char == "[":
+                stack.append(match.start() if char == "{" else -1)
+                if len(stack) > max_depth:
+                    raise problem(f"nested deeper than {max_depth} levels", file, self.line(match.start()))
+            elif stack:
+                opened = stack.pop()
+                if char == "}" and opened >= 0:
+                    self.closed.append(opened)
 
-    def __call__(self, offset: int) -> int:
+    def line(self, offset: int) -> int:
         return bisect.bisect_left(self.newlines, offset) + 1
 
+    def key_line(self, start: int, index: int) -> int:
+        """The line of the object's `index`-th key (0-based), the object opening at `start`."""
+        depth, seen = 0, -1
+        for match in _KEY_OR_BRACKET.finditer(self.bare, start):
+            char = match.group()[0]
+            if char in "{[":
+                depth += 1
+            elif char in "}]":
+                depth -= 1
+                if depth == 0:
+                    break
+            elif depth == 1:
+                seen += 1
+                if seen == index:
+                    return self.line(match.start())
+        return self.line(start)
 
-def _structure(text: str, file: str, max_depth: int, lines: _Lines) -> list[tuple[int, list[int]]]:
-    """(offset of '{', offsets of its keys) for each object, in closing order; refuses deep nesting."""
-    stack: list[tuple[int, list[int]] | None] = []
-    closed: list[tuple[int, list[int]]] = []
-    for match in _TOKEN.finditer(text):
-        char = text[match.start()]
-        if char == '"':
-            if match.group(1) and stack and stack[-1] is not None:
-                stack[-1][1].append(match.start())
-        elif char in "{[":
-            stack.append((match.start(), []) if char == "{" else None)
-            if len(stack) > max_depth:
-                raise problem(f"nested deeper than {max_depth} levels", file, lines(match.start()))
-        elif stack:
-            opened = stack.pop()
-            if char == "}" and opened is not None:
-                closed.append(opened)
-    return closed
+    def object_hook(self) -> Callable[[list[Any]], LineDict]:
+        objects = iter(self.closed)
 
+        def make(pairs: list[tuple[str, Any]]) -> LineDict:
+            start = next(objects, -1)
+            out = LineDict(pairs)
+            out.line = self.line(start) if start >= 0 else 0
+            if len(out) != len(pairs):
+                self._duplicate(pairs, start)
+            return out
 
-def _object_hook(file: str, closed: list[tuple[int, list[int]]], lines: _Lines) -> Callable[[list[Any]], LineDict]:
-    objects = iter(closed)
+        return make
 
-    def make(pairs: list[tuple[str, Any]]) -> LineDict:
-        start, keys = next(objects, (-1, []))
-        out = LineDict()
-        out.line = lines(start) if start >= 0 else 0
-        key_lines = [lines(offset) for offset in keys] if len(keys) == len(pairs) else [out.line] * len(pairs)
-        for (key, value), line in zip(pairs, key_lines):
-            if key in out:
-                raise problem(f"duplicate key {key!r}", file, line, field=key)
-            out[key] = value
-            out.key_lines[key] = line
-        return out
-
-    return make
+    def _duplicate(self, pairs: list[tuple[str, Any]], start: int) -> None:
+        seen: set[str] = set()
+        for index, (key, _) in enumerate(pairs):
+            if key in seen:
+                line = self.key_line(start, index) if start >= 0 else None
+                raise problem(f"duplicate key {key!r}", self.file, line, field=key)
+            seen.add(key)
 
 
 def load_json(text: str, file: str = "<text>", *, max_depth: int = MAX_DEPTH) -> Any:
-    """One JSON document; objects come back as LineDict (line of the '{' and of each key).
+    """One JSON document; objects come back as LineDict with the line of their '{' (key lines
+    are not tracked: a duplicate key's line is found when it is reported).
     Raises InputError (file, line) for invalid JSON, duplicate keys, nesting deeper than max_depth."""
-    lines = _Lines(text)
-    closed = _structure(text, file, max_depth, lines)
+    shape = _Shape(text, file, max_depth)
     try:
-        return json.loads(text, object_pairs_hook=_object_hook(file, closed, lines))
+        return json.loads(text, object_pairs_hook=shape.object_hook())
     except json.JSONDecodeError as error:
         raise problem(f"invalid JSON: {error.msg}", file, error.lineno) from None
-    except RecursionError:  # unreachable after _structure; kept so no input can escape as a crash
+    except RecursionError:  # unreachable after _Shape; kept so no input can escape as a crash
         raise problem(f"nested deeper than {max_depth} levels", file) from None
 
 
-def _unique(file: str, line: int) -> Callable[[list[Any]], dict[str, Any]]:
-    def make(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        out = dict(pairs)
-        if len(out) != len(pairs):
-            seen: set[str] = set()
-            for key, _ in pairs:
-                if key in seen:
-                    raise problem(f"duplicate key {key!r}", file, line, field=key)
-                seen.add(key)
-        return out
-
-    return make
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
 
 
-def load_jsonl(text: str, file: str = "<text>", *, max_depth: int = MAX_DEPTH) -> tuple[list[tuple[int, Any]], list[Problem]]:
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return out
+
+
+# One decoder for every line: json.loads(text, **kwargs) builds a new one per call.
+_JSONL_DECODER = json.JSONDecoder(object_pairs_hook=_unique_pairs)
+
+
+def load_jsonl(text: str, file: str = "<text>", *,
+               max_depth: int = MAX_DEPTH) -> tuple[list[tuple[int, Any]], list[Problem]]:
     """JSON lines: (line number, value) for each non-blank line, and a problem for each bad one.
     Objects are plain dicts: each value's line is its line number."""
     values: list[tuple[int, Any]] = []
     problems: list[Problem] = []
+    decode = _JSONL_DECODER.decode
     for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
+        if not line or line.isspace():
             continue
         try:
-            # Counting brackets is cheap and bounds the depth; only a line with many is tokenized.
+            # Counting brackets is cheap and bounds the depth; only a line with many is looked at.
             if line.count("[") + line.count("{") > max_depth:
-                _structure(line, file, max_depth, lambda offset, number=number: number)  # type: ignore[arg-type]
-            values.append((number, json.loads(line, object_pairs_hook=_unique(file, number))))
+                _Shape(line, file, max_depth)
+            values.append((number, decode(line)))
         except json.JSONDecodeError as error:
             problems.append(Problem(f"invalid JSON: {error.msg}", file=file, line=number))
+        except _DuplicateKey as error:
+            problems.append(Problem(f"duplicate key {error.key!r}", field=error.key, file=file, line=number))
         except InputError as error:
-            problems.extend(error.problems)
+            problems.extend(_on_line(error.problems, number))
     return values, problems
+
+
+def _on_line(problems: list[Problem], number: int) -> list[Problem]:
+    return [Problem(p.message, field=p.field, file=p.file, line=number) for p in problems]

@@ -1,7 +1,9 @@
 """YAML with line numbers: safe tags only, no aliases, no duplicate keys, bounded nesting.
 
-The C parser (libyaml) reads the events when PyYAML has it; composing and constructing stay in
-Python so that aliases and depth are caught at the event that introduces them, with its line.
+The C parser (libyaml) reads the events when PyYAML has it. A text without `*` cannot hold an alias,
+so libyaml composes it too (its own nesting cap is 1,000 levels; ours is checked while constructing);
+any other text is composed in Python, so that an alias is refused at the event that introduces it,
+with its line, before anything is expanded.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 ALIAS_MESSAGE = "aliases (*name) are not allowed; write the value out"
 
+_C_COMPOSER = True
 try:
     from yaml._yaml import CParser as _Parser
 except ImportError:  # PyYAML built without libyaml
@@ -34,6 +37,8 @@ except ImportError:  # PyYAML built without libyaml
             Scanner.__init__(self)
             Parser.__init__(self)
 
+    _C_COMPOSER = False
+
 
 class _Loader(Composer, SafeConstructor, Resolver, _Parser):  # type: ignore[misc,valid-type]
     """Python composer over the fastest parser available; see `load_yaml` for the options."""
@@ -43,10 +48,21 @@ class _Loader(Composer, SafeConstructor, Resolver, _Parser):  # type: ignore[mis
         Composer.__init__(self)
         SafeConstructor.__init__(self)
         Resolver.__init__(self)
+        self.text = stream
         self.file = file
         self.max_depth = max_depth
         self.text_keys = text_keys
         self.depth = 0
+
+    def get_single_node(self) -> Any:
+        if _C_COMPOSER and "*" not in self.text:
+            return _Parser.get_single_node(self)
+        return Composer.get_single_node(self)
+
+    def enter(self, node: yaml.Node) -> None:
+        self.depth += 1
+        if self.depth > self.max_depth:
+            raise problem(f"nested deeper than {self.max_depth} levels", self.file, node.start_mark.line + 1)
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(AliasEvent):
@@ -82,6 +98,7 @@ def _key(loader: _Loader, key_node: yaml.Node) -> Any:
 
 
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.enter(node)
     out = LineDict()
     out.line = node.start_mark.line + 1
     for key_node, value_node in node.value:
@@ -91,11 +108,14 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LineDict:
             raise problem(f"duplicate key {key!r}", loader.file, line, field=str(key))
         out[key] = loader.construct_object(value_node, deep=True)
         out.key_lines[key] = line
+    loader.depth -= 1
     return out
 
 
 def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> LineList:
-    out = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    loader.enter(node)
+    out = LineList([loader.construct_object(child, deep=True) for child in node.value])
+    loader.depth -= 1
     out.line = node.start_mark.line + 1
     out.item_lines = [child.start_mark.line + 1 for child in node.value]
     return out
