@@ -8,13 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tiewatch.campaigns.demo_loader import load
+from tiewatch.campaigns.demo_loader import load, read
 from tiewatch.campaigns.models import Campaign, Organisation
 from tiewatch.cli import main
 from tiewatch.core.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
+# Field names the fuzzer builds campaign files from (valid ones, so it gets past "unknown field").
+KEYS = ["slug", "name", "target_body", "jurisdiction", "date", "text", "url", "sources", "events", "members",
+        "organisation", "petitions", "title", "target", "offline", "count", "source", "kind", "link", "hearing"]
 
 CAMPAIGN = """\
 organisations:
@@ -86,3 +92,19 @@ def test_latin1_campaign_file(tmp_path: Path, capsys: Any) -> None:
     path.write_bytes(CAMPAIGN.replace("Org A", "Caf\xe9").encode("latin-1"))
     assert main(["campaigns", "load-demo", "--file", str(path)]) == 1
     assert f"{path}:2: not UTF-8 text (invalid continuation byte)" in capsys.readouterr().err
+
+
+# --- property: whatever a campaign file holds, reading it answers with problems, never a crash -----
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=6)),
+                    lambda children: st.one_of(st.lists(children, max_size=3),
+                                               st.dictionaries(st.sampled_from(KEYS), children, max_size=4)),
+                    max_leaves=30))
+def test_random_campaign_structures(tmp_path: Path, value: Any) -> None:
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(yaml.safe_dump({"campaigns": [value], "organisations": [value]}), encoding="utf-8")
+    try:
+        read(path)
+    except ValidationFailed as error:
+        assert error.problems and all(p.file == str(path) for p in error.problems)

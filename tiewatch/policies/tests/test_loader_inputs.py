@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tiewatch.cli import main
 from tiewatch.core.errors import ValidationFailed
-from tiewatch.policies.engine import load_policies
+from tiewatch.policies.engine import load_policies, load_policy_text
 from tiewatch.policies.tests.test_loader import GOOD
 
 
@@ -51,3 +54,31 @@ def test_issue9_item9_validate_reports_every_bad_file_and_checks_the_rest(tmp_pa
     assert f"{tmp_path / 'b-deep.yaml'}:20: nested deeper than 64 levels" in err
     assert f"{tmp_path / 'c-typo.yaml'}:17: rules[0].tie_kind: unknown field 'tie_kind'" in err
     assert "d-good.yaml" not in err
+
+
+# --- property: whatever a law pack holds, loading answers with problems, never a crash -------------
+FUZZ = settings(max_examples=80, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FUZZ
+@given(st.text(alphabet='{}[]":,-&*!<>\n #|ab1yes\\\'\t', max_size=200))
+def test_random_law_pack_text(text: str) -> None:
+    try:
+        load_policy_text(text, "fuzz.yaml")
+    except ValidationFailed as error:
+        assert error.problems and all(p.file == "fuzz.yaml" for p in error.problems)
+
+
+@FUZZ
+@given(st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=6)),
+                    lambda children: st.one_of(st.lists(children, max_size=3),
+                                               st.dictionaries(st.text(max_size=6), children, max_size=3)),
+                    max_leaves=30),
+       st.integers(min_value=0, max_value=100))
+def test_random_law_pack_structures(value: Any, depth: int) -> None:
+    for _ in range(depth):
+        value = {"rules": [value]}
+    try:
+        load_policy_text(yaml.safe_dump(value), "fuzz.yaml")
+    except ValidationFailed as error:
+        assert error.problems

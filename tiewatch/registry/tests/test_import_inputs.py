@@ -8,10 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tiewatch.cli import main
 from tiewatch.core.errors import ValidationFailed
 from tiewatch.registry.importers import import_bundle
+from tiewatch.registry.importers.readers import read_files
+from tiewatch.registry.importers.validate import validate_records
 from tiewatch.registry.models import Entity
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +95,34 @@ def test_issue9_item9_cli_prints_line_errors(db: Any, tmp_path: Path, capsys: An
     path.write_text("entities: []\n1: []\n", encoding="utf-8")
     assert main(["import", str(path)]) == 1
     assert f"{path}:2: keys must be text, got 1" in capsys.readouterr().err
+
+
+# --- property: whatever a bundle file holds, the readers answer with problems, never a crash ------
+FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+fuzz_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=6)),
+    lambda children: st.one_of(st.lists(children, max_size=3),
+                               st.dictionaries(st.one_of(st.text(max_size=4), st.integers()), children, max_size=3)),
+    max_leaves=30)
+
+
+@FUZZ
+@given(data=st.binary(max_size=200), suffix=st.sampled_from([".yaml", ".json", ".jsonl", "-entities.csv"]))
+def test_readers_take_random_bytes(tmp_path: Path, data: bytes, suffix: str) -> None:
+    path = tmp_path / f"fuzz{suffix}"
+    path.write_bytes(data)
+    result = read_files([path], 10_000)
+    assert all(p.file == str(path) for p in result.problems)
+
+
+@FUZZ
+@given(value=fuzz_values, depth=st.integers(min_value=0, max_value=150))
+def test_readers_take_random_structures(tmp_path: Path, value: Any, depth: int) -> None:
+    for _ in range(depth):
+        value = {"entities": [value]} if depth % 2 else [value]
+    (tmp_path / "fuzz.yaml").write_text(yaml.safe_dump(value), encoding="utf-8")
+    (tmp_path / "fuzz.json").write_text(json.dumps(value, default=str), encoding="utf-8")
+    (tmp_path / "fuzz.jsonl").write_text(json.dumps(value, default=str) + "\n", encoding="utf-8")
+    result = read_files(sorted(tmp_path.glob("fuzz.*")), 10_000_000)
+    validate_records(result.records)  # problems are collected, not raised
