@@ -117,8 +117,12 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-# One decoder for every line: json.loads(text, **kwargs) builds a new one per call.
-_JSONL_DECODER = json.JSONDecoder(object_pairs_hook=_unique_pairs)
+# One decoder for every line (json.loads(text, **kwargs) builds a new one per call). Objects come
+# back as their (key, value) pairs, built by the C scanner with no Python call per object: a line
+# holding one object and no other (most JSON lines) is checked for duplicates with one dict(); any
+# other line goes through the checking hook.
+_PAIRS_DECODER = json.JSONDecoder(object_pairs_hook=list)
+_CHECKING_DECODER = json.JSONDecoder(object_pairs_hook=_unique_pairs)
 
 
 def load_jsonl(text: str, file: str = "<text>", *,
@@ -127,15 +131,23 @@ def load_jsonl(text: str, file: str = "<text>", *,
     Objects are plain dicts: each value's line is its line number."""
     values: list[tuple[int, Any]] = []
     problems: list[Problem] = []
-    decode = _JSONL_DECODER.decode
+    append, pairs_of = values.append, _PAIRS_DECODER.decode
     for number, line in enumerate(text.split("\n"), start=1):
         if not line or line.isspace():
             continue
         try:
+            braces = line.count("{")
+            if braces == 1 and line[0] == "{":  # the hot path: one flat object per line
+                pairs = pairs_of(line)
+                value = dict(pairs)
+                if len(value) != len(pairs):
+                    _unique_pairs(pairs)  # raises _DuplicateKey naming the key
+                append((number, value))
+                continue
             # Counting brackets is cheap and bounds the depth; only a line with many is looked at.
-            if line.count("[") + line.count("{") > max_depth:
+            if braces + line.count("[") > max_depth:
                 _Shape(line, file, max_depth)
-            values.append((number, decode(line)))
+            append((number, _CHECKING_DECODER.decode(line)))
         except json.JSONDecodeError as error:
             problems.append(Problem(f"invalid JSON: {error.msg}", file=file, line=number))
         except _DuplicateKey as error:
