@@ -137,17 +137,17 @@ def load_jsonl(text: str, file: str = "<text>", *,
             continue
         try:
             braces = line.count("{")
+            # Counting brackets is cheap and bounds the depth; only a line with many is looked at.
+            if braces + line.count("[") > max_depth:
+                _Shape(line, file, max_depth)
             if braces == 1 and line[0] == "{":  # the hot path: one flat object per line
                 pairs = pairs_of(line)
                 value = dict(pairs)
                 if len(value) != len(pairs):
                     _unique_pairs(pairs)  # raises _DuplicateKey naming the key
                 append((number, value))
-                continue
-            # Counting brackets is cheap and bounds the depth; only a line with many is looked at.
-            if braces + line.count("[") > max_depth:
-                _Shape(line, file, max_depth)
-            append((number, _CHECKING_DECODER.decode(line)))
+            else:
+                append((number, _CHECKING_DECODER.decode(line)))
         except json.JSONDecodeError as error:
             problems.append(Problem(f"invalid JSON: {error.msg}", file=file, line=number))
         except _DuplicateKey as error:

@@ -78,7 +78,7 @@ def test_json_refusals(text: str, expected: str) -> None:
 
 
 def test_json_lines_report_every_bad_line_and_keep_the_good() -> None:
-    text = '{"a": 1}\n\n{"a": 1, "a": 2}\n' + "[" * 65 + "]" * 65 + '\n{"b": [1]}\n{bad\n'
+    text = '{"a": 1}\n\n{"a": 1, "a": 2}\n{"deep": ' + "[" * 65 + "]" * 65 + '}\n{"b": [1]}\n{bad\n'
     values, problems = load_jsonl(text, "f")
     assert values == [(1, {"a": 1}), (5, {"b": [1]})]
     assert [str(p) for p in problems] == [
