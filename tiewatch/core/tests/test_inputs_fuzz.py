@@ -54,12 +54,16 @@ def test_random_structural_text(text: str) -> None:
 
 
 @SETTINGS
-@given(nested, st.integers(min_value=0, max_value=3 * MAX_DEPTH))
-def test_random_nested_structures(value: Any, wrap: int) -> None:
-    for _ in range(wrap):
-        value = [value] if wrap % 2 else {"k": value}
-    for text in (json.dumps(value), json.dumps(value, indent=1), yaml.safe_dump(value)):
-        _only_tiewatch_errors(text)
+@given(nested, st.integers(min_value=0, max_value=3000), st.sampled_from(['{"k": ', "[", '{"a": 1, "k": ']),
+       st.booleans())
+def test_random_nested_structures(value: Any, depth: int, opener: str, in_object: bool) -> None:
+    """Deeper than Python's recursion limit too: written as text, not dumped (the dumpers recurse)."""
+    closer = "]" if opener == "[" else "}"
+    text = opener * depth + json.dumps(value) + closer * depth
+    if in_object:  # one flat object holding the nesting: the JSON-lines hot path
+        text = '{"deep": ' + text + "}"
+    for variant in (text, yaml.safe_dump(value), text + "\n" + text):
+        _only_tiewatch_errors(variant)
 
 
 @SETTINGS
