@@ -140,8 +140,9 @@ def load_yaml(text: str, file: str = "<text>", *, max_depth: int = MAX_DEPTH, te
     Raises InputError (file, line) for invalid YAML, aliases, merge keys, duplicate or non-text keys,
     nesting deeper than `max_depth`, and more than one document.
     """
-    loader = _Loader(text, file, max_depth, text_keys)
+    loader = None
     try:
+        loader = _Loader(text, file, max_depth, text_keys)  # the pure-Python reader checks characters here
         return loader.get_single_data()
     except InputError:
         raise
@@ -159,4 +160,5 @@ def load_yaml(text: str, file: str = "<text>", *, max_depth: int = MAX_DEPTH, te
     except yaml.YAMLError as error:
         raise problem(f"invalid YAML: {error}", file) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -112,3 +115,25 @@ def test_input_error_is_a_validation_failure_with_problems() -> None:
         load_yaml("a: 1\na: 2\n", "f")
     assert caught.value.problems == [Problem("duplicate key 'a'", field="a", file="f", line=2)]
     assert caught.value.as_json()["error"]["code"] == "invalid"
+
+
+def test_yaml_without_libyaml_refuses_the_same() -> None:
+    """PyYAML built without libyaml: the pure-Python reader gives the same answers (own process, as
+    the choice of parser is made at import)."""
+    script = textwrap.dedent("""
+        import sys
+        sys.modules["yaml._yaml"] = None
+        from tiewatch.core.inputs import InputError, load_yaml, yaml_input
+        assert not yaml_input._C_COMPOSER
+        assert load_yaml("a: 1\\nb: [x, {c: 2018-01-01}]\\n") == {"a": 1, "b": ["x", {"c": "2018-01-01"}]}
+        for text in ("a: &x 1\\nb: *x\\n", "[" * 3000, "a: 1\\na: 2\\n", "x: \\x07\\n", "a: [\\n"):
+            try:
+                load_yaml(text, "f")
+            except InputError as error:
+                print(error.lines()[0])
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == [
+        "f:2: aliases (*name) are not allowed; write the value out", "f:1: nested deeper than 64 levels",
+        "f:2: a: duplicate key 'a'", "f:1: invalid YAML: unacceptable character #x0007",
+        "f:2: invalid YAML: expected the node content, but found '<stream end>'"]
