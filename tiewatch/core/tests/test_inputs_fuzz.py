@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tiewatch.core.errors import TiewatchError
-from tiewatch.core.inputs import MAX_DEPTH, decode, load_json, load_jsonl, load_yaml, read_csv
+from tiewatch.core.inputs import decode, load_json, load_jsonl, load_yaml, read_csv
 
 SETTINGS = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
