@@ -1,6 +1,9 @@
 """Load campaign data (the Durham story and the `example` petition) from YAML, idempotently:
 records are matched by slug (events by campaign, date and text), so loading twice changes nothing.
-Everything is validated first, then written in one transaction."""
+
+The file is read by the core input layer and checked against the pydantic models of
+`data_schema` (every problem names file, line and field); then everything is written in one
+transaction."""
 
 from __future__ import annotations
 
@@ -8,10 +11,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.db import transaction
 from django.utils import timezone
+from pydantic import ValidationError
 
+from tiewatch.campaigns import data_schema as d
 from tiewatch.campaigns.models import (
     Campaign,
     CampaignEvent,
@@ -28,176 +32,160 @@ from tiewatch.campaigns.models import (
     Vote,
 )
 from tiewatch.core.errors import Problem, ValidationFailed
+from tiewatch.core.inputs import line_of, load_yaml, read_text
 from tiewatch.core.partial_dates import parse_partial_date
 
 DEMO_FILE = Path(__file__).resolve().parent / "demo" / "durham.yaml"
+MAX_BYTES = 10_000_000  # a campaign file is hand-written; anything near this is a mistake
 
 
-def _date(value: Any, where: str, problems: list[Problem], file: str) -> tuple[dt.date | None, str]:
+def _date(value: str | None) -> tuple[dt.date | None, str]:
+    """A partial date the models already validated: its first day and precision."""
     if value is None:
         return None, "day"
-    try:
-        partial = parse_partial_date(value)
-    except ValueError as exc:
-        problems.append(Problem(str(exc), field=where, file=file))
-        return None, "day"
+    partial = parse_partial_date(value)
     return partial.first_day, partial.precision
 
 
-def _day(value: Any) -> dt.date:
-    """A date already validated by _validate()."""
-    day, _ = _date(value, "", [], "")
+def _day(value: str) -> dt.date:
+    day, _ = _date(value)
     assert day is not None
     return day
 
 
-def _validate(data: Any, file: str) -> list[Problem]:
-    problems: list[Problem] = []
-    if not isinstance(data, dict):
-        return [Problem("expected a mapping with `organisations` and `campaigns`", file=file)]
-    orgs = {o.get("slug") for o in data.get("organisations") or []}
-    for i, c in enumerate(data.get("campaigns") or []):
-        base = f"campaigns[{i}]"
-        for key in ("slug", "name", "target_body", "jurisdiction"):
-            if not c.get(key):
-                problems.append(Problem("required", field=f"{base}.{key}", file=file))
-        for j, m in enumerate(c.get("members") or []):
-            if m.get("organisation") not in orgs:
-                problems.append(Problem(f"unknown organisation {m.get('organisation')!r}",
-                                        field=f"{base}.members[{j}]", file=file))
-        for j, p in enumerate(c.get("petitions") or []):
-            if p.get("status", "draft") not in Petition.Status.values:
-                problems.append(Problem(f"status must be one of {Petition.Status.values}",
-                                        field=f"{base}.petitions[{j}].status", file=file))
-            for key in ("slug", "title", "text", "target"):
-                if not p.get(key):
-                    problems.append(Problem("required", field=f"{base}.petitions[{j}].{key}", file=file))
-        for section in ("letters", "hearings", "votes", "events"):
-            for j, item in enumerate(c.get(section) or []):
-                if section != "letters" and item.get("date") is None:
-                    problems.append(Problem("required", field=f"{base}.{section}[{j}].date", file=file))
-                _date(item.get("date"), f"{base}.{section}[{j}].date", problems, file)
-        for j, p in enumerate(c.get("petitions") or []):
-            _date(p.get("delivered_on"), f"{base}.petitions[{j}].delivered_on", problems, file)
-            for k, b in enumerate(p.get("offline") or []):
-                _date(b.get("collected_on"), f"{base}.petitions[{j}].offline[{k}].collected_on", problems, file)
-        for j, e in enumerate(c.get("events") or []):
-            if e.get("kind", "other") not in CampaignEvent.Kind.values:
-                problems.append(Problem("unknown kind", field=f"{base}.events[{j}].kind", file=file))
-        for j, v in enumerate(c.get("votes") or []):
-            if v.get("outcome") not in Vote.Outcome.values:
-                problems.append(Problem("outcome must be passed or failed", field=f"{base}.votes[{j}].outcome",
-                                        file=file))
-            for k, r in enumerate(v.get("roll_call") or []):
-                if r.get("position") not in RollCallEntry.Position.values:
-                    problems.append(Problem("bad position", field=f"{base}.votes[{j}].roll_call[{k}]", file=file))
-        for j, h in enumerate(c.get("hearings") or []):
-            for k, t in enumerate(h.get("testimonies") or []):
-                if t.get("stance") not in Testimony.Stance.values:
-                    problems.append(Problem("stance must be for, against or neutral",
-                                            field=f"{base}.hearings[{j}].testimonies[{k}]", file=file))
-    return problems
+def read(path: Path) -> d.CampaignFile:
+    """The campaign file, validated; ValidationFailed lists every problem with file, line and field."""
+    file = str(path)
+    data = load_yaml(read_text(path, MAX_BYTES), file)
+    if data is None or not isinstance(data, dict):
+        raise ValidationFailed(f"{file}: invalid campaign data", [
+            Problem("expected a mapping with `organisations` and `campaigns`", file=file, line=line_of(data) or 1)])
+    try:
+        parsed = d.CampaignFile.model_validate(data)
+    except ValidationError as error:
+        raise ValidationFailed(f"{file}: invalid campaign data", d.problems(error, data, file)) from None
+    problems = _references(parsed, data, file)
+    if problems:
+        raise ValidationFailed(f"{file}: invalid campaign data", problems)
+    return parsed
+
+
+def _references(parsed: d.CampaignFile, data: Any, file: str) -> list[Problem]:
+    """Slugs that must name something defined in the same file."""
+    orgs = {o.slug for o in parsed.organisations}
+    found: list[tuple[tuple[int | str, ...], str]] = []
+    for i, c in enumerate(parsed.campaigns):
+        base: tuple[int | str, ...] = ("campaigns", i)
+        found += [((*base, "members", j, "organisation"), f"unknown organisation {m.organisation!r}")
+                  for j, m in enumerate(c.members) if m.organisation not in orgs]
+        found += [((*base, "letters", j, "endorsements", k), f"unknown organisation {slug!r}")
+                  for j, letter in enumerate(c.letters) for k, slug in enumerate(letter.endorsements)
+                  if slug not in orgs]
+        hearings = {h.slug for h in c.hearings}
+        found += [((*base, "votes", j, "hearing"), f"unknown hearing {v.hearing!r} (not in this campaign)")
+                  for j, v in enumerate(c.votes) if v.hearing is not None and v.hearing not in hearings]
+    return [Problem(message, field=d.field_path(loc), file=file, line=d.locate(data, loc)) for loc, message in found]
 
 
 def load(path: Path = DEMO_FILE) -> dict[str, int]:
-    file = str(path)
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    problems = _validate(data, file)
-    if problems:
-        raise ValidationFailed(f"{file}: invalid campaign data", problems)
+    parsed = read(Path(path))
     stats = {"campaigns": 0, "petitions": 0, "events": 0, "letters": 0, "hearings": 0, "votes": 0,
              "missing_ties": 0}
     with transaction.atomic():
         orgs = {}
-        for o in data.get("organisations") or []:
-            orgs[o["slug"]], _ = Organisation.objects.update_or_create(
-                slug=o["slug"], defaults={"name": o["name"], "url": o.get("url", ""),
-                                          "entity_id": o.get("entity_id", "")})
-        for c in data.get("campaigns") or []:
-            _load_campaign(c, orgs, stats, file)
+        for o in parsed.organisations:
+            orgs[o.slug], _ = Organisation.objects.update_or_create(
+                slug=o.slug, defaults={"name": o.name, "url": o.url or "", "entity_id": o.entity_id})
+        for c in parsed.campaigns:
+            _load_campaign(c, orgs, stats)
     return stats
 
 
-def _load_campaign(c: dict, orgs: dict, stats: dict, file: str) -> None:
+def _load_campaign(c: d.CampaignData, orgs: dict[str, Organisation], stats: dict[str, int]) -> None:
     from tiewatch.registry.models import Tie
 
-    problems: list[Problem] = []
-    campaign, _ = Campaign.objects.update_or_create(slug=c["slug"], defaults={
-        "name": c["name"], "coalition": c.get("coalition", ""), "coalition_entity_id": c.get("coalition_entity_id", ""),
-        "target_body": c["target_body"], "jurisdiction": c["jurisdiction"], "summary": c.get("summary", ""),
-        "policy_id": c.get("policy_id", ""), "sources": c.get("sources", []), "published": c.get("published", True)})
+    campaign, _ = Campaign.objects.update_or_create(slug=c.slug, defaults={
+        "name": c.name, "coalition": c.coalition, "coalition_entity_id": c.coalition_entity_id,
+        "target_body": c.target_body, "jurisdiction": c.jurisdiction, "summary": c.summary,
+        "policy_id": c.policy_id, "sources": d.sources_json(c.sources), "published": c.published})
     stats["campaigns"] += 1
-    for m in c.get("members") or []:
+    for m in c.members:
         CampaignMembership.objects.update_or_create(
-            campaign=campaign, organisation=orgs[m["organisation"]],
-            defaults={"role": m.get("role", "member"), "uncertain": bool(m.get("uncertain"))})
-    wanted = list(c.get("evidence") or [])
-    found = list(Tie.objects.filter(id__in=wanted))
-    stats["missing_ties"] += len(wanted) - len(found)
+            campaign=campaign, organisation=orgs[m.organisation], defaults={"role": m.role, "uncertain": m.uncertain})
+    found = list(Tie.objects.filter(id__in=c.evidence))
+    stats["missing_ties"] += len(c.evidence) - len(found)
     if found:
         campaign.evidence.add(*found)
-    for p in c.get("petitions") or []:
-        delivered, _ = _date(p.get("delivered_on"), "delivered_on", problems, file)
-        petition, created = Petition.objects.update_or_create(slug=p["slug"], defaults={
-            "campaign": campaign, "title": p["title"], "text": p["text"], "target": p["target"],
-            "jurisdiction": p.get("jurisdiction", campaign.jurisdiction), "thresholds": p.get("thresholds", []),
-            "status": p.get("status", "draft"), "delivered_on": delivered,
-            "verification": p.get("verification", "none"), "verification_config": p.get("verification_config", {}),
-            "privacy_notice": p.get("privacy_notice", ""), "sources": p.get("sources", []), "note": p.get("note", "")})
-        if created and petition.status == Petition.Status.OPEN and petition.opens_at is None:
-            petition.opens_at = timezone.now()
-            petition.save(update_fields=["opens_at"])
+    for p in c.petitions:
+        _load_petition(p, campaign)
         stats["petitions"] += 1
-        for b in p.get("offline") or []:
-            collected, _ = _date(b.get("collected_on"), "collected_on", problems, file)
-            OfflineSignatureBatch.objects.update_or_create(
-                petition=petition, source=b["source"], collected_on=collected,
-                defaults={"count": int(b["count"]), "note": b.get("note", ""),
-                          "verified_residents": int(b.get("verified_residents", 0))})
-    for letter_data in c.get("letters") or []:
-        date, precision = _date(letter_data.get("date"), "date", problems, file)
-        letter, _ = Letter.objects.update_or_create(slug=letter_data["slug"], defaults={
-            "campaign": campaign, "title": letter_data["title"], "text": letter_data.get("text", ""),
-            "summary": letter_data.get("summary", ""), "date": date, "date_precision": precision,
-            "addressed_to": letter_data.get("addressed_to", ""), "stance": letter_data.get("stance", "for"),
-            "reported_signatories": letter_data.get("reported_signatories", ""),
-            "uncertain": bool(letter_data.get("uncertain")), "sources": letter_data.get("sources", [])})
-        for s in letter_data.get("signatories") or []:
-            LetterSignatory.objects.update_or_create(letter=letter, name=s["name"], defaults={
-                "role": s.get("role", ""), "organisation": s.get("organisation", "")})
-        for slug in letter_data.get("endorsements") or []:
-            Endorsement.objects.get_or_create(letter=letter, organisation=orgs[slug])
+    for letter in c.letters:
+        _load_letter(letter, campaign, orgs)
         stats["letters"] += 1
-    hearings = {}
-    for h in c.get("hearings") or []:
-        hearing, _ = Hearing.objects.update_or_create(slug=h["slug"], defaults={
-            "campaign": campaign, "body": h["body"], "date": _day(h["date"]), "agenda_item": h.get("agenda_item", ""),
-            "video_url": h.get("video_url", ""), "reported_testimonies": h.get("reported_testimonies"),
-            "reported_duration_minutes": h.get("reported_duration_minutes"), "note": h.get("note", ""),
-            "sources": h.get("sources", [])})
-        for t in h.get("testimonies") or []:
-            Testimony.objects.update_or_create(hearing=hearing, speaker=t["speaker"], defaults={
-                "affiliation": t.get("affiliation", ""), "stance": t["stance"], "resident": t.get("resident"),
-                "duration_seconds": t.get("duration_seconds"), "sources": t.get("sources", [])})
-        hearings[h["slug"]] = hearing
-        stats["hearings"] += 1
-    for v in c.get("votes") or []:
-        vote, _ = Vote.objects.update_or_create(slug=v["slug"], defaults={
-            "campaign": campaign, "hearing": hearings.get(v.get("hearing", "")), "body": v["body"],
-            "motion": v["motion"], "date": _day(v["date"]), "outcome": v["outcome"], "effect": v.get("effect", "adopted"),
-            "policy_id": v.get("policy_id", ""), "reported_yes": v.get("reported_yes"),
-            "reported_no": v.get("reported_no"), "reported_abstain": v.get("reported_abstain"),
-            "reported_absent": v.get("reported_absent"), "seats": v.get("seats"), "note": v.get("note", ""),
-            "sources": v.get("sources", [])})
-        for r in v.get("roll_call") or []:
-            RollCallEntry.objects.update_or_create(vote=vote, member=r["member"], defaults={"position": r["position"]})
+    hearings = {h.slug: _load_hearing(h, campaign) for h in c.hearings}
+    stats["hearings"] += len(hearings)
+    for v in c.votes:
+        _load_vote(v, campaign, hearings)
         stats["votes"] += 1
-    for e in c.get("events") or []:
-        date, precision = _date(e["date"], "date", problems, file)
-        text = " ".join(str(e["text"]).split())
-        CampaignEvent.objects.update_or_create(campaign=campaign, date=_day(e["date"]), text=text, defaults={
-            "precision": precision, "kind": e.get("kind", "other"), "link": e.get("link", ""),
-            "uncertain": bool(e.get("uncertain")), "sources": e.get("sources", [])})
+    for e in c.events:
+        _, precision = _date(e.date)
+        CampaignEvent.objects.update_or_create(
+            campaign=campaign, date=_day(e.date), text=" ".join(e.text.split()), defaults={
+                "precision": precision, "kind": e.kind, "link": e.link or "", "uncertain": e.uncertain,
+                "sources": d.sources_json(e.sources)})
         stats["events"] += 1
-    if problems:
-        raise ValidationFailed(f"{file}: invalid campaign data", problems)
+
+
+def _load_petition(p: d.PetitionData, campaign: Campaign) -> None:
+    delivered, _ = _date(p.delivered_on)
+    petition, created = Petition.objects.update_or_create(slug=p.slug, defaults={
+        "campaign": campaign, "title": p.title, "text": p.text, "target": p.target,
+        "jurisdiction": p.jurisdiction or campaign.jurisdiction, "thresholds": p.thresholds,
+        "status": p.status, "delivered_on": delivered, "verification": p.verification,
+        "verification_config": p.verification_config, "privacy_notice": p.privacy_notice,
+        "sources": d.sources_json(p.sources), "note": p.note})
+    if created and petition.status == Petition.Status.OPEN and petition.opens_at is None:
+        petition.opens_at = timezone.now()
+        petition.save(update_fields=["opens_at"])
+    for b in p.offline:
+        OfflineSignatureBatch.objects.update_or_create(
+            petition=petition, source=b.source, collected_on=_date(b.collected_on)[0],
+            defaults={"count": b.count, "note": b.note, "verified_residents": b.verified_residents})
+
+
+def _load_letter(data: d.LetterData, campaign: Campaign, orgs: dict[str, Organisation]) -> None:
+    date, precision = _date(data.date)
+    letter, _ = Letter.objects.update_or_create(slug=data.slug, defaults={
+        "campaign": campaign, "title": data.title, "text": data.text, "summary": data.summary, "date": date,
+        "date_precision": precision, "addressed_to": data.addressed_to, "stance": data.stance,
+        "reported_signatories": data.reported_signatories, "uncertain": data.uncertain,
+        "sources": d.sources_json(data.sources)})
+    for s in data.signatories:
+        LetterSignatory.objects.update_or_create(letter=letter, name=s.name, defaults={
+            "role": s.role, "organisation": s.organisation})
+    for slug in data.endorsements:
+        Endorsement.objects.get_or_create(letter=letter, organisation=orgs[slug])
+
+
+def _load_hearing(h: d.HearingData, campaign: Campaign) -> Hearing:
+    hearing, _ = Hearing.objects.update_or_create(slug=h.slug, defaults={
+        "campaign": campaign, "body": h.body, "date": _day(h.date), "agenda_item": h.agenda_item,
+        "video_url": h.video_url or "", "reported_testimonies": h.reported_testimonies,
+        "reported_duration_minutes": h.reported_duration_minutes, "note": h.note,
+        "sources": d.sources_json(h.sources)})
+    for t in h.testimonies:
+        Testimony.objects.update_or_create(hearing=hearing, speaker=t.speaker, defaults={
+            "affiliation": t.affiliation, "stance": t.stance, "resident": t.resident,
+            "duration_seconds": t.duration_seconds, "sources": d.sources_json(t.sources)})
+    return hearing
+
+
+def _load_vote(v: d.VoteData, campaign: Campaign, hearings: dict[str, Hearing]) -> None:
+    vote, _ = Vote.objects.update_or_create(slug=v.slug, defaults={
+        "campaign": campaign, "hearing": hearings.get(v.hearing or ""), "body": v.body, "motion": v.motion,
+        "date": _day(v.date), "outcome": v.outcome, "effect": v.effect, "policy_id": v.policy_id,
+        "reported_yes": v.reported_yes, "reported_no": v.reported_no, "reported_abstain": v.reported_abstain,
+        "reported_absent": v.reported_absent, "seats": v.seats, "note": v.note,
+        "sources": d.sources_json(v.sources)})
+    for r in v.roll_call:
+        RollCallEntry.objects.update_or_create(vote=vote, member=r.member, defaults={"position": r.position})

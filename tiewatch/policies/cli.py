@@ -116,12 +116,10 @@ def cmd_screen(args: argparse.Namespace) -> int:
 
 
 def _bundle_entity_ids(path: str) -> set[str]:
-    import yaml  # here, not at the top: every `tiewatch` command imports this module to build its parser
+    # Imported here, not at the top: every `tiewatch` command imports this module to build its parser.
+    from tiewatch.core.inputs import load_yaml, read_text
 
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ValidationFailed(f"cannot read {path}", [Problem(str(exc), file=path)]) from None
+    data = load_yaml(read_text(path), path)  # InputError (a ValidationFailed) names file and line
     if not isinstance(data, dict) or not isinstance(data.get("entities"), list):
         raise ValidationFailed(f"{path}: no `entities:` list", [Problem("no `entities:` list", file=path)])
     return {e["id"] for e in data["entities"] if isinstance(e, dict) and "id" in e}

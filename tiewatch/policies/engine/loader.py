@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tiewatch.core.errors import Problem, ValidationFailed, did_you_mean
+from tiewatch.core.inputs import InputError, LineDict, line_of, load_yaml, read_text
+from tiewatch.core.inputs import LineList as LineList  # noqa: PLC0414  (re-exported for callers of this module)
 from tiewatch.core.partial_dates import parse_partial_date
 from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS
 from tiewatch.policies.engine import schema as s
@@ -43,73 +43,8 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
 # ---------------------------------------------------------------- YAML with line numbers
-class LineDict(dict):
-    """A YAML mapping that remembers its line and the line of each key."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.line = 0
-        self.key_lines: dict[Any, int] = {}
-
-
-class LineList(list):
-    """A YAML sequence that remembers its line and the line of each item."""
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self.line = 0
-        self.item_lines: list[int] = []
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LineDict:
-    loader.flatten_mapping(node)
-    out = LineDict()
-    out.line = node.start_mark.line + 1
-    out.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key is True and key_node.value.lower() in ("yes", "true", "on", "y"):
-            key = "yes"  # YAML 1.1 reads `yes:` as a boolean; votes mean the word
-        elif key is False and key_node.value.lower() in ("no", "false", "off", "n"):
-            key = "no"
-        if not isinstance(key, (str, int)):
-            key = str(key)
-        if key in out:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark)
-        out[key] = loader.construct_object(value_node, deep=True)
-        out.key_lines[key] = key_node.start_mark.line + 1
-    return out
-
-
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> LineList:
-    out = LineList(loader.construct_object(child, deep=True) for child in node.value)
-    out.line = node.start_mark.line + 1
-    out.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return out
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
-# Dates stay text: parse_partial_date validates them and reports bad ones with file, line and field.
-def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> str:
-    return str(loader.construct_scalar(node))
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-
-
-def _line_of(container: Any, key: Any = None) -> int | None:
-    if key is not None:
-        if isinstance(container, LineDict) and key in container.key_lines:
-            return container.key_lines[key]
-        if isinstance(container, LineList) and isinstance(key, int) and key < len(container.item_lines):
-            return container.item_lines[key]
-    return getattr(container, "line", None) or None
+# The core input layer reads the YAML (no aliases, no duplicate keys, bounded nesting, file:line).
+_line_of = line_of
 
 
 # ---------------------------------------------------------------- validation helpers
@@ -407,11 +342,9 @@ def _rules(ctx: _Ctx, data: dict, dates: s.Instrument) -> list[s.Rule]:
 def _parse(text: str, file: str, known: frozenset[str] | None) -> tuple[s.Instrument | None, list[Problem]]:
     ctx = _Ctx(file, known)
     try:
-        data = yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        return None, [Problem(f"YAML error: {problem}", file=file, line=mark.line + 1 if mark else None)]
+        data = load_yaml(text, file, text_keys=False)
+    except InputError as error:
+        return None, error.problems
     inst = _instrument(ctx, data, hashlib.sha256(text.encode()).hexdigest())
     return inst, ctx.problems
 
@@ -426,7 +359,7 @@ def load_policy_text(text: str, file: str = "<text>", known_entities: Iterable[s
 
 def load_policy_file(path: str | Path, known_entities: Iterable[str] | None = None) -> s.Instrument:
     path = Path(path)
-    return load_policy_text(path.read_text(encoding="utf-8"), str(path), known_entities)
+    return load_policy_text(read_text(path), str(path), known_entities)
 
 
 def policy_files(dirs: Iterable[str | Path]) -> list[Path]:
@@ -450,7 +383,12 @@ def load_policies(dirs: Iterable[str | Path], known_entities: Iterable[str] | No
     out: list[s.Instrument] = []
     seen: dict[str, str] = {}
     for path in policy_files(dirs):
-        inst, found = _parse(path.read_text(encoding="utf-8"), str(path), known)
+        try:  # an unreadable file is reported with the others; the rest are still checked
+            text = read_text(path)
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        inst, found = _parse(text, str(path), known)
         problems.extend(found)
         if inst is None:
             continue
