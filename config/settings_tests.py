@@ -9,4 +9,4 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "tiewatch-tests-only-not-secret-" + "x" * 20)
 
-from config.settings import *  # noqa: E402, F403
+from config.settings import *  # noqa: F403

@@ -21,7 +21,7 @@ from tiewatch.core.urls import is_http_url
 
 def _partial_date(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):  # pydantic reports ValueError, not TypeError
-        raise ValueError(  # noqa: TRY004
+        raise ValueError(
             f"expected a date like 2018, 2018-04 or 2018-04-16, got {value!r}")
     parse_partial_date(str(value))  # its ValueError says what is wrong
     return str(value)
@@ -222,8 +222,8 @@ def locate(data: Any, loc: Sequence[int | str]) -> int | None:
     """The line of the deepest part of `loc` found in the loaded data (a missing field: its mapping's)."""
     line = line_of(data)
     for part in loc:
-        found = isinstance(data, dict) and part in data or isinstance(data, list) and isinstance(part, int) \
-            and 0 <= part < len(data)
+        found = (isinstance(data, dict) and part in data) or (isinstance(data, list) and isinstance(part, int) \
+            and 0 <= part < len(data))
         if not found:
             break
         line = line_of(data, part) or line

@@ -46,7 +46,7 @@ def test_whole_usa_table_gives_sipri_figures(sipri_dir: Path, tmp_path: Path) ->
 def test_usa_table_cut_mid_row_is_refused_naming_the_line(sipri_dir: Path, tmp_path: Path) -> None:
     cut = _cut(tmp_path, sipri_dir / USA, 20_000)  # ends inside Somalia's row, line 156
     problems = _problems(cut)
-    assert (156, "Somalia") == problems[0][:2] and "found 52" in problems[0][2]
+    assert problems[0][:2] == (156, "Somalia") and "found 52" in problems[0][2]
     assert problems[1][:2] == (156, "Total") and "no Total row" in problems[1][2]
 
 

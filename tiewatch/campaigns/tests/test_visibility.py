@@ -13,7 +13,6 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern
 
-from tiewatch.campaigns.services.signing import token_hash
 from tiewatch.campaigns import urls as campaign_urls
 from tiewatch.campaigns.models import (
     Campaign,
@@ -30,6 +29,7 @@ from tiewatch.campaigns.models import (
     Vote,
 )
 from tiewatch.campaigns.models import Testimony as HearingTestimony
+from tiewatch.campaigns.services.signing import token_hash
 from tiewatch.campaigns.tests.conftest import signer
 
 pytestmark = pytest.mark.django_db

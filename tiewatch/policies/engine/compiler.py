@@ -219,7 +219,7 @@ class Engine:
         known = self._cp
         explain = self._explain
         for t, rules in pairs:
-            if t.status == "cancelled" or t.start is None and t.end is None:
+            if t.status == "cancelled" or (t.start is None and t.end is None):
                 continue  # cancelled or undated: never caught
             t0, t1 = t.start or _DMIN, t.end or _DMAX  # an open end is open
             several_years = len(t.years) > 1

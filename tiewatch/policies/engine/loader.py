@@ -16,7 +16,7 @@ from typing import Any
 
 from tiewatch.core.errors import Problem, ValidationFailed, did_you_mean
 from tiewatch.core.inputs import InputError, LineDict, line_of, load_yaml, read_text
-from tiewatch.core.inputs import LineList as LineList  # noqa: PLC0414  (re-exported for callers of this module)
+from tiewatch.core.inputs import LineList as LineList
 from tiewatch.core.partial_dates import parse_partial_date
 from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS
 from tiewatch.policies.engine import schema as s
