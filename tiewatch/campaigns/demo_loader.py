@@ -115,7 +115,8 @@ def load(path: Path = DEMO_FILE) -> Loaded:
     return Loaded(stats, stamps.kept)
 
 
-def _load_campaign(c: d.CampaignData, orgs: dict[str, Organisation], stats: dict[str, int], stamps: Stamper) -> None:
+def _load_campaign(c: d.CampaignData, orgs: dict[str, Organisation], stats: dict[str, int],
+                   stamps: Stamper) -> None:
     campaign, written = stamps.put(Campaign, {"slug": c.slug}, {
         "name": c.name, "coalition": c.coalition, "coalition_entity_id": c.coalition_entity_id,
         "target_body": c.target_body, "jurisdiction": c.jurisdiction, "summary": c.summary,
@@ -139,7 +140,8 @@ def _load_campaign(c: d.CampaignData, orgs: dict[str, Organisation], stats: dict
         stats["votes"] += 1
     for e in c.events:
         _, precision = _date(e.date)
-        stamps.put(CampaignEvent, {"campaign": campaign, "date": _day(e.date), "text": " ".join(e.text.split())}, {
+        key = {"campaign": campaign, "date": _day(e.date), "text": " ".join(e.text.split())}
+        stamps.put(CampaignEvent, key, {
             "precision": precision, "kind": e.kind, "link": e.link or "", "uncertain": e.uncertain,
             "sources": d.sources_json(e.sources)})
         stats["events"] += 1
@@ -175,7 +177,8 @@ def _load_petition(p: d.PetitionData, campaign: Campaign, stamps: Stamper) -> No
                 {"count": b.count, "note": b.note, "verified_residents": b.verified_residents})
 
 
-def _load_letter(data: d.LetterData, campaign: Campaign, orgs: dict[str, Organisation], stamps: Stamper) -> None:
+def _load_letter(data: d.LetterData, campaign: Campaign, orgs: dict[str, Organisation],
+                 stamps: Stamper) -> None:
     date, precision = _date(data.date)
     letter, _ = stamps.put(Letter, {"slug": data.slug}, {
         "campaign": campaign, "title": data.title, "text": data.text, "summary": data.summary, "date": date,
@@ -183,7 +186,8 @@ def _load_letter(data: d.LetterData, campaign: Campaign, orgs: dict[str, Organis
         "reported_signatories": data.reported_signatories, "uncertain": data.uncertain,
         "sources": d.sources_json(data.sources)})
     for s in data.signatories:
-        stamps.put(LetterSignatory, {"letter": letter, "name": s.name}, {"role": s.role, "organisation": s.organisation})
+        stamps.put(LetterSignatory, {"letter": letter, "name": s.name},
+                   {"role": s.role, "organisation": s.organisation})
     for slug in data.endorsements:
         stamps.put(Endorsement, {"letter": letter, "organisation": orgs[slug]}, {})
 

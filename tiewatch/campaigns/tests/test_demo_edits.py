@@ -89,7 +89,8 @@ def test_admin_edits_survive_a_reload_and_are_reported(admin_client: Client, cap
     # Other records still follow the file, and a third load reports the same two and nothing else.
     assert Petition.objects.get(slug="durham2palestine").title == "Demilitarize! Durham2Palestine"
     assert main(["campaigns", "load-demo"]) == 0
-    assert f"kept (edited since the demo loaded them): hearing {HEARING}, petition example" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"kept (edited since the demo loaded them): hearing {HEARING}, petition example" in out
 
 
 def test_unedited_records_follow_a_changed_file(tmp_path: Path, capsys: Any) -> None:
@@ -99,10 +100,11 @@ def test_unedited_records_follow_a_changed_file(tmp_path: Path, capsys: Any) -> 
     changed = tmp_path / "durham.yaml"
     old_title = "Seven Triangle rabbis urge the council to reject the petition"
     assert old_title in text
-    changed.write_text(text.replace(old_title, "Seven rabbis ask the council to reject the petition"), encoding="utf-8")
+    new_title = "Seven rabbis ask the council to reject the petition"
+    changed.write_text(text.replace(old_title, new_title), encoding="utf-8")
     again = load(changed)
     assert again.kept == []
-    assert Letter.objects.get(slug="triangle-rabbis-2018-04-03").title == "Seven rabbis ask the council to reject the petition"
+    assert Letter.objects.get(slug="triangle-rabbis-2018-04-03").title == new_title
     # A record written by a version before stamps (no stamp) is the loader's: it follows the file once.
     from tiewatch.campaigns.stamp_models import LoadStamp
 
