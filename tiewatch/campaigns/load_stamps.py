@@ -30,7 +30,11 @@ M = TypeVar("M", bound=models.Model)
 
 
 def _plain(value: Any) -> Any:
-    """A value as the digest sees it: a related record by its key, related sets as sorted keys."""
+    """A value as the digest sees it: a related record by its key, related sets as sorted keys, text as
+    the admin saves it (a browser sends CRLF line ends, the form trims the ends), so that saving a record
+    in the admin without changing it is not an edit."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").strip()
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, (list, tuple, set)) and value and all(isinstance(v, models.Model) for v in value):

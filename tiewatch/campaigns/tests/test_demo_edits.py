@@ -55,11 +55,12 @@ class FormValues(HTMLParser):
 
 
 def admin_edit(client: Client, url: str, **changes: str) -> None:
+    """Submit the change form as a browser would (CRLF line ends in text areas), with `changes`."""
     page = client.get(url)
     assert page.status_code == 200
     form = FormValues()
     form.feed(page.content.decode())
-    data = {**form.data, **changes, "_save": "Save"}
+    data = {**{k: v.replace("\n", "\r\n") for k, v in form.data.items()}, **changes, "_save": "Save"}
     data.pop("csrfmiddlewaretoken", None)
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -114,3 +115,22 @@ def test_unedited_records_follow_a_changed_file(tmp_path: Path, capsys: Any) -> 
     assert Letter.objects.get(slug="triangle-rabbis-2018-04-03").title == old_title
     Letter.objects.filter(slug="triangle-rabbis-2018-04-03").update(title="Edited after the stamp")
     assert load().kept == ["letter triangle-rabbis-2018-04-03"]
+
+
+def test_saving_in_the_admin_without_a_change_is_not_an_edit(admin_client: Client, tmp_path: Path) -> None:
+    """A browser sends a text area's line ends as CRLF and the form trims the text's ends: the same text."""
+    text = DEMO_FILE.read_text(encoding="utf-8")
+    summary = "    summary: Seven rabbis from the Triangle urged the council to reject the petition.\n"
+    assert summary in text
+    path = tmp_path / "durham.yaml"
+    block = "    summary: |\n      Seven rabbis from the Triangle\n      urged the council to reject the petition.\n"
+    path.write_text(text.replace(summary, block), encoding="utf-8")
+    load(path)
+    letter = Letter.objects.get(slug="triangle-rabbis-2018-04-03")
+    assert letter.summary == "Seven rabbis from the Triangle\nurged the council to reject the petition."
+    admin_edit(admin_client, f"/admin/campaigns/letter/{letter.pk}/change/")
+    assert Letter.objects.get(pk=letter.pk).summary == \
+        "Seven rabbis from the Triangle\r\nurged the council to reject the petition."
+    assert load(path).kept == []
+    assert load().kept == []  # and it follows the file again
+    assert Letter.objects.get(pk=letter.pk).summary == summary.split(": ", 1)[1].strip()
