@@ -32,9 +32,11 @@ def _purge(args: argparse.Namespace) -> int:
 def _load_demo(args: argparse.Namespace) -> int:
     from tiewatch.campaigns import demo_loader
 
-    stats = demo_loader.load(Path(args.file) if args.file else demo_loader.DEMO_FILE)
-    print(", ".join(f"{k}: {v}" for k, v in stats.items()))
-    if stats["missing_ties"]:
+    loaded = demo_loader.load(Path(args.file) if args.file else demo_loader.DEMO_FILE)
+    print(", ".join(f"{k}: {v}" for k, v in loaded.stats.items()))
+    if loaded.kept:
+        print(f"kept (edited since the demo loaded them): {', '.join(loaded.kept)}")
+    if loaded.stats["missing_ties"]:
         print("note: some evidence ties are not in the registry yet; load the registry demo first, then re-run")
     return 0
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from tiewatch.campaigns.stamp_models import LoadStamp  # noqa: F401  (registers this app's model)
 from tiewatch.campaigns.visibility import (
     PETITION_DRAFT,
     CampaignQuerySet,

@@ -8,21 +8,27 @@ Methods:
 - `boundary`: the geocoder adapter turns the address into coordinates, which must fall inside a
   GeoJSON polygon (`boundary_file` or inline `boundary`), checked with shapely.
 
-A verifier never raises on bad input: it answers `Result(verified=False, detail=...)`.
+A verifier never raises on bad input: it answers `Result(verified=False, detail=...)`. The lookup
+files (postal codes, census, boundary, geocoder table) are read by the core input layer, so a broken
+one is reported as `file:line: field: message`: logged as an error, and stored as the signature's
+verification detail (the signature is recorded, not verified) rather than failing the signer.
 """
 
 from __future__ import annotations
 
-import csv
 import functools
 import importlib
-import json
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from tiewatch.campaigns import conf
+from tiewatch.core.errors import Problem
+from tiewatch.core.inputs import InputError, line_of, load_json, read_csv, read_text
+
+log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -58,25 +64,40 @@ def _resolve(name: str) -> Path:
 @functools.lru_cache(maxsize=32)
 def _postal_codes_file(path: str) -> frozenset[str]:
     codes = set()
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
+    for line in read_text(path).splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
             codes.add(normalise_postal_code(line))
     return frozenset(codes)
 
 
+def _table(path: str, required: tuple[str, ...]) -> list[Any]:
+    """The rows of a lookup CSV that has the `required` columns (InputError naming the file otherwise)."""
+    header, rows = read_csv(read_text(path), path)
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise InputError([Problem(f"missing column {name!r} (columns: {', '.join(header)})", field=name,
+                                  file=path, line=1) for name in missing])
+    return list(rows)
+
+
 @functools.lru_cache(maxsize=32)
 def _census_file(path: str) -> frozenset[tuple[str, str]]:
-    out = set()
-    with open(path, newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            out.add((normalise_address(row.get("address", "")), normalise_postal_code(row.get("postal_code", ""))))
-    return frozenset(out)
+    return frozenset(_address_key(row) for row in _table(path, ("address",)))
+
+
+def _address_key(row: Any) -> tuple[str, str]:
+    return normalise_address(row.values["address"]), normalise_postal_code(row.values.get("postal_code", ""))
 
 
 @functools.lru_cache(maxsize=32)
 def _boundary_file(path: str) -> Any:
-    return _shape(json.loads(Path(path).read_text(encoding="utf-8")))
+    geojson = load_json(read_text(path), path)
+    try:
+        return _shape(geojson)
+    except (AttributeError, KeyError, TypeError, ValueError) as error:  # shapely's and a missing key's
+        raise InputError([Problem(f"not a GeoJSON polygon, feature or feature collection ({error})",
+                                  file=path, line=line_of(geojson))]) from None
 
 
 def _shape(geojson: dict) -> Any:
@@ -105,15 +126,20 @@ class TableGeocoder:
 
     def __init__(self, path: str) -> None:
         self.table: dict[tuple[str, str], tuple[float, float]] = {}
-        if path:
-            with open(path, newline="", encoding="utf-8") as fh:
-                for row in csv.DictReader(fh):
-                    key = (normalise_address(row["address"]), normalise_postal_code(row.get("postal_code", "")))
-                    self.table[key] = (float(row["lon"]), float(row["lat"]))
+        for row in _table(path, ("address", "lon", "lat")) if path else []:
+            self.table[_address_key(row)] = (_degrees(row, "lon", path), _degrees(row, "lat", path))
 
     def geocode(self, address: str, postal_code: str) -> tuple[float, float] | None:
         key = (normalise_address(address), normalise_postal_code(postal_code))
         return self.table.get(key) or self.table.get((key[0], ""))
+
+
+def _degrees(row: Any, name: str, path: str) -> float:
+    try:
+        return float(row.values[name])
+    except ValueError:
+        raise InputError([Problem(f"not a number: {row.values[name][:40]!r}", field=name, file=path,
+                                  line=row.line)]) from None
 
 
 def geocoder() -> Geocoder:
@@ -128,6 +154,16 @@ def geocoder() -> Geocoder:
 
 def verify(method: str, config: dict, *, address: str, postal_code: str,
            geocoder_: Geocoder | None = None) -> Result:
+    try:
+        return _verify(method, config, address=address, postal_code=postal_code, geocoder_=geocoder_)
+    except InputError as error:
+        where = "; ".join(error.lines())
+        log.error("resident verification: a lookup file is broken: %s", where)
+        return Result(False, f"verification file unreadable: {where}"[:200])
+
+
+def _verify(method: str, config: dict, *, address: str, postal_code: str,
+            geocoder_: Geocoder | None) -> Result:
     if method == "none" or not method:
         return Result(False, "no verification for this petition")
     if method == "postal_codes":

@@ -109,8 +109,10 @@ def cmd_demo_load(args: argparse.Namespace) -> int:
 def _load_campaigns_demo() -> None:
     from tiewatch.campaigns import demo_loader
 
-    stats = demo_loader.load()
-    print("campaigns: " + ", ".join(f"{k}: {v}" for k, v in stats.items()))
+    loaded = demo_loader.load()
+    print("campaigns: " + ", ".join(f"{k}: {v}" for k, v in loaded.stats.items()))
+    if loaded.kept:
+        print(f"campaigns: kept (edited since the demo loaded them): {', '.join(loaded.kept)}")
 
 
 def _screen_demo_once() -> None:

@@ -10,9 +10,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tiewatch.core.errors import NotFound, Problem, TiewatchError, ValidationFailed
+from tiewatch.core.inputs import line_of, load_yaml, read_text
 
 from . import queries as q
 from .datasets import Store
@@ -30,6 +29,7 @@ DEFAULT_TOLERANCE = {"rank": 0, "supplier_rank": 0, "recipient_rank": 0, "tiv": 
 PERCENT_TOLERANCE = 0.5
 TEXT_FIELDS = ("id", "text", "country", "partner", "supplier", "recipient", "role", "period", "from", "to", "release",
                "source")
+MAX_BYTES = 10_000_000  # a claims file is hand-written; anything near this is a mistake
 REQUIRED = {
     "rank": ("country", "role", "period"), "world_share": ("country", "role", "period"),
     "tiv": ("country", "role", "period"), "change": ("country", "role", "from", "to"),
@@ -39,24 +39,9 @@ REQUIRED = {
 
 
 def load_claims(path: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Read and validate a claims file; every problem names the claim's position and field."""
+    """Read and validate a claims file; every problem names the file, the line, the claim and the field."""
     path = str(path)
-    try:
-        raw = Path(path).read_bytes()
-        doc = yaml.safe_load(raw.decode("utf-8-sig"))
-    except OSError as error:
-        raise ValidationFailed(f"cannot read {path}", [Problem(error.strerror or str(error), file=path)]) from error
-    except UnicodeDecodeError as error:
-        bad_line = raw.count(b"\n", 0, error.start) + 1
-        raise ValidationFailed(f"{path}:{bad_line}: not UTF-8", [Problem(
-            f"not UTF-8 text (byte {raw[error.start]:#04x}): save the claims file as UTF-8", file=path,
-            line=bad_line)]) from error
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise ValidationFailed(f"{path}: not valid YAML", [Problem(
-            f"not valid YAML: {getattr(error, 'problem', None) or error}", file=path,
-            line=mark.line + 1 if mark is not None else None)]) from error
-    return validate_claims(doc, path)
+    return validate_claims(load_yaml(read_text(path, MAX_BYTES, "claims file limit"), path), path)
 
 
 def validate_claims(doc: Any, path: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -64,38 +49,58 @@ def validate_claims(doc: Any, path: str) -> tuple[dict[str, Any], list[dict[str,
     if isinstance(doc, list):
         doc = {"claims": doc}
     if not isinstance(doc, dict) or not isinstance(doc.get("claims"), list):
-        raise ValidationFailed(f"{path}: no claims", [Problem("expected a 'claims:' list", file=path, field="claims")])
+        raise ValidationFailed(f"{path}: no claims", [Problem(
+            "expected a 'claims:' list", file=path, field="claims", line=line_of(doc, "claims"))])
     defaults = {k: v for k, v in doc.items() if k != "claims"}
     problems = []
     for i, claim in enumerate(doc["claims"], start=1):
+        where = _Where(path, i, doc, claim)
         if not isinstance(claim, dict):
-            problems.append(Problem("a claim must be a mapping", file=path, field=f"claims[{i}]"))
+            problems.append(where.problem("a claim must be a mapping", ""))
             continue
         metric = claim.get("metric")
         if not isinstance(metric, str) or metric not in METRICS:
-            problems.append(Problem(f"unknown metric {metric!r} (one of {', '.join(METRICS)})", file=path,
-                                    field=f"claims[{i}].metric"))
+            known = ", ".join(METRICS)
+            problems.append(where.problem(f"unknown metric {metric!r} (one of {known})", "metric"))
             continue
-        problems.extend(_claim_problems({**defaults, **claim}, metric, path, i))
+        problems.extend(_claim_problems({**defaults, **claim}, metric, where))
     if problems:
         raise ValidationFailed(f"{path}: {len(problems)} problem(s)", problems)
     return defaults, [{**defaults, **c} for c in doc["claims"]]
 
 
-def _claim_problems(merged: dict[str, Any], metric: str, path: str, i: int) -> list[Problem]:
+class _Where:
+    """Where a claim's field was written: the claim's own key, else the top-level default, else the claim."""
+
+    def __init__(self, path: str, number: int, doc: Any, claim: Any) -> None:
+        self.path, self.number, self.doc, self.claim = path, number, doc, claim
+        self.claim_line = line_of(doc.get("claims"), number - 1)
+
+    def problem(self, message: str, key: str) -> Problem:
+        field = f"claims[{self.number}].{key}" if key else f"claims[{self.number}]"
+        line = None
+        if key and isinstance(self.claim, dict) and key in self.claim:
+            line = line_of(self.claim, key)
+        elif key and key in self.doc:
+            line = line_of(self.doc, key)
+        return Problem(message, file=self.path, field=field, line=line or self.claim_line)
+
+
+def _claim_problems(merged: dict[str, Any], metric: str, where: _Where) -> list[Problem]:
     """A claim's missing fields, and values of the wrong kind (a list where a name goes, a word as tolerance)."""
     out = []
     for key in (*REQUIRED[metric], "stated"):
         if merged.get(key) in (None, ""):
-            out.append(Problem(f"missing {key}", file=path, field=f"claims[{i}].{key}"))
+            out.append(where.problem(f"missing {key}", key))
     for key in TEXT_FIELDS:
         if merged.get(key) is not None and not isinstance(merged[key], (str, int, float)):
-            out.append(Problem(f"expected a name or a number, found {type(merged[key]).__name__}", file=path,
-                               field=f"claims[{i}].{key}"))
+            value = merged[key]
+            found = "list" if isinstance(value, list) else "dict" if isinstance(value, dict) else type(value).__name__
+            out.append(where.problem(f"expected a name or a number, found {found}", key))
     if merged.get("stated") not in (None, "") and _number(merged["stated"]) is None:
-        out.append(Problem("stated must be a number", file=path, field=f"claims[{i}].stated"))
+        out.append(where.problem("stated must be a number", "stated"))
     if merged.get("tolerance") is not None and _number(merged["tolerance"]) is None:
-        out.append(Problem("tolerance must be a number", file=path, field=f"claims[{i}].tolerance"))
+        out.append(where.problem("tolerance must be a number", "tolerance"))
     return out
 
 

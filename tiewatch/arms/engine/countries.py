@@ -61,15 +61,25 @@ class Countries:
 
     @classmethod
     def load(cls, path: Path = TABLE) -> Countries:
-        import yaml  # only when a name needs the table: a query with a canonical name never loads it
+        # Only when a name needs the table: a query with a canonical name never imports the YAML reader.
+        from tiewatch.core.inputs import line_of, load_yaml, read_text
 
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader: 10x faster start-up
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)["countries"]
-        return cls([
-            Country(name=e["name"], kind=e["kind"], sipri_code=e.get("sipri_code", ""),
-                    iso2=e.get("iso2", ""), iso3=e.get("iso3", ""), aliases=tuple(e.get("aliases", ())))
-            for e in raw
-        ])
+        file = str(path)
+        doc = load_yaml(read_text(path), file)
+        raw = doc.get("countries") if isinstance(doc, dict) else None
+        if not isinstance(raw, list):
+            raise ValidationFailed(f"{file}: no countries", [Problem(
+                "expected a `countries:` list", file=file, field="countries", line=line_of(doc))])
+        entries = []
+        for i, e in enumerate(raw):
+            if not isinstance(e, dict) or not isinstance(e.get("name"), str) or e.get("kind") not in KINDS:
+                raise ValidationFailed(f"{file}: bad country entry", [Problem(
+                    f"expected a mapping with a `name` and a `kind` (one of {', '.join(KINDS)})", file=file,
+                    field=f"countries[{i}]", line=line_of(raw, i))])
+            entries.append(Country(name=e["name"], kind=e["kind"], sipri_code=e.get("sipri_code", ""),
+                                   iso2=e.get("iso2", ""), iso3=e.get("iso3", ""),
+                                   aliases=tuple(e.get("aliases", ()))))
+        return cls(entries)
 
     def canonical(self, name: str) -> str:
         """Canonical name of a name found in a file; unlisted names are kept as written (trimmed)."""

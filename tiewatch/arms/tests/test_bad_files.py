@@ -80,12 +80,12 @@ def _check(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes) -
 
 def test_check_on_a_latin1_claims_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, err, path = _check(tmp_path, capsys, "claims:\n  - id: caf\xe9\n    metric: rank\n".encode("latin-1"))
-    assert code == 1 and f"{path}:2: not UTF-8 text (byte 0xe9)" in err
+    assert code == 1 and f"{path}:2: not UTF-8 text (invalid continuation byte)" in err
 
 
 def test_check_on_bad_yaml_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, err, path = _check(tmp_path, capsys, b"claims:\n  - id: a\n   metric: [rank\n")
-    assert code == 1 and f"{path}:3: not valid YAML" in err
+    assert code == 1 and f"{path}:3: invalid YAML: did not find expected '-' indicator" in err
 
 
 @pytest.mark.parametrize(("claim", "field", "words"), [
@@ -100,7 +100,7 @@ def test_check_on_bad_yaml_names_the_line(tmp_path: Path, capsys: pytest.Capture
 def test_check_on_wrong_kinds_of_values(tmp_path: Path, capsys: pytest.CaptureFixture[str], claim: str,
                                         field: str, words: str) -> None:
     code, err, path = _check(tmp_path, capsys, f"claims:\n  - {claim}\n".encode())
-    assert code == 1 and f"{path}: {field}: {words}" in err
+    assert code == 1 and f"{path}:2: {field}: {words}" in err
 
 
 def test_cache_that_is_a_file_and_out_in_a_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

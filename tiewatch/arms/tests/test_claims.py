@@ -47,3 +47,25 @@ def test_statuses(fixture_store: Store, claim: dict, status: str, reason: str) -
     assert reason in result.get("reason", "")
     if status != "cannot_check":
         assert result["release"] and result["query"].startswith("tiewatch arms ")
+
+
+def test_claims_file_goes_through_the_line_aware_loader(tmp_path: Path) -> None:
+    """Issue 9 item 8: every problem names its line (a default's own line when the claim inherits it);
+    duplicate keys and YAML aliases are refused where they are written."""
+    f = tmp_path / "c.yaml"
+    f.write_text("role: [exporter]\nclaims:\n  - metric: rank\n    country: Israel\n    stated: 3\n"
+                 "  - {metric: rank, country: Israel, period: 2013-2017, stated: x, role: exporter}\n")
+    with pytest.raises(ValidationFailed) as info:
+        load_claims(f)
+    assert info.value.lines() == [
+        f"{f}:3: claims[1].period: missing period",
+        f"{f}:1: claims[1].role: expected a name or a number, found list",
+        f"{f}:6: claims[2].stated: stated must be a number"]
+    f.write_text("claims:\n  - metric: rank\n    metric: tiv\n")
+    with pytest.raises(ValidationFailed) as info:
+        load_claims(f)
+    assert info.value.lines() == [f"{f}:3: metric: duplicate key 'metric'"]
+    f.write_text("claims:\n  - &a {metric: rank}\n  - *a\n")
+    with pytest.raises(ValidationFailed) as info:
+        load_claims(f)
+    assert info.value.lines() == [f"{f}:3: aliases (*name) are not allowed; write the value out"]
