@@ -90,6 +90,8 @@ def base_env() -> dict[str, str]:
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="tiewatch-cli-bench-pyc-")
+    # Commands refuse to start without a key when DEBUG is off; a throwaway one for the bench's database.
+    env.setdefault("SECRET_KEY", "tiewatch-bench-only-throwaway-database")
     return env
 
 

@@ -49,7 +49,9 @@ if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
 SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header[0], _proxy_ssl_header[1]) if _proxy_ssl_header else None
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Admin modules are discovered when the URLconf loads (config/urls.py), not in django.setup():
+    # a CLI command such as `tiewatch check` then never imports them (issue 8: answer fast).
+    "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

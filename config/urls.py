@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from config.api import api
 
+# settings use SimpleAdminConfig so commands that never serve a page skip the admin modules.
+admin.autodiscover()
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
