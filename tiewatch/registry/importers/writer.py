@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tiewatch.core.partial_dates import PartialDate
-from tiewatch.registry.audit import entity_snapshot, source_snapshot, tie_snapshot
+from tiewatch.registry.audit import entity_snapshot, source_snapshot, tie_snapshot, tie_snapshot_of
 from tiewatch.registry.importers.validate import Bundle, EntityRow, SourceRow, TieRow
 from tiewatch.registry.jurisdictions import ensure_jurisdictions
 from tiewatch.registry.models import ChangeRecord, Entity, Source, Tie, TieCounterpart, build_search_text
@@ -302,13 +302,9 @@ def _tie_obj(row: TieRow, countries: dict[str, str]) -> Tie:
 
 def tie_row_snapshot(row: TieRow) -> dict[str, Any]:
     """`audit.tie_snapshot` of the tie this row describes, without building a model instance
-    (the two must agree: re-importing a bundle compares this with the stored tie's snapshot)."""
-    return {
-        "subject": row.subject, "counterparts": list(row.counterparts), "program": row.program,
-        "kind": row.kind, "start": str(row.start) if row.start else None, "end": str(row.end) if row.end else None,
-        "years": list(row.years), "status": row.status, "attributes": row.attributes,
-        "note": row.note, "uncertain": row.uncertain, "published": row.published, "sources": sorted(row.sources),
-    }
+    (re-importing a bundle compares this with the stored tie's snapshot)."""
+    return tie_snapshot_of(row.subject, row.counterparts, row.program, row.kind, row.start, row.end, row.years,
+                           row.status, row.attributes, row.note, row.uncertain, row.published, row.sources)
 
 
 TIE_FIELDS = ["subject", "program", "kind", "start_date", "start_precision", "end_date", "end_precision", "years",
