@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from tiewatch.registry.audit import history, record_change, snapshot
+from tiewatch.registry.importers.validate import country_problem
 from tiewatch.registry.importers.writer import refresh_counterpart_countries
 from tiewatch.registry.models import ChangeRecord, Entity, Jurisdiction, Source, Tie, TieCounterpart
 
@@ -228,6 +229,12 @@ class TieForm(forms.ModelForm):
         attributes = data.get("attributes")
         if attributes is not None and not isinstance(attributes, dict):
             self.add_error("attributes", "Attributes must be a JSON object, e.g. {\"funder\": \"...\"}.")
+        elif attributes and attributes.get("counterpart_country") not in (None, ""):
+            problem = country_problem(attributes["counterpart_country"])
+            if problem:
+                self.add_error("attributes", f"counterpart_country: {problem}.")
+            else:
+                attributes["counterpart_country"] = attributes["counterpart_country"].strip().upper()
         years = data.get("years")
         if years is not None and (not isinstance(years, list)
                                   or not all(isinstance(y, int) and 1000 <= y <= 2999 for y in years)):
