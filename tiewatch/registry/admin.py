@@ -295,7 +295,8 @@ class TieAdmin(AuditedAdmin):
         obj.refresh_denormalised()
 
     def after_related(self, obj: Tie) -> None:
-        countries = set(obj.counterpart_links.exclude(entity__country="").values_list("entity__country", flat=True))
+        countries = set(obj.counterpart_links.filter(entity__published=True).exclude(entity__country="")
+                        .values_list("entity__country", flat=True))
         if (obj.attributes or {}).get("counterpart_country"):
             countries.add(str(obj.attributes["counterpart_country"]))
         value = ",".join(sorted(countries))

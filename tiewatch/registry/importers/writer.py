@@ -54,7 +54,8 @@ def write_bundle(bundle: Bundle, actor: str, progress: Progress | None = None) -
 
 def refresh_counterpart_countries(entity_ids: list[str]) -> int:
     """Recompute Tie.counterpart_countries (denormalised) of the ties naming these entities as
-    counterparts, after their countries changed; returns how many ties changed."""
+    counterparts, after their countries or `published` changed; returns how many ties changed.
+    Only published counterparts count, so the country filter never reveals a hidden one."""
     if not entity_ids:
         return 0
     tie_ids: set[str] = set()
@@ -63,7 +64,8 @@ def refresh_counterpart_countries(entity_ids: list[str]) -> int:
     changed: list[Tie] = []
     for part in chunks(sorted(tie_ids), 2000):
         countries: dict[str, set[str]] = {tid: set() for tid in part}
-        for tid, country in TieCounterpart.objects.filter(tie_id__in=part).values_list("tie_id", "entity__country"):
+        for tid, country in TieCounterpart.objects.filter(tie_id__in=part, entity__published=True) \
+                .values_list("tie_id", "entity__country"):
             if country:
                 countries[tid].add(country)
         for tie in Tie.objects.filter(pk__in=part).only("id", "attributes", "counterpart_countries"):
@@ -261,7 +263,8 @@ def _write_entities(rows: dict[str, EntityRow], actor: str, report: Progress,
             continue
         (updated if old is not None else created).append(row)
         changes.append((eid, before, after))
-        if before is not None and before["country"] != after["country"] and recountried is not None:
+        if before is not None and recountried is not None and (
+                before["country"] != after["country"] or before["published"] != after["published"]):
             recountried.append(eid)
         if before is None or before["sources"] != after["sources"]:
             resourced.append(row)
@@ -348,7 +351,7 @@ def _entity_countries(rows: dict[str, TieRow]) -> dict[str, str]:
     wanted = sorted({c for row in rows.values() for c in row.counterparts})
     countries: dict[str, str] = {}
     for part in chunks(wanted, 2000):
-        countries.update(Entity.objects.filter(pk__in=part).values_list("id", "country"))
+        countries.update(Entity.objects.filter(pk__in=part, published=True).values_list("id", "country"))
     return countries
 
 

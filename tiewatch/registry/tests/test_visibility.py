@@ -18,6 +18,7 @@ import pytest
 from tiewatch.cli import main
 from tiewatch.core.records import ENTITY_KINDS
 from tiewatch.registry.importers import import_bundle
+from tiewatch.registry.importers.validate import source_id_for
 
 MARKER = "zqcanary"  # in every id, name, URL and note of a canary draft, and nowhere else
 DURHAM = "us-nc-durham-police-department"
@@ -133,6 +134,24 @@ def test_filters_naming_a_draft_find_nothing(client: Any, canaries: None) -> Non
             page = client.get(f"/ties/?{role}={canary(kind)}").content.decode()
             assert not re.search(r'href="/ties/[^"?]+/"', page), (role, kind)
     assert "Nothing found" in client.get("/search/?q=zqcanary").content.decode()
+    # Its only counterpart (a draft, in IL) is hidden: the country filter must not find it through them.
+    by_country = {t["id"] for t in client.get(f"/api/ties?subject={DURHAM}&country=IL&page_size=500").json()["results"]}
+    assert "visibility-draft-parties" in by_country and "visibility-only-draft-counterpart" not in by_country
+
+
+def test_publishing_a_counterpart_in_the_admin_makes_its_country_count(client: Any, canaries: None,
+                                                                         users: Any) -> None:
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(users["alice"])
+    military = canary("military")
+    form = {"name": "Zqcanary military name", "kind": "military", "country": "IL", "aliases": "[]", "extra": "{}",
+            "note": "", "published": "on", "sources": [source_id_for(f"https://{MARKER}.example/military")],
+            "_save": "Save"}
+    assert staff.post(f"/admin/registry/entity/{military}/change/", form).status_code == 302
+    by_country = {t["id"] for t in client.get(f"/api/ties?subject={DURHAM}&country=IL&page_size=500").json()["results"]}
+    assert "visibility-only-draft-counterpart" in by_country
 
 
 def test_no_api_path_shows_a_draft(client: Any, canaries: None) -> None:
