@@ -53,11 +53,11 @@ HISTORY_TEMPLATE = engines["django"].from_string("""{% extends "admin/base_site.
 &rsaquo; Audit trail</div>{% endblock %}
 {% block content %}<div id="content-main" class="audit-trail">
 <p>Every change to <strong>{{ opts.verbose_name }} {{ object_id }}</strong>, newest first.</p>
-{% for change in changes %}
+{% for change, rows in changes %}
 <div class="module aligned" id="change-{{ change.pk }}">
 <h2>{{ change.action }} — {{ change.at|date:"Y-m-d H:i:s e" }} — by {{ change.actor|default:"unknown" }}</h2>
 <table><thead><tr><th>Field</th><th>Before</th><th>After</th></tr></thead><tbody>
-{% for name, before, after in change.rows %}<tr><td>{{ name }}</td><td><del>{{ before }}</del></td>
+{% for name, before, after in rows %}<tr><td>{{ name }}</td><td><del>{{ before }}</del></td>
 <td><ins>{{ after }}</ins></td></tr>{% endfor %}
 </tbody></table></div>
 {% empty %}<p>No recorded changes.</p>{% endfor %}
@@ -133,12 +133,11 @@ class AuditedAdmin(admin.ModelAdmin):
         changes = history(self.audit_model, object_id)
         if obj is None and not changes:
             return self._get_obj_does_not_exist_redirect(request, opts, object_id)  # type: ignore[attr-defined]
-        for change in changes:
-            change.rows = change_rows(change)  # type: ignore[attr-defined]
         context = {
             **self.admin_site.each_context(request),
             "title": f"Audit trail: {obj if obj is not None else object_id}",
-            "subtitle": None, "opts": opts, "object_id": object_id, "changes": changes,
+            "subtitle": None, "opts": opts, "object_id": object_id,
+            "changes": [(change, change_rows(change)) for change in changes],
             "changelist_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
             "change_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
             if obj is not None else "",
