@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from tiewatch.registry.jurisdictions import lineage
 from tiewatch.registry.models import Entity, Jurisdiction, Source, Tie
@@ -55,23 +55,18 @@ def ties(drafts: bool) -> QuerySet[Tie]:
     return qs.filter(published=True, subject__published=True)
 
 
-def jurisdiction_ids(drafts: bool) -> set[str] | None:
-    """The jurisdictions a reader may see (None: all): for the public, those where a published entity
-    is placed, and the places that contain them."""
-    if drafts:
-        return None
-    placed = Entity.objects.filter(published=True, jurisdiction__isnull=False).order_by() \
-        .values_list("jurisdiction_id", flat=True).distinct()
-    shown: set[str] = set()
-    for ocd_id in placed:
-        shown.update(lineage(ocd_id))
-    return shown
-
-
 def jurisdictions(drafts: bool) -> QuerySet[Jurisdiction]:
-    shown = jurisdiction_ids(drafts)
+    """Jurisdictions a reader may see: for the public, those where a published entity is placed, and
+    the places that contain them. The places themselves are a subquery and only their ancestors a
+    list (states and counties: far fewer, so the query stays within SQLite's parameter limit)."""
     qs = Jurisdiction.objects.all()
-    return qs if shown is None else qs.filter(pk__in=sorted(shown))
+    if drafts:
+        return qs
+    placed = Entity.objects.filter(published=True, jurisdiction__isnull=False).order_by()
+    ancestors: set[str] = set()
+    for ocd_id in placed.values_list("jurisdiction_id", flat=True).distinct():
+        ancestors.update(lineage(ocd_id)[:-1])
+    return qs.filter(Q(pk__in=placed.values("jurisdiction_id")) | Q(pk__in=sorted(ancestors)))
 
 
 def shows(record: Entity | Source | Tie, drafts: bool) -> bool:

@@ -184,6 +184,9 @@ def test_no_api_path_shows_a_draft(client: Any, canaries: None) -> None:
             assert_clean(response.content.decode(), url)
             called += 1
     assert called > 100
+    places = {j["id"] for j in client.get("/api/jurisdictions?page_size=500").json()["results"]}
+    assert {"ocd-division/country:us", "ocd-division/country:us/state:nc",
+            "ocd-division/country:us/state:nc/place:durham"} <= places
     assert client.get("/api/ties/visibility-draft-parties").json()["counterparts"] == [
         {"id": "il-israel-police", "name": "Israel Police", "kind": "foreign_police", "published": True}]
 
