@@ -21,7 +21,14 @@ from tiewatch.core.errors import Problem, ValidationFailed
 from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
 from tiewatch.registry.models import Entity, Jurisdiction, Source, Tie, TieCounterpart
 from tiewatch.registry.tieview import TieView, tie_views, ties_with_links
-from tiewatch.registry.visibility import can_see_drafts, entities, jurisdictions, sources, ties
+from tiewatch.registry.visibility import (
+    can_see_drafts,
+    entities,
+    jurisdictions,
+    sources,
+    ties,
+    ties_of_subject,
+)
 
 # Re-exported: pages and the API read everything through this module.
 __all__ = ["TieView", "can_see_drafts", "entities", "jurisdictions", "sources", "tie_views", "ties",
@@ -319,7 +326,7 @@ def entity_role_ties(entity: Entity, drafts: bool) -> dict[str, QuerySet[Tie]]:
     """An entity's visible ties in each role; each role's key is also the tie list's filter for it."""
     base = ties(drafts)
     return {
-        "subject": base.filter(subject_id=entity.pk),
+        "subject": ties_of_subject(entity, drafts),
         "counterpart": base.filter(pk__in=TieCounterpart.objects.filter(entity_id=entity.pk).values("tie_id")),
         "program": base.filter(program_id=entity.pk),
     }

@@ -55,6 +55,15 @@ def ties(drafts: bool) -> QuerySet[Tie]:
     return qs.filter(published=True, subject__published=True)
 
 
+def ties_of_subject(entity: Entity, drafts: bool) -> QuerySet[Tie]:
+    """`ties(drafts)` whose subject is `entity`, which the reader sees: the subject's own `published`
+    is then known, so its ties need no join to it (an agency's page counts all its ties)."""
+    qs = Tie.objects.filter(subject_id=entity.pk)
+    if drafts:
+        return qs
+    return qs.filter(published=True) if entity.published else qs.none()
+
+
 def jurisdictions(drafts: bool) -> QuerySet[Jurisdiction]:
     """Jurisdictions a reader may see: for the public, those where a published entity is placed, and
     the places that contain them. The places themselves are a subquery and only their ancestors a
