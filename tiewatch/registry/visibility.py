@@ -78,10 +78,6 @@ def jurisdictions(drafts: bool) -> QuerySet[Jurisdiction]:
     return qs.filter(Q(pk__in=placed.values("jurisdiction_id")) | Q(pk__in=sorted(ancestors)))
 
 
-def shows(record: Entity | Source | Tie, drafts: bool) -> bool:
-    return drafts or record.published
-
-
 class Visible:
     """Which entity and source ids a reader may see inside a record (None: all of them), so that a
     shown record never names a hidden one, and an export never refers to a record it leaves out
