@@ -28,6 +28,7 @@ from django.utils.html import format_html, format_html_join
 
 from tiewatch.core.urls import HTTP_URL_MESSAGE, is_http_url
 from tiewatch.registry.audit import history, record_change, snapshot
+from tiewatch.registry.importers.validate import country_problem
 from tiewatch.registry.importers.writer import refresh_counterpart_countries
 from tiewatch.registry.models import ChangeRecord, Entity, Jurisdiction, Source, Tie, TieCounterpart
 
@@ -53,11 +54,11 @@ HISTORY_TEMPLATE = engines["django"].from_string("""{% extends "admin/base_site.
 &rsaquo; Audit trail</div>{% endblock %}
 {% block content %}<div id="content-main" class="audit-trail">
 <p>Every change to <strong>{{ opts.verbose_name }} {{ object_id }}</strong>, newest first.</p>
-{% for change in changes %}
+{% for change, rows in changes %}
 <div class="module aligned" id="change-{{ change.pk }}">
 <h2>{{ change.action }} — {{ change.at|date:"Y-m-d H:i:s e" }} — by {{ change.actor|default:"unknown" }}</h2>
 <table><thead><tr><th>Field</th><th>Before</th><th>After</th></tr></thead><tbody>
-{% for name, before, after in change.rows %}<tr><td>{{ name }}</td><td><del>{{ before }}</del></td>
+{% for name, before, after in rows %}<tr><td>{{ name }}</td><td><del>{{ before }}</del></td>
 <td><ins>{{ after }}</ins></td></tr>{% endfor %}
 </tbody></table></div>
 {% empty %}<p>No recorded changes.</p>{% endfor %}
@@ -133,12 +134,11 @@ class AuditedAdmin(admin.ModelAdmin):
         changes = history(self.audit_model, object_id)
         if obj is None and not changes:
             return self._get_obj_does_not_exist_redirect(request, opts, object_id)  # type: ignore[attr-defined]
-        for change in changes:
-            change.rows = change_rows(change)  # type: ignore[attr-defined]
         context = {
             **self.admin_site.each_context(request),
             "title": f"Audit trail: {obj if obj is not None else object_id}",
-            "subtitle": None, "opts": opts, "object_id": object_id, "changes": changes,
+            "subtitle": None, "opts": opts, "object_id": object_id,
+            "changes": [(change, change_rows(change)) for change in changes],
             "changelist_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
             "change_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
             if obj is not None else "",
@@ -239,6 +239,12 @@ class TieForm(forms.ModelForm):
         attributes = data.get("attributes")
         if attributes is not None and not isinstance(attributes, dict):
             self.add_error("attributes", "Attributes must be a JSON object, e.g. {\"funder\": \"...\"}.")
+        elif attributes and attributes.get("counterpart_country") not in (None, ""):
+            problem = country_problem(attributes["counterpart_country"])
+            if problem:
+                self.add_error("attributes", f"counterpart_country: {problem}.")
+            else:
+                attributes["counterpart_country"] = attributes["counterpart_country"].strip().upper()
         years = data.get("years")
         if years is not None and (not isinstance(years, list)
                                   or not all(isinstance(y, int) and 1000 <= y <= 2999 for y in years)):
@@ -299,7 +305,8 @@ class TieAdmin(AuditedAdmin):
         obj.refresh_denormalised()
 
     def after_related(self, obj: Tie) -> None:
-        countries = set(obj.counterpart_links.exclude(entity__country="").values_list("entity__country", flat=True))
+        countries = set(obj.counterpart_links.filter(entity__published=True).exclude(entity__country="")
+                        .values_list("entity__country", flat=True))
         if (obj.attributes or {}).get("counterpart_country"):
             countries.add(str(obj.attributes["counterpart_country"]))
         value = ",".join(sorted(countries))

@@ -16,8 +16,10 @@ from ninja import Field, Query, Router, Schema
 from tiewatch.core.errors import NotFound
 from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
 from tiewatch.registry import queries
-from tiewatch.registry.exporters import ties_with_links
-from tiewatch.registry.models import Entity, Jurisdiction, Source, Tie
+from tiewatch.registry.models import Entity, Jurisdiction, Source
+from tiewatch.registry.queries import TieView, tie_views, ties_with_links
+from tiewatch.registry.tieview import EntityRef as TieParty
+from tiewatch.registry.visibility import ENTITY_REF_EXTRAS, Visible
 
 router = Router(tags=["registry"])
 
@@ -158,7 +160,7 @@ class JurisdictionQuery(PageQuery):
 
 # --- rendering --------------------------------------------------------------------------------
 
-def _ref(entity: Entity) -> dict[str, Any]:
+def _ref(entity: TieParty) -> dict[str, Any]:
     return {"id": entity.id, "name": entity.name, "kind": entity.kind, "published": entity.published}
 
 
@@ -172,27 +174,27 @@ def source_out(source: Source) -> dict[str, Any]:
     }
 
 
-def entity_out(entity: Entity, drafts: bool) -> dict[str, Any]:
+def entity_out(entity: Entity, visible: Visible) -> dict[str, Any]:
+    """An entity loaded with its sources, naming only the entities and sources `visible`."""
     return {
         "id": entity.id, "name": entity.name, "kind": entity.kind, "country": entity.country,
-        "jurisdiction": entity.jurisdiction_id, "parent": entity.parent_id, "aliases": list(entity.aliases or []),
-        "note": entity.note, "uncertain": entity.uncertain, "extra": entity.extra or {},
-        "sources": [s.id for s in entity.sources.all() if drafts or s.published], "published": entity.published,
+        "jurisdiction": entity.jurisdiction_id, "parent": visible.entity(entity.parent_id),
+        "aliases": list(entity.aliases or []), "note": entity.note, "uncertain": entity.uncertain,
+        "extra": visible.facts(entity.extra, ENTITY_REF_EXTRAS),
+        "sources": visible.sources([s.id for s in entity.sources.all()]), "published": entity.published,
         "page": reverse("registry:entity_detail", args=[entity.id]),
     }
 
 
-def tie_out(tie: Tie) -> dict[str, Any]:
+def tie_out(tie: TieView) -> dict[str, Any]:
     start, end = tie.start, tie.end
-    program = tie.shown_program  # type: ignore[attr-defined]
     return {
-        "id": tie.id, "subject": _ref(tie.subject),
-        "counterparts": [_ref(e) for e in tie.shown_counterparts],  # type: ignore[attr-defined]
-        "program": _ref(program) if program else None, "kind": tie.kind, "when": tie.when,
+        "id": tie.id, "subject": _ref(tie.subject), "counterparts": [_ref(e) for e in tie.counterparts],
+        "program": _ref(tie.program) if tie.program else None, "kind": tie.kind, "when": tie.when,
         "start": str(start) if start else None, "end": str(end) if end else None,
-        "years": list(tie.years or []), "year_from": tie.year_from, "year_to": tie.year_to,
-        "status": tie.status, "note": tie.note, "uncertain": tie.uncertain, "attributes": tie.attributes or {},
-        "sources": [source_out(s) for s in tie.shown_sources],  # type: ignore[attr-defined]
+        "years": list(tie.years), "year_from": tie.year_from, "year_to": tie.year_to,
+        "status": tie.status, "note": tie.note, "uncertain": tie.uncertain, "attributes": tie.attributes,
+        "sources": [source_out(s) for s in tie.sources],
         "published": tie.published, "page": reverse("registry:tie_detail", args=[tie.id]),
     }
 
@@ -230,7 +232,8 @@ def list_entities(request: HttpRequest, filters: Query[EntityQuery]) -> dict[str
     f = queries.EntityFilters.from_mapping(filters.dict(exclude={"page", "page_size"})).check()
     qs = queries.filter_entities(queries.entities(drafts), f).prefetch_related("sources")
     page = queries.paginate(qs, filters.page, filters.page_size)
-    return _envelope(request, page, [entity_out(e, drafts) for e in page.items])
+    visible = Visible.for_entities(page.items, drafts)
+    return _envelope(request, page, [entity_out(e, visible) for e in page.items])
 
 
 @router.get("/entities/{id}", response=EntityOut, summary="One entity")
@@ -239,7 +242,7 @@ def get_entity(request: HttpRequest, id: str) -> dict[str, Any]:
     entity = queries.get_entity(id, drafts)
     if entity is None:
         raise NotFound(f"No entity with id {id!r}.")
-    return entity_out(entity, drafts)
+    return entity_out(entity, Visible.for_entities([entity], drafts))
 
 
 @router.get("/ties", response=TieList, summary="List ties",
@@ -248,10 +251,9 @@ def get_entity(request: HttpRequest, id: str) -> dict[str, Any]:
 def list_ties(request: HttpRequest, filters: Query[TieQuery]) -> dict[str, Any]:
     drafts = _drafts(request)
     f = queries.TieFilters.from_mapping(filters.dict(exclude={"page", "page_size"})).check()
-    qs = ties_with_links(queries.filter_ties(queries.ties(drafts), f))
+    qs = ties_with_links(queries.list_ties(f, drafts))
     page = queries.paginate(qs, filters.page, filters.page_size)
-    queries.decorate_ties(page.items, drafts)
-    return _envelope(request, page, [tie_out(t) for t in page.items])
+    return _envelope(request, page, [tie_out(t) for t in tie_views(page.items, drafts)])
 
 
 @router.get("/ties/{id}", response=TieOut, summary="One tie")
@@ -271,7 +273,7 @@ def list_sources(request: HttpRequest, filters: Query[PageQuery]) -> dict[str, A
 
 @router.get("/jurisdictions", response=JurisdictionList, summary="List jurisdictions (OCD divisions)")
 def list_jurisdictions(request: HttpRequest, filters: Query[JurisdictionQuery]) -> dict[str, Any]:
-    qs = Jurisdiction.objects.order_by("id")
+    qs = queries.jurisdictions(_drafts(request)).order_by("id")
     if filters.parent:
         qs = qs.filter(parent_id=queries.jurisdiction_id(filters.parent))
     page = queries.paginate(qs, filters.page, filters.page_size)

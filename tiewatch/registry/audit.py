@@ -11,7 +11,9 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+from tiewatch.core.partial_dates import PartialDate
 from tiewatch.registry.models import ChangeRecord, Entity, Jurisdiction, Source, Tie
+from tiewatch.registry.tieview import TieView, complete_view, ties_with_links
 
 
 def source_snapshot(source: Source) -> dict[str, Any]:
@@ -37,18 +39,34 @@ def entity_snapshot(entity: Entity, source_ids: Iterable[str] | None = None) -> 
     }
 
 
+def tie_snapshot_of(subject: str, counterparts: Iterable[str], program: str | None, kind: str,
+                    start: PartialDate | None, end: PartialDate | None, years: Iterable[int], status: str,
+                    attributes: dict[str, Any] | None, note: str, uncertain: bool, published: bool,
+                    sources: Iterable[str]) -> dict[str, Any]:
+    """The one audit form of a tie, whether it comes from the database, a TieView or an import row."""
+    return {
+        "subject": subject, "counterparts": list(counterparts), "program": program,
+        "kind": kind, "start": str(start) if start else None, "end": str(end) if end else None,
+        "years": list(years or []), "status": status, "attributes": attributes or {},
+        "note": note, "uncertain": uncertain, "published": published, "sources": sorted(sources),
+    }
+
+
 def tie_snapshot(tie: Tie, counterpart_ids: Iterable[str] | None = None,
                  source_ids: Iterable[str] | None = None) -> dict[str, Any]:
-    if counterpart_ids is None:
-        counterpart_ids = tie.counterpart_links.order_by("position").values_list("entity_id", flat=True)
-    sources = source_ids if source_ids is not None else tie.sources.values_list("id", flat=True)
-    start, end = tie.start, tie.end
-    return {
-        "subject": tie.subject_id, "counterparts": list(counterpart_ids), "program": tie.program_id,
-        "kind": tie.kind, "start": str(start) if start else None, "end": str(end) if end else None,
-        "years": list(tie.years or []), "status": tie.status, "attributes": tie.attributes or {},
-        "note": tie.note, "uncertain": tie.uncertain, "published": tie.published, "sources": sorted(sources),
-    }
+    """The stored tie's audit form: read through its complete view, or from the ids given (the
+    importer reads the links of thousands of ties at once)."""
+    if counterpart_ids is None or source_ids is None:
+        return tie_view_snapshot(complete_view(ties_with_links(Tie.objects.filter(pk=tie.pk)).get()))
+    return tie_snapshot_of(tie.subject_id, counterpart_ids, tie.program_id, tie.kind, tie.start, tie.end,
+                           tie.years, tie.status, tie.attributes, tie.note, tie.uncertain, tie.published, source_ids)
+
+
+def tie_view_snapshot(tie: TieView) -> dict[str, Any]:
+    """The audit form of a view of a tie (complete only when built for staff, who see every party)."""
+    return tie_snapshot_of(tie.subject.id, [e.id for e in tie.counterparts], tie.program.id if tie.program else None,
+                           tie.kind, tie.start, tie.end, tie.years, tie.status, tie.attributes, tie.note,
+                           tie.uncertain, tie.published, [s.id for s in tie.sources])
 
 
 def actor_name(user: AbstractBaseUser | AnonymousUser | None, fallback: str = "") -> str:

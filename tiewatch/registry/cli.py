@@ -69,14 +69,11 @@ class _progress:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from tiewatch.registry import exporters
-    from tiewatch.registry.models import Entity, Source, Tie
 
-    published = {} if args.include_drafts else {"published": True}
-    entities, ties = Entity.objects.filter(**published), Tie.objects.filter(**published)
-    sources = Source.objects.filter(**published)
+    entities, ties, sources = exporters.export_querysets(args.include_drafts)
     if args.format == "ftm":
         with _open_out(args.out) as out:
-            count = exporters.write_json_lines(out, exporters.ftm_entities(entities, ties))
+            count = exporters.write_json_lines(out, exporters.ftm_entities(entities, ties, sources))
         print(f"{count} FollowTheMoney entities written", file=sys.stderr)
     elif args.format == "json":
         with _open_out(args.out) as out:

@@ -7,10 +7,12 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from tiewatch.core import csvsafe
-from tiewatch.registry.models import Entity, Source, Tie, TieCounterpart
+from tiewatch.registry.models import Entity, Source, Tie
+from tiewatch.registry.tieview import TieView, tie_view, ties_with_links
+from tiewatch.registry.visibility import ENTITY_REF_EXTRAS, Visible, entities, sources, ties
 
 ENTITY_COLUMNS = ["id", "name", "kind", "country", "jurisdiction", "aliases", "parent", "note", "uncertain",
                   "published", "sources", "member_of", "sponsor", "years_active", "counterparts"]
@@ -19,7 +21,6 @@ TIE_COLUMNS = ["id", "subject", "counterparts", "program", "kind", "date", "date
 SOURCE_COLUMNS = ["id", "url", "title", "publisher", "published_on", "accessed_on", "excerpt", "published"]
 # Entity facts kept in Entity.extra that the bundle format has as top-level fields (see importers/validate.py).
 ENTITY_EXTRA_FIELDS = ("member_of", "sponsor", "years_active", "counterparts")
-ENTITY_REF_EXTRAS = ("member_of", "sponsor", "counterparts")
 
 
 def _compact(data: dict[str, Any]) -> dict[str, Any]:
@@ -32,16 +33,10 @@ def _compact(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def ties_with_links(ties: QuerySet[Tie]) -> QuerySet[Tie]:
-    return ties.select_related("subject", "program").prefetch_related(
-        Prefetch("counterpart_links", queryset=TieCounterpart.objects.select_related("entity").order_by("position")),
-        "sources",
-    )
-
-
 def entity_dict(entity: Entity, visible: Visible | None = None) -> dict[str, Any]:
+    """The entity in the import format, naming only the entities and sources `visible` (default: all)."""
     visible = visible or Visible()
-    extra = dict(entity.extra or {})
+    extra = visible.facts(entity.extra, ENTITY_REF_EXTRAS)
     data: dict[str, Any] = {
         "id": entity.id, "name": entity.name, "kind": entity.kind, "country": entity.country,
         "jurisdiction": entity.jurisdiction_id, "aliases": list(entity.aliases or []),
@@ -50,18 +45,14 @@ def entity_dict(entity: Entity, visible: Visible | None = None) -> dict[str, Any
     }
     for name in ENTITY_EXTRA_FIELDS:
         if name in extra:
-            value = extra.pop(name)
-            if name in ENTITY_REF_EXTRAS:
-                value = [v for v in value if visible.entity(v)] if isinstance(value, list) else visible.entity(value)
-            data[name] = value
+            data[name] = extra.pop(name)
     data["extra"] = extra
     return _compact(data)
 
 
-def tie_dates(tie: Tie) -> dict[str, Any]:
+def tie_dates(tie: TieView) -> dict[str, Any]:
     start, end = tie.start, tie.end
-    if tie.years and len(tie.years) > 0 and start is not None and start.precision == "year" \
-            and (end is None or end.precision == "year"):
+    if tie.years and start is not None and start.precision == "year" and (end is None or end.precision == "year"):
         return {"years": list(tie.years)}
     if start is None:
         return {}
@@ -70,24 +61,21 @@ def tie_dates(tie: Tie) -> dict[str, Any]:
     return {"dates": f"{start}/{end}"}
 
 
-def tie_dict(tie: Tie, visible: Visible | None = None) -> dict[str, Any]:
-    """The tie in the import format, naming only the entities and sources `visible` (default: all)."""
-    visible = visible or Visible()
+def tie_dict(tie: TieView) -> dict[str, Any]:
+    """The tie in the import format (the parties and sources of the view: those its reader may see)."""
     data: dict[str, Any] = {
-        "id": tie.id, "subject": tie.subject_id,
-        "counterparts": [link.entity_id for link in tie.counterpart_links.all() if visible.entity(link.entity_id)],
-        "program": visible.entity(tie.program_id), "kind": tie.kind, **tie_dates(tie), "status": tie.status,
-        "attributes": tie.attributes or {}, "note": tie.note, "uncertain": tie.uncertain,
-        "published": tie.published, "sources": visible.sources([s.id for s in tie.sources.all()]),
+        "id": tie.id, "subject": tie.subject.id, "counterparts": [e.id for e in tie.counterparts],
+        "program": tie.program.id if tie.program else None, "kind": tie.kind, **tie_dates(tie),
+        "status": tie.status, "attributes": tie.attributes, "note": tie.note, "uncertain": tie.uncertain,
+        "published": tie.published, "sources": [s.id for s in tie.sources],
     }
     return _compact(data)
 
 
-def exportable(data: dict[str, Any], visible: Visible) -> bool:
-    """Whether a tie dict is valid with only the `visible` records: its subject is exported, a source
-    is left, and a counterpart or a counterpart_country."""
-    return bool(visible.entity(data["subject"]) and data.get("sources")
-                and (data.get("counterparts") or (data.get("attributes") or {}).get("counterpart_country")))
+def exportable(tie: TieView) -> bool:
+    """Whether a tie is valid in the import format with only the records its reader may see: a
+    source is left, and a counterpart or a counterpart_country."""
+    return bool(tie.sources and (tie.counterparts or tie.attributes.get("counterpart_country")))
 
 
 def source_dict(source: Source) -> dict[str, Any]:
@@ -100,34 +88,26 @@ def source_dict(source: Source) -> dict[str, Any]:
     return _compact(data)
 
 
-class Visible:
-    """Which entity and source ids an export contains (None: all of them), so that exported records
-    never refer to records left out (drafts, in a public export) and the export re-imports as is."""
-
-    def __init__(self, entity_ids: set[str] | None = None, source_ids: set[str] | None = None) -> None:
-        self.entity_ids, self.source_ids = entity_ids, source_ids
-
-    @classmethod
-    def of(cls, entities: QuerySet[Entity], sources: QuerySet[Source]) -> Visible:
-        return cls(set(entities.values_list("id", flat=True)), set(sources.values_list("id", flat=True)))
-
-    def entity(self, entity_id: str | None) -> str | None:
-        if entity_id is None or self.entity_ids is None or entity_id in self.entity_ids:
-            return entity_id
-        return None
-
-    def sources(self, ids: list[str]) -> list[str]:
-        return ids if self.source_ids is None else [i for i in ids if i in self.source_ids]
+def export_querysets(include_drafts: bool) -> tuple[QuerySet[Entity], QuerySet[Tie], QuerySet[Source]]:
+    """What `tiewatch export` writes: what the public sees, or everything (`--include-drafts`)."""
+    return entities(include_drafts), ties(include_drafts), sources(include_drafts)
 
 
-def bundle_dict(entities: QuerySet[Entity], ties: QuerySet[Tie], sources: QuerySet[Source]) -> dict[str, Any]:
-    visible = Visible.of(entities, sources)
-    tie_dicts = (tie_dict(t, visible) for t in ties_with_links(ties).order_by("id").iterator(chunk_size=2000))
-    # A public export leaves drafts out; a tie that would then be invalid is left out too.
+def exported_ties(entity_qs: QuerySet[Entity], tie_qs: QuerySet[Tie], visible: Visible) -> Iterator[TieView]:
+    """The ties of an export, by id: those whose subject is exported, each naming only exported
+    records, leaving out a tie that would then be invalid (no source, no counterpart)."""
+    for tie in ties_with_links(tie_qs).order_by("id").iterator(chunk_size=2000):
+        view = tie_view(tie, visible)
+        if view is not None and exportable(view):
+            yield view
+
+
+def bundle_dict(entity_qs: QuerySet[Entity], tie_qs: QuerySet[Tie], source_qs: QuerySet[Source]) -> dict[str, Any]:
+    visible = Visible.of(entity_qs, source_qs)
     return {
-        "sources": [source_dict(s) for s in sources.order_by("id")],
-        "entities": [entity_dict(e, visible) for e in entities.prefetch_related("sources").order_by("id")],
-        "ties": [t for t in tie_dicts if exportable(t, visible)],
+        "sources": [source_dict(s) for s in source_qs.order_by("id")],
+        "entities": [entity_dict(e, visible) for e in entity_qs.prefetch_related("sources").order_by("id")],
+        "ties": [tie_dict(t) for t in exported_ties(entity_qs, tie_qs, visible)],
     }
 
 
@@ -158,12 +138,14 @@ FTM_SCHEMA = {
 }
 
 
-def ftm_entities(entities: QuerySet[Entity], ties: QuerySet[Tie], prefix: str = "tiewatch") -> Iterator[dict[str, Any]]:
-    """FollowTheMoney entities: agencies and forces as PublicBody, ties as UnknownLink (one per counterpart)."""
+def ftm_entities(entity_qs: QuerySet[Entity], tie_qs: QuerySet[Tie], source_qs: QuerySet[Source],
+                 prefix: str = "tiewatch") -> Iterator[dict[str, Any]]:
+    """FollowTheMoney entities: agencies and forces as PublicBody, ties as UnknownLink (one per
+    counterpart); the same records, parties and sources as the JSON and CSV exports."""
     from tiewatch.registry.ftm import model
 
-    exported = set(entities.values_list("id", flat=True))
-    for entity in entities.prefetch_related("sources").order_by("id").iterator(chunk_size=2000):
+    visible = Visible.of(entity_qs, source_qs)
+    for entity in entity_qs.prefetch_related("sources").order_by("id").iterator(chunk_size=2000):
         proxy = model.make_entity(FTM_SCHEMA.get(entity.kind, "PublicBody"))
         proxy.id = f"{prefix}-{entity.id}"
         proxy.add("name", entity.name)
@@ -172,29 +154,28 @@ def ftm_entities(entities: QuerySet[Entity], ties: QuerySet[Tie], prefix: str = 
         proxy.add("jurisdiction", entity.country.lower() or None)
         proxy.add("classification", entity.kind)
         proxy.add("notes", entity.note or None)
-        proxy.add("sourceUrl", [s.url for s in entity.sources.all()])
-        if entity.parent_id in exported:
+        proxy.add("sourceUrl", [s.url for s in entity.sources.all() if visible.source(s.id)])
+        if visible.entity(entity.parent_id):
             proxy.add("parent", f"{prefix}-{entity.parent_id}")
         yield proxy.to_dict()
-    for tie in ties_with_links(ties).order_by("id").iterator(chunk_size=2000):
-        if tie.subject_id not in exported:
-            continue
-        for link in tie.counterpart_links.all():
-            if link.entity_id not in exported:
-                continue
-            proxy = model.make_entity("UnknownLink")
-            proxy.id = f"{prefix}-{tie.id}--{link.entity_id}"
-            proxy.add("subject", f"{prefix}-{tie.subject_id}")
-            proxy.add("object", f"{prefix}-{link.entity_id}")
-            proxy.add("role", tie.kind.replace("_", " "))
-            proxy.add("status", tie.status)
-            start, end = tie.start, tie.end
-            proxy.add("startDate", str(start) if start else None)
-            proxy.add("endDate", str(end) if end else None)
-            proxy.add("summary", tie.note or None)
-            proxy.add("recordId", tie.id)
-            proxy.add("sourceUrl", [s.url for s in tie.sources.all()])
-            yield proxy.to_dict()
+    for tie in exported_ties(entity_qs, tie_qs, visible):
+        yield from _ftm_links(model, tie, prefix)
+
+
+def _ftm_links(model: Any, tie: TieView, prefix: str) -> Iterator[dict[str, Any]]:
+    for counterpart in tie.counterparts:
+        proxy = model.make_entity("UnknownLink")
+        proxy.id = f"{prefix}-{tie.id}--{counterpart.id}"
+        proxy.add("subject", f"{prefix}-{tie.subject.id}")
+        proxy.add("object", f"{prefix}-{counterpart.id}")
+        proxy.add("role", tie.kind.replace("_", " "))
+        proxy.add("status", tie.status)
+        proxy.add("startDate", str(tie.start) if tie.start else None)
+        proxy.add("endDate", str(tie.end) if tie.end else None)
+        proxy.add("summary", tie.note or None)
+        proxy.add("recordId", tie.id)
+        proxy.add("sourceUrl", [s.url for s in tie.sources])
+        yield proxy.to_dict()
 
 
 def write_json_lines(out: IO[str], items: Iterable[dict[str, Any]]) -> int:

@@ -122,7 +122,8 @@ class Tie(models.Model):
     uncertain = models.BooleanField(default=False)
     sources = models.ManyToManyField(Source, related_name="ties")
     published = models.BooleanField(default=True)
-    # Countries of the counterparts ("IL,PS"), denormalised for the country filter at scale.
+    # Countries of the published counterparts and counterpart_country ("IL,PS"), denormalised for the
+    # country filter at scale (a draft counterpart's country is left out: the filter must not reveal it).
     counterpart_countries = models.CharField(max_length=100, blank=True, editable=False)
 
     class Meta:

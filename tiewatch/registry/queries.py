@@ -19,8 +19,20 @@ from django.db.models.functions import Coalesce
 
 from tiewatch.core.errors import Problem, ValidationFailed
 from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
-from tiewatch.registry.exporters import ties_with_links
 from tiewatch.registry.models import Entity, Jurisdiction, Source, Tie, TieCounterpart
+from tiewatch.registry.tieview import TieView, tie_views, ties_with_links
+from tiewatch.registry.visibility import (
+    can_see_drafts,
+    entities,
+    jurisdictions,
+    sources,
+    ties,
+    ties_of_subject,
+)
+
+# Re-exported: pages and the API read everything through this module.
+__all__ = ["TieView", "can_see_drafts", "entities", "jurisdictions", "sources", "tie_views", "ties",
+           "ties_with_links"]
 
 # Counts of a list stop at this many rows: "more than 500" is as useful as an exact COUNT(*) over
 # millions, and costs a short scan (measured on a million ties: ~10-30 ms at 500, up to ~130 ms at
@@ -42,28 +54,7 @@ COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
-# --- visibility -------------------------------------------------------------------------------
-
-def can_see_drafts(user: Any) -> bool:
-    """Staff (admins, editors, viewers) read unpublished drafts; the public sees published records only."""
-    return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_staff", False))
-
-
-def _visible(qs: QuerySet[Any], drafts: bool) -> QuerySet[Any]:
-    return qs if drafts else qs.filter(published=True)
-
-
-def entities(drafts: bool) -> QuerySet[Entity]:
-    return _visible(Entity.objects.all(), drafts)
-
-
-def ties(drafts: bool) -> QuerySet[Tie]:
-    return _visible(Tie.objects.all(), drafts)
-
-
-def sources(drafts: bool) -> QuerySet[Source]:
-    return _visible(Source.objects.all(), drafts)
-
+# --- visibility (the rule itself is in visibility.py) -------------------------------------------
 
 def valid_id(value: str) -> bool:
     return bool(ID_RE.match(value or ""))
@@ -76,11 +67,11 @@ def get_entity(entity_id: str, drafts: bool) -> Entity | None:
         .filter(pk=entity_id).first()
 
 
-def get_tie(tie_id: str, drafts: bool) -> Tie | None:
+def get_tie(tie_id: str, drafts: bool) -> TieView | None:
     if not valid_id(tie_id):
         return None
-    tie = ties_with_links(ties(drafts)).filter(pk=tie_id).first()
-    return decorate_ties([tie], drafts)[0] if tie else None
+    found = tie_views(ties_with_links(ties(drafts)).filter(pk=tie_id), drafts)
+    return found[0] if found else None
 
 
 def get_source(source_id: str, drafts: bool) -> Source | None:
@@ -95,19 +86,8 @@ def jurisdiction_id(value: str) -> str:
     return value if value.startswith("ocd-division/") else f"ocd-division/{value}"
 
 
-def get_jurisdiction(value: str) -> Jurisdiction | None:
-    return Jurisdiction.objects.select_related("parent").filter(pk=jurisdiction_id(value)).first()
-
-
-def decorate_ties(items: list[Tie], drafts: bool) -> list[Tie]:
-    """Attach what a page shows of each tie, hiding unpublished counterparts and sources from the public
-    (uses the prefetches of `ties_with_links`, so no extra queries)."""
-    for tie in items:
-        links = [link.entity for link in tie.counterpart_links.all()]
-        tie.shown_counterparts = [e for e in links if drafts or e.published]  # type: ignore[attr-defined]
-        tie.shown_sources = [s for s in tie.sources.all() if drafts or s.published]  # type: ignore[attr-defined]
-        tie.shown_program = tie.program if tie.program and (drafts or tie.program.published) else None  # type: ignore[attr-defined]
-    return items
+def get_jurisdiction(value: str, drafts: bool) -> Jurisdiction | None:
+    return jurisdictions(drafts).select_related("parent").filter(pk=jurisdiction_id(value)).first()
 
 
 # --- filters ----------------------------------------------------------------------------------
@@ -183,6 +163,15 @@ class TieFilters:
 
     def active(self) -> bool:
         return any(getattr(self, f.name) not in (None, "") for f in fields(self) if f.name != "sort")
+
+
+def list_ties(f: TieFilters, drafts: bool) -> QuerySet[Tie]:
+    """The ties a reader may see that match `f`. Naming a hidden entity finds nothing (so a filter
+    cannot tell that a draft exists, or list the published ties naming it)."""
+    named = [getattr(f, name) for name in ("program", "subject", "counterpart", "entity") if getattr(f, name)]
+    if named and not drafts and entities(drafts).filter(pk__in=named).count() < len(set(named)):
+        return ties(drafts).none()
+    return filter_ties(ties(drafts), f)
 
 
 def filter_ties(qs: QuerySet[Tie], f: TieFilters) -> QuerySet[Tie]:
@@ -337,7 +326,7 @@ def entity_role_ties(entity: Entity, drafts: bool) -> dict[str, QuerySet[Tie]]:
     """An entity's visible ties in each role; each role's key is also the tie list's filter for it."""
     base = ties(drafts)
     return {
-        "subject": base.filter(subject_id=entity.pk),
+        "subject": ties_of_subject(entity, drafts),
         "counterpart": base.filter(pk__in=TieCounterpart.objects.filter(entity_id=entity.pk).values("tie_id")),
         "program": base.filter(program_id=entity.pk),
     }
@@ -364,7 +353,7 @@ def kind_year_counts(qs: QuerySet[Tie]) -> dict[str, Any]:
 def entity_ties(entity: Entity, drafts: bool, limit: int = ENTITY_TIE_LIMIT) -> dict[str, Any]:
     """An entity's ties in every role: per role, complete counts by kind and year, and the `limit` most
     recent ties with their links (the full lists are on /ties/?subject=, ?counterpart=, ?program=).
-    {"roles": [{role, label, counts, shown}], "items": recent ties, each with .role, "truncated": bool}"""
+    {"roles": [{role, label, counts, shown}], "items": recent tie views, each with its .role, "truncated": bool}"""
     order = SMALL_SET_SORTS["-year"]
     out: dict[str, Any] = {"items": [], "truncated": False, "roles": []}
     seen: set[str] = set()
@@ -376,24 +365,23 @@ def entity_ties(entity: Entity, drafts: bool, limit: int = ENTITY_TIE_LIMIT) -> 
         if counts["total"] > len(rows):
             out["truncated"] = True
         out["roles"].append({"role": role, "label": ENTITY_ROLES[role], "counts": counts, "shown": len(rows)})
-        for tie in decorate_ties(rows, drafts):
-            if tie.pk in seen:
+        for view in tie_views(rows, drafts):
+            if view.id in seen:
                 continue
-            seen.add(tie.pk)
-            tie.role = role  # type: ignore[attr-defined]
-            out["items"].append(tie)
+            seen.add(view.id)
+            out["items"].append(view.with_role(role))
     return out
 
 
-def group_by_kind_and_year(items: list[Tie]) -> list[dict[str, Any]]:
+def group_by_kind_and_year(items: list[TieView]) -> list[dict[str, Any]]:
     """[{kind, count, years: [{year, ties}]}], kinds by number of ties, years newest first, undated last."""
-    kinds: dict[str, dict[Any, list[Tie]]] = {}
+    kinds: dict[str, dict[Any, list[TieView]]] = {}
     for tie in items:
         kinds.setdefault(tie.kind, {}).setdefault(tie.year_from, []).append(tie)
     groups: list[dict[str, Any]] = []
     for kind, years in kinds.items():
         ordered = sorted(years.items(), key=lambda kv: (kv[0] is None, -(kv[0] or 0)))
         groups.append({"kind": kind, "label": kind.replace("_", " "), "count": sum(len(v) for v in years.values()),
-                       "years": [{"year": y, "ties": sorted(v, key=lambda t: t.pk)} for y, v in ordered]})
+                       "years": [{"year": y, "ties": sorted(v, key=lambda t: t.id)} for y, v in ordered]})
     groups.sort(key=lambda g: (-g["count"], g["kind"]))
     return groups

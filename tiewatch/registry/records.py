@@ -1,4 +1,7 @@
-"""The thin adapter from registry rows to the plain records the pure cores take."""
+"""The thin adapter from registry rows to the plain records the pure cores take.
+
+`published_only` (the default) gives what the public sees (visibility.py): the policy screening's
+findings are public, so they never name a draft, nor rest on a draft source."""
 
 from __future__ import annotations
 
@@ -9,13 +12,12 @@ from typing import Any
 from django.db.models import QuerySet
 
 from tiewatch.core.records import EntityRecord, SourceRecord, TieRecord
+from tiewatch.registry import visibility
 from tiewatch.registry.models import Entity, Source, Tie, TieCounterpart
 
 
 def entity_records(published_only: bool = True) -> list[EntityRecord]:
-    query = Entity.objects.all()
-    if published_only:
-        query = query.filter(published=True)
+    query = visibility.entities(drafts=not published_only)
     return [
         EntityRecord(id=eid, name=name, kind=kind, country=country or "", jurisdiction=jurisdiction or "",
                      parent=parent, aliases=tuple(aliases or ()))
@@ -27,11 +29,14 @@ def entity_records(published_only: bool = True) -> list[EntityRecord]:
 def tie_records(published_only: bool = True, subjects: Collection[str] | None = None) -> list[TieRecord]:
     """Ties as plain records; `subjects` limits them to those entities' own ties (what a check of one
     proposed tie needs as evidence), which keeps a check fast on a large registry."""
-    ties = Tie.objects.all()
+    ties = visibility.ties(drafts=not published_only)
     links = TieCounterpart.objects.all()
     cited = Tie.sources.through.objects.all()
+    # Few entities are drafts: reading their ids once is cheaper than joining every link.
+    hidden: set[str] = set()
     if published_only:
-        ties = ties.filter(published=True)
+        hidden = set(Entity.objects.filter(published=False).values_list("id", flat=True))
+        cited = cited.filter(source__published=True)
     if subjects is not None:
         ties = ties.filter(subject_id__in=list(subjects))
         links = links.filter(tie__subject_id__in=list(subjects))
@@ -39,8 +44,12 @@ def tie_records(published_only: bool = True, subjects: Collection[str] | None = 
     counterparts: dict[str, list[str]] = defaultdict(list)
     for tid, eid in links.order_by("tie_id", "position").values_list("tie_id", "entity_id") \
             .iterator(chunk_size=20000):
-        counterparts[tid].append(eid)
+        if eid not in hidden:
+            counterparts[tid].append(eid)
     sources = _tie_sources(cited)
+    def shown(entity_id: str) -> bool:
+        return entity_id not in hidden
+
     records = []
     for tie in ties.only("id", "subject_id", "program_id", "kind", "start_date", "start_precision", "end_date",
                          "end_precision", "status", "attributes", "years").iterator(chunk_size=5000):
@@ -48,7 +57,9 @@ def tie_records(published_only: bool = True, subjects: Collection[str] | None = 
         records.append(TieRecord(
             id=tie.id, subject=tie.subject_id, counterparts=tuple(counterparts.get(tie.id, ())), kind=tie.kind,
             start=start.first_day if start else None, end=end.last_day if end else None, status=tie.status,
-            program=tie.program_id, attributes=dict(tie.attributes or {}), sources=tuple(sources.get(tie.id, ())),
+            program=None if tie.program_id in hidden else tie.program_id,
+            attributes=visibility.keep_refs(tie.attributes, visibility.ENTITY_REF_ATTRIBUTES, shown),
+            sources=tuple(sources.get(tie.id, ())),
             years=tuple(tie.years or ()),
         ))
     return records

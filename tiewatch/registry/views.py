@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -30,10 +31,12 @@ from tiewatch.registry.exporters import (
     entity_dict,
     source_dict,
     tie_dict,
-    ties_with_links,
     write_csv,
 )
-from tiewatch.registry.models import Entity, Jurisdiction, Tie
+from tiewatch.registry.models import Entity
+from tiewatch.registry.queries import TieView, tie_views, ties_with_links
+from tiewatch.registry.tieview import EntityRef
+from tiewatch.registry.visibility import ENTITY_REF_EXTRAS, Visible
 
 EXPORT_FORMATS = ("csv", "json")
 
@@ -150,31 +153,15 @@ def _export(name: str, fmt: str, columns: list[str], rows: list[dict[str, Any]],
     return response
 
 
-def visible_tie_dict(tie: Tie) -> dict[str, Any]:
-    """The import-format dict of a decorated tie, naming only the counterparts and sources shown."""
-    data = tie_dict(tie)
-    data["counterparts"] = [e.id for e in tie.shown_counterparts]  # type: ignore[attr-defined]
-    data["sources"] = [s.id for s in tie.shown_sources]  # type: ignore[attr-defined]
-    if tie.program_id and tie.shown_program is None:  # type: ignore[attr-defined]
-        data.pop("program", None)
-    return data
-
-
-def visible_entity_dict(entity: Entity, drafts: bool) -> dict[str, Any]:
-    data = entity_dict(entity)
-    if "sources" in data:
-        data["sources"] = [s.id for s in entity.sources.all() if drafts or s.published]
-    return data
-
-
 def _export_ties(request: HttpRequest, qs: Any, fmt: str, drafts: bool) -> HttpResponse:
-    rows = queries.decorate_ties(list(ties_with_links(qs)[: queries.EXPORT_LIMIT]), drafts)
-    return _export("ties", fmt, TIE_COLUMNS, [visible_tie_dict(t) for t in rows], attributes=True)
+    views = tie_views(ties_with_links(qs)[: queries.EXPORT_LIMIT], drafts)
+    return _export("ties", fmt, TIE_COLUMNS, [tie_dict(t) for t in views], attributes=True)
 
 
 def _export_entities(request: HttpRequest, qs: Any, fmt: str, drafts: bool) -> HttpResponse:
     rows = list(qs.prefetch_related("sources")[: queries.EXPORT_LIMIT])
-    return _export("entities", fmt, ENTITY_COLUMNS, [visible_entity_dict(e, drafts) for e in rows])
+    visible = Visible.for_entities(rows, drafts)
+    return _export("entities", fmt, ENTITY_COLUMNS, [entity_dict(e, visible) for e in rows])
 
 
 # --- HTML snippets ----------------------------------------------------------------------------
@@ -184,12 +171,12 @@ def _export_entities(request: HttpRequest, qs: Any, fmt: str, drafts: bool) -> H
 DRAFT = mark_safe(' <span class="badge draft">draft</span>')  # a constant
 
 
-def entity_link(entity: Entity) -> SafeString:
-    return format_html('<a href="/entities/{}/">{}</a>{}', entity.pk, entity.name,
+def entity_link(entity: Entity | EntityRef) -> SafeString:
+    return format_html('<a href="/entities/{}/">{}</a>{}', entity.id, entity.name,
                        "" if entity.published else DRAFT)
 
 
-def sources_html(sources: list[Any]) -> SafeString:
+def sources_html(sources: Any) -> SafeString:
     if not sources:
         return mark_safe('<span class="muted small">no public source</span>')  # a constant
     items = format_html_join("", '<li><a href="/sources/{}/">{}</a>{}{}</li>', (
@@ -201,16 +188,33 @@ def sources_html(sources: list[Any]) -> SafeString:
     return format_html('<ol class="sources">{}</ol>', items)
 
 
-def html_ties(items: list[Tie]) -> list[Tie]:
-    """Attach the HTML of each (decorated) tie's subject, counterparts, program and sources."""
-    dash = mark_safe('<span class="muted">—</span>')  # a constant
-    for tie in items:
-        tie.subject_html = entity_link(tie.subject)  # type: ignore[attr-defined]
-        tie.counterparts_html = mark_safe(", ".join(  # type: ignore[attr-defined]  # joined escaped snippets
-            entity_link(e) for e in tie.shown_counterparts)) or dash  # type: ignore[attr-defined]
-        tie.program_html = entity_link(tie.shown_program) if tie.shown_program else dash  # type: ignore[attr-defined]
-        tie.sources_html = sources_html(tie.shown_sources)  # type: ignore[attr-defined]
-    return items
+@dataclass(frozen=True, slots=True)
+class TieRow:
+    """A tie view with the HTML of its links, as the tie tables and lists show it."""
+
+    tie: TieView
+    subject_html: SafeString
+    counterparts_html: SafeString
+    program_html: SafeString
+    sources_html: SafeString
+
+
+DASH = mark_safe('<span class="muted">—</span>')  # a constant
+
+
+def tie_row(tie: TieView) -> TieRow:
+    return TieRow(
+        tie=tie, subject_html=entity_link(tie.subject),
+        # joined escaped snippets
+        counterparts_html=mark_safe(", ".join(entity_link(e) for e in tie.counterparts)) or DASH,
+        program_html=entity_link(tie.program) if tie.program else DASH,
+        sources_html=sources_html(tie.sources),
+    )
+
+
+def tie_rows(ties: Any, drafts: bool) -> list[TieRow]:
+    """The rows of ties loaded by `ties_with_links`, as `drafts` (staff) or the public see them."""
+    return [tie_row(t) for t in tie_views(ties, drafts)]
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -223,10 +227,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "ties": queries.capped_count(ties, cap),
         "entities": queries.capped_count(queries.entities(drafts), cap),
         "sources": queries.capped_count(queries.sources(drafts), cap),
-        "jurisdictions": queries.capped_count(Jurisdiction.objects.all(), cap),
+        "jurisdictions": queries.capped_count(queries.jurisdictions(drafts), cap),
     }
     latest = ties.filter(year_from__isnull=False).order_by(*queries.TIE_SORTS["-year"])
-    latest_ties = html_ties(queries.decorate_ties(list(ties_with_links(latest)[:10]), drafts))
+    latest_ties = tie_rows(ties_with_links(latest)[:10], drafts)
     return render(request, "registry/home.html", {"counts": counts, "latest_ties": latest_ties,
                                                   "drafts": drafts, "tie_kinds": TIE_KINDS})
 
@@ -244,12 +248,12 @@ def tie_list(request: HttpRequest) -> HttpResponse:
         for name, messages in error.fields().items():
             form.add_error(None, f"{name}: {'; '.join(messages)}")
         return render(request, "registry/tie_list.html", {**context, "page": None}, status=400)
-    qs = queries.filter_ties(queries.ties(drafts), filters)
+    qs = queries.list_ties(filters, drafts)
     fmt = data.get("format") or ""
     if fmt in EXPORT_FORMATS:
         return _export_ties(request, qs, fmt, drafts)
     page = queries.paginate(ties_with_links(qs), data.get("page") or 1)
-    html_ties(queries.decorate_ties(page.items, drafts))
+    page.items = tie_rows(page.items, drafts)
     context.update(_list_context(request, page))
     context["filtered"] = filters.active()
     for name in ("entity", "subject", "counterpart", "program"):
@@ -272,7 +276,7 @@ def tie_detail(request: HttpRequest, tie_id: str) -> HttpResponse:
     if tie is None:
         raise Http404("No such tie.")
     if request.GET.get("format") == "json":
-        return _json_detail(visible_tie_dict(tie))
+        return _json_detail(tie_dict(tie))
     return render(request, "registry/tie_detail.html", {"tie": tie, "drafts": drafts})
 
 
@@ -298,28 +302,37 @@ def entity_detail(request: HttpRequest, entity_id: str) -> HttpResponse:
     entity = queries.get_entity(entity_id, drafts)
     if entity is None:
         raise Http404("No such entity.")
+    visible = Visible.for_entities([entity], drafts)
     if request.GET.get("format") == "json":
-        return _json_detail(visible_entity_dict(entity, drafts))
+        return _json_detail(entity_dict(entity, visible))
     found = queries.entity_ties(entity, drafts)
-    html_ties(found["items"])
+    facts = visible.facts(entity.extra, ENTITY_REF_EXTRAS)
     related_ids = set()
-    for key in ("member_of", "sponsor", "counterparts"):
-        value = (entity.extra or {}).get(key)
+    for key in ENTITY_REF_EXTRAS:
+        value = facts.get(key)
         related_ids.update(value if isinstance(value, list) else [value] if value else [])
     related = {e.id: e for e in queries.entities(drafts).filter(pk__in=related_ids)} if related_ids else {}
     extra = []
-    for key, value in (entity.extra or {}).items():
+    for key, value in facts.items():
         values = value if isinstance(value, list) else [value]
         extra.append((key.replace("_", " "), [related.get(v, v) if isinstance(v, str) else v for v in values]))
     children = list(queries.entities(drafts).filter(parent_id=entity.pk).order_by("name")[:100])
     return render(request, "registry/entity_detail.html", {
-        "entity": entity, "drafts": drafts, "groups": queries.group_by_kind_and_year(found["items"]),
+        "entity": entity, "drafts": drafts,
+        "groups": _with_rows(queries.group_by_kind_and_year(found["items"])),
         "roles": found["roles"], "shown_count": len(found["items"]), "truncated": found["truncated"],
         "tie_limit": queries.ENTITY_TIE_LIMIT, "extra": extra,
         "children": children,
-        "entity_sources": [s for s in entity.sources.all() if drafts or s.published],
-        "parent": entity.parent if entity.parent and (drafts or entity.parent.published) else None,
+        "entity_sources": [s for s in entity.sources.all() if visible.source(s.pk)],
+        "parent": entity.parent if entity.parent and visible.entity(entity.parent_id) else None,
     })
+
+
+def _with_rows(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for group in groups:
+        for year in group["years"]:
+            year["ties"] = [tie_row(t) for t in year["ties"]]
+    return groups
 
 
 def source_detail(request: HttpRequest, source_id: str) -> HttpResponse:
@@ -329,9 +342,8 @@ def source_detail(request: HttpRequest, source_id: str) -> HttpResponse:
         raise Http404("No such source.")
     if request.GET.get("format") == "json":
         return _json_detail(source_dict(source))
-    cited_ties = html_ties(queries.decorate_ties(
-        list(ties_with_links(queries.ties(drafts).filter(sources=source).order_by(*queries.TIE_SORTS["-year"]))[:200]),
-        drafts))
+    cited = queries.ties(drafts).filter(sources=source).order_by(*queries.TIE_SORTS["-year"])
+    cited_ties = tie_rows(ties_with_links(cited)[:200], drafts)
     cited_entities = list(queries.entities(drafts).filter(sources=source).order_by("name")[:200])
     return render(request, "registry/source_detail.html", {
         "source": source, "drafts": drafts, "ties": cited_ties, "entities": cited_entities,
@@ -345,7 +357,7 @@ def jurisdiction_list(request: HttpRequest) -> HttpResponse:
         return render(request, "registry/jurisdiction_list.html", {"form": form, "page": None}, status=400)
     data = form.cleaned_data if form.is_bound else {}
     entity_filter = Q() if drafts else Q(entities__published=True)
-    qs = Jurisdiction.objects.annotate(entity_count=Count("entities", filter=entity_filter)).order_by("id")
+    qs = queries.jurisdictions(drafts).annotate(entity_count=Count("entities", filter=entity_filter)).order_by("id")
     fmt = data.get("format") or ""
     if fmt in EXPORT_FORMATS:
         rows = [{"id": j.id, "name": j.name, "parent": j.parent_id, "entities": j.entity_count}
@@ -360,7 +372,7 @@ def jurisdiction_detail(request: HttpRequest, ocd: str) -> HttpResponse:
     drafts = _drafts(request)
     if "\x00" in ocd:
         raise Http404("No such place.")
-    jurisdiction = queries.get_jurisdiction(ocd)
+    jurisdiction = queries.get_jurisdiction(ocd, drafts)
     if jurisdiction is None:
         raise Http404("No such place.")
     if ocd.startswith("ocd-division/"):
@@ -376,7 +388,7 @@ def jurisdiction_detail(request: HttpRequest, ocd: str) -> HttpResponse:
     if fmt in EXPORT_FORMATS:
         return _export_entities(request, qs, fmt, drafts)
     page = queries.paginate(qs, data.get("page") or 1)
-    children = list(jurisdiction.children.order_by("id")[:500])
+    children = list(queries.jurisdictions(drafts).filter(parent=jurisdiction).order_by("id")[:500])
     return render(request, "registry/jurisdiction_detail.html", {
         "form": form, "jurisdiction": jurisdiction, "children": children, "drafts": drafts,
         **_list_context(request, page),

@@ -22,7 +22,10 @@ from tiewatch.registry.importers.readers import RawRecord
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
 OCD_ID = re.compile(r"^ocd-division/country:[a-z]{2}(?:/[a-z_]+:[^/\s]+)*$")
 URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-COUNTRIES = frozenset(code.upper() for code in COUNTRY_CODES) | {"PS", "XK"}
+# ISO 3166-1 alpha-2 codes from the country list (tiewatch.core.countries), which also holds longer
+# codes for regions (gb-sct) and zz for "global": neither names a country (Entity.country holds two letters).
+COUNTRIES = frozenset(code.upper() for code in COUNTRY_CODES
+                      if len(code) == 2 and code.isalpha() and code != "zz") | {"PS", "XK"}
 
 ENTITY_FIELDS = {"id", "name", "kind", "country", "jurisdiction", "aliases", "parent", "note", "sources",
                  "uncertain", "published", "extra"}
@@ -342,6 +345,9 @@ def _tie(bundle: Bundle, record: RawRecord) -> None:
     for name in ("funder", "counterpart_country"):
         if data.get(name):
             attributes[name] = data[name]
+    if attributes.get("counterpart_country") not in (None, ""):
+        _check_country(check, attributes, "counterpart_country" if data.get("counterpart_country")
+                       else "attributes.counterpart_country")
     if not counterparts and not attributes.get("counterpart_country"):
         check.problem("counterparts", "a tie needs at least one counterpart (or a counterpart_country "
                                       "when the foreign party is not known)")
@@ -359,6 +365,25 @@ def _tie(bundle: Bundle, record: RawRecord) -> None:
     )
     if row.id:
         _add_unique(bundle, bundle.ties, row, check)
+
+
+def country_problem(value: Any) -> str | None:
+    """Why `value` is not an ISO 3166-1 alpha-2 country code (any case), or None when it is one."""
+    if not isinstance(value, str):
+        return f"expected a two-letter ISO 3166-1 country code, got {type(value).__name__}"
+    if value.strip().upper() not in COUNTRIES:
+        return f"unknown ISO 3166-1 alpha-2 code {value.strip()[:20]!r}"
+    return None
+
+
+def _check_country(check: _Checker, attributes: dict[str, Any], field_name: str) -> None:
+    """counterpart_country names the foreign party's country when the party itself is not known: it
+    is stored upper-case, and filtered on (Tie.counterpart_countries), so only a real code is kept."""
+    problem = country_problem(attributes["counterpart_country"])
+    if problem:
+        check.problem(field_name, problem)
+    else:
+        attributes["counterpart_country"] = attributes["counterpart_country"].strip().upper()
 
 
 def _plain(check: _Checker, name: str, value: Any) -> Any:

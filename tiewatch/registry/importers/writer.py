@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tiewatch.core.partial_dates import PartialDate
-from tiewatch.registry.audit import entity_snapshot, source_snapshot, tie_snapshot
+from tiewatch.registry.audit import entity_snapshot, source_snapshot, tie_snapshot, tie_snapshot_of
 from tiewatch.registry.importers.validate import Bundle, EntityRow, SourceRow, TieRow
 from tiewatch.registry.jurisdictions import ensure_jurisdictions
 from tiewatch.registry.models import ChangeRecord, Entity, Source, Tie, TieCounterpart, build_search_text
@@ -67,7 +67,8 @@ def write_bundle(bundle: Bundle, actor: str, progress: Progress | None = None,
 
 def refresh_counterpart_countries(entity_ids: list[str]) -> int:
     """Recompute Tie.counterpart_countries (denormalised) of the ties naming these entities as
-    counterparts, after their countries changed; returns how many ties changed."""
+    counterparts, after their countries or `published` changed; returns how many ties changed.
+    Only published counterparts count, so the country filter never reveals a hidden one."""
     if not entity_ids:
         return 0
     tie_ids: set[str] = set()
@@ -76,7 +77,8 @@ def refresh_counterpart_countries(entity_ids: list[str]) -> int:
     changed: list[Tie] = []
     for part in chunks(sorted(tie_ids), 2000):
         countries: dict[str, set[str]] = {tid: set() for tid in part}
-        for tid, country in TieCounterpart.objects.filter(tie_id__in=part).values_list("tie_id", "entity__country"):
+        for tid, country in TieCounterpart.objects.filter(tie_id__in=part, entity__published=True) \
+                .values_list("tie_id", "entity__country"):
             if country:
                 countries[tid].add(country)
         for tie in Tie.objects.filter(pk__in=part).only("id", "attributes", "counterpart_countries"):
@@ -297,7 +299,8 @@ def _write_entities(rows: dict[str, EntityRow], actor: str, report: Progress,
             continue
         (updated if old is not None else created).append(row)
         changes.append((eid, before, after))
-        if before is not None and before["country"] != after["country"] and recountried is not None:
+        if before is not None and recountried is not None and (
+                before["country"] != after["country"] or before["published"] != after["published"]):
             recountried.append(eid)
         if before is None or before["sources"] != after["sources"]:
             resourced.append(row)
@@ -342,13 +345,9 @@ def _tie_obj(row: TieRow, countries: dict[str, str]) -> Tie:
 
 def tie_row_snapshot(row: TieRow) -> dict[str, Any]:
     """`audit.tie_snapshot` of the tie this row describes, without building a model instance
-    (the two must agree: re-importing a bundle compares this with the stored tie's snapshot)."""
-    return {
-        "subject": row.subject, "counterparts": list(row.counterparts), "program": row.program,
-        "kind": row.kind, "start": str(row.start) if row.start else None, "end": str(row.end) if row.end else None,
-        "years": list(row.years), "status": row.status, "attributes": row.attributes,
-        "note": row.note, "uncertain": row.uncertain, "published": row.published, "sources": sorted(row.sources),
-    }
+    (re-importing a bundle compares this with the stored tie's snapshot)."""
+    return tie_snapshot_of(row.subject, row.counterparts, row.program, row.kind, row.start, row.end, row.years,
+                           row.status, row.attributes, row.note, row.uncertain, row.published, row.sources)
 
 
 TIE_FIELDS = ["subject", "program", "kind", "start_date", "start_precision", "end_date", "end_precision", "years",
@@ -392,7 +391,7 @@ def _entity_countries(rows: dict[str, TieRow]) -> dict[str, str]:
     wanted = sorted({c for row in rows.values() for c in row.counterparts})
     countries: dict[str, str] = {}
     for part in chunks(wanted, 2000):
-        countries.update(Entity.objects.filter(pk__in=part).values_list("id", "country"))
+        countries.update(Entity.objects.filter(pk__in=part, published=True).values_list("id", "country"))
     return countries
 
 

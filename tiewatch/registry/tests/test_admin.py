@@ -235,3 +235,17 @@ def test_changing_a_country_in_the_admin_updates_the_ties(users: Any, small: Any
     })
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Tie.objects.get(pk=TIE).counterpart_countries == "PS"
+
+
+@pytest.mark.parametrize("value", ['{"a": 1}', '"<script>"', '["IL", 5]', '"ZZ"'])
+def test_counterpart_country_must_be_a_country_code(users: Any, small: Any, value: str) -> None:
+    client = login(Client(), users["bob"])
+    response = client.post("/admin/registry/tie/add/", tie_form(
+        attributes=f'{{"counterpart_country": {value}}}', **{"counterpart_links-0-entity": ""}))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["attributes"]
+    assert len(errors) == 1 and errors[0].startswith("counterpart_country: ")
+    assert not Tie.objects.exists()
+    response = client.post("/admin/registry/tie/add/", tie_form(attributes='{"counterpart_country": "il"}'))
+    assert response.status_code == 302
+    assert Tie.objects.get(pk=TIE).attributes == {"counterpart_country": "IL"}

@@ -559,5 +559,67 @@ def test_a_changed_country_updates_the_ties_that_name_the_entity(loaded: dict[st
     result = import_bundle([write(tmp_path, "moved.yaml", text)])
     assert (result.counts["entities"].updated, result.counts["ties"].updated) == (1, 0)
     assert Tie.objects.get(pk=EXCHANGE).counterpart_countries == "PS"
-    assert Tie.objects.get(pk=TRAINING).counterpart_countries == "IL,PS"
+    # Its other counterpart, the Israel Defense Forces (IL), is a draft: the filter leaves it out.
+    assert Tie.objects.get(pk=TRAINING).counterpart_countries == "PS"
     assert Tie.objects.get(pk=DELEGATION).counterpart_countries == "IL"
+
+
+# --- counterpart_country --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, problem", [
+    ("{a: 1}", "expected a two-letter ISO 3166-1 country code, got dict"),
+    ("'<script>'", "unknown ISO 3166-1 alpha-2 code '<script>'"),
+    ("[IL, 5]", "expected a two-letter ISO 3166-1 country code, got list"),
+    ("ZZ", "unknown ISO 3166-1 alpha-2 code 'ZZ'"),
+])
+def test_counterpart_country_must_be_a_country_code(db: Any, tmp_path: Path, value: str, problem: str) -> None:
+    path = write(tmp_path, "country.yaml", f"""
+        entities:
+        - {{id: a, name: A, kind: sheriff}}
+        ties:
+        - id: t
+          subject: a
+          counterpart_country: {value}
+          kind: training
+          date: 2020
+          sources: [https://example.org/t]
+        - id: u
+          subject: a
+          kind: training
+          date: 2021
+          attributes: {{counterpart_country: {value}}}
+          sources: [https://example.org/u]
+        """)
+    assert failing([path]) == [f"{path}:4: counterpart_country: {problem}",
+                               f"{path}:10: attributes.counterpart_country: {problem}"]
+    assert not Tie.objects.exists()
+
+
+def test_counterpart_country_in_a_csv_column_is_checked(db: Any, tmp_path: Path) -> None:
+    entities = write(tmp_path, "entities.csv", "id,name,kind\na,A,sheriff\n")
+    ties = write(tmp_path, "ties.csv", "id,subject,kind,date,sources,attr.counterpart_country\n"
+                                       "t,a,training,2020,https://example.org/t,<script>\n")
+    assert failing([entities, ties]) == [
+        f"{ties}:2: attributes.counterpart_country: unknown ISO 3166-1 alpha-2 code '<script>'"]
+
+
+def test_counterpart_country_is_stored_upper_case(db: Any, tmp_path: Path) -> None:
+    path = write(tmp_path, "lower.yaml", """
+        entities:
+        - {id: a, name: A, kind: sheriff}
+        ties:
+        - {id: t, subject: a, counterpart_country: il, kind: training, date: 2020, sources: [https://example.org/t]}
+        """)
+    import_bundle([path])
+    tie = Tie.objects.get(pk="t")
+    assert tie.attributes == {"counterpart_country": "IL"} and tie.counterpart_countries == "IL"
+
+
+def test_entity_country_is_two_letters(db: Any, tmp_path: Path) -> None:
+    path = write(tmp_path, "region.yaml", """
+        entities:
+        - {id: a, name: A, kind: sheriff, country: GB-SCT}
+        - {id: b, name: B, kind: sheriff, country: zz}
+        """)
+    assert failing([path]) == [f"{path}:2: country: unknown ISO 3166-1 alpha-2 code 'GB-SCT'",
+                               f"{path}:3: country: unknown ISO 3166-1 alpha-2 code 'ZZ'"]
