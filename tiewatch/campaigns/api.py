@@ -23,6 +23,7 @@ from tiewatch.campaigns.services.petition_cache import get_public_petition
 from tiewatch.campaigns.services.ratelimits import client_ip
 from tiewatch.campaigns.services.signing import confirm, sign, token_hash
 from tiewatch.campaigns.timeline import campaign_timeline
+from tiewatch.campaigns.visibility import public_evidence
 from tiewatch.core.errors import NotFound, TiewatchError, ValidationFailed
 from tiewatch.core.json_body import load_json_body
 from tiewatch.core.urls import safe_href, safe_sources
@@ -139,7 +140,7 @@ def get_campaign(request: HttpRequest, slug: str) -> dict[str, Any]:
         "policy_id": campaign.policy_id or None,
         "members": [{"name": m.organisation.name, "role": m.role, "entity_id": m.organisation.entity_id or None}
                     for m in campaign.campaignmembership_set.select_related("organisation")],
-        "evidence": [t.id for t in campaign.evidence.all()],
+        "evidence": list(public_evidence(campaign).values_list("pk", flat=True)),
         "timeline": [item.as_json() for item in campaign_timeline(campaign)],
         "sources": safe_sources(campaign.sources),
     }

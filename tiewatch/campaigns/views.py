@@ -35,6 +35,7 @@ from tiewatch.campaigns.services.petition_cache import get_public_petition
 from tiewatch.campaigns.services.ratelimits import client_ip
 from tiewatch.campaigns.services.signing import confirm, find_pending, sign
 from tiewatch.campaigns.timeline import campaign_timeline
+from tiewatch.campaigns.visibility import public_evidence
 from tiewatch.core.csvsafe import escape_cell
 from tiewatch.core.errors import (
     Conflict,
@@ -80,7 +81,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "campaigns/campaign_detail.html", {
         "campaign": campaign,
         "members": campaign.campaignmembership_set.select_related("organisation"),
-        "evidence": campaign.evidence.select_related("subject").filter(published=True),
+        "evidence": public_evidence(campaign).select_related("subject"),
         "petitions": petitions,
         "timeline": campaign_timeline(campaign),
     })

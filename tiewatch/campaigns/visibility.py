@@ -45,3 +45,12 @@ class VoteQuerySet(models.QuerySet[_M]):
 class LetterQuerySet(models.QuerySet[_M]):
     def public(self) -> Self:
         return self.filter(_IN_PUBLIC_CAMPAIGN)
+
+
+def public_evidence(campaign: models.Model) -> models.QuerySet:
+    """The registry ties a campaign cites that the public may see, by the registry's own rule (a draft
+    tie, or a tie whose subject is a draft, stays out of the campaign's pages and API too)."""
+    from tiewatch.registry import visibility as registry_visibility
+
+    cited = campaign.evidence.values("pk")  # type: ignore[attr-defined]
+    return registry_visibility.ties(False).filter(pk__in=cited)

@@ -164,3 +164,22 @@ def test_publishing_the_campaign_shows_its_children_again(hidden: dict[str, Any]
                 "/api/hearings/hidden-hearing", "/api/votes/hidden-vote", "/api/letters/hidden-letter"):
         assert client.get(url).status_code == 200, url
     assert "Quokkacanary event" in client.get("/campaigns/hidden-campaign/").content.decode()
+
+
+def test_a_campaign_cites_only_ties_the_registry_shows_the_public(seeded: Any, client: Client) -> None:
+    """A published campaign citing a tie whose subject is a draft shows neither the tie nor the draft's
+    name, on its page or in the API (the registry's visibility rule, not a filter of its own)."""
+    from tiewatch.campaigns.demo_loader import load
+    from tiewatch.registry.models import Entity, Tie
+
+    load()
+    cited = "us-ga-atlanta-police-department--direct--undated"
+    atlanta = Tie.objects.get(pk=cited).subject
+    Entity.objects.filter(pk=atlanta.pk).update(published=False, name="Canary Draft Agency")
+    slug = Campaign.objects.get(evidence=cited).slug
+    page = client.get(f"/campaigns/{slug}/")
+    api = client.get(f"/api/campaigns/{slug}")
+    assert page.status_code == api.status_code == 200
+    assert b"Canary Draft Agency" not in page.content and cited.encode() not in page.content
+    assert cited not in api.json()["evidence"]
+    assert "us-nc-durham-police-department--adl-ncts--2008" in api.json()["evidence"]
