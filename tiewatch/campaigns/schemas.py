@@ -27,6 +27,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from tiewatch.campaigns import conf
+from tiewatch.campaigns.normalise import normalise_domain
 from tiewatch.core.json_body import text_problem
 from tiewatch.core.urls import HttpUrlStr
 
@@ -85,8 +86,9 @@ def _email(value: str) -> str:
         validate_email(value)
     except DjangoValidationError:
         raise _error("email", "Enter a valid email address.") from None
-    blocked = {d.strip().lower() for d in conf.get("TIEWATCH_CAMPAIGNS_BLOCKED_EMAIL_DOMAINS") or []}
-    if blocked and value.rpartition("@")[2].lower() in blocked:
+    # Both sides in their IDNA form, so a Unicode spelling cannot slip past an xn-- entry (or back).
+    blocked = {normalise_domain(d) for d in conf.get("TIEWATCH_CAMPAIGNS_BLOCKED_EMAIL_DOMAINS") or []}
+    if blocked and normalise_domain(value.rpartition("@")[2]) in blocked:
         raise _error("email", "Signatures from this email domain are not accepted.")
     return value
 

@@ -164,6 +164,14 @@ def test_blocked_email_domain(client: Client, petition: Petition, settings: Any)
     assert "domain" in r.json()["error"]["fields"]["email"][0]
 
 
+def test_blocked_email_domain_in_any_spelling(client: Client, petition: Petition, settings: Any) -> None:
+    settings.TIEWATCH_CAMPAIGNS_BLOCKED_EMAIL_DOMAINS = ["xn--bcher-kva.example", "Spam.Example."]
+    for email in ("x@bücher.example", "x@BÜCHER.example", "x@spam.example"):
+        r = post(client, petition.slug, signer(1, email=email))
+        assert r.status_code == 422, email
+        assert "domain" in r.json()["error"]["fields"]["email"][0]
+
+
 def test_near_duplicate_is_flagged_for_review(client: Client, petition: Petition) -> None:
     assert post(client, petition.slug, signer(1, address="12 Main Street")).status_code == 202
     r = post(client, petition.slug, signer(1, email="other@example.org", name="signer  number1",
