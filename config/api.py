@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
@@ -19,6 +22,8 @@ from ninja.parser import Parser
 
 from tiewatch.core.errors import Problem, TiewatchError, ValidationFailed
 from tiewatch.core.json_body import load_json_body, text_problem
+
+logger = logging.getLogger(__name__)
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -106,6 +111,20 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return error_response(request, 413, "too_large", f"The request body is larger than {limit:,} bytes.")
+
+
+def _database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The database cannot be reached (a restart, a failover): a JSON 503 the client may retry, not
+    a 500 (docs/deploy.md). Nothing was acknowledged, so retrying is safe."""
+    logger.warning("database unavailable: %s %s: %s", request.method, request.path, exc)
+    response = error_response(request, 503, "unavailable",
+                              "The service is briefly unavailable (its database cannot be reached). Try again.")
+    response["Retry-After"] = "2"
+    return response
+
+
+for _unreachable in (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError):
+    api.add_exception_handler(_unreachable, _database_unavailable)
 
 
 @api.exception_handler(SuspiciousOperation)

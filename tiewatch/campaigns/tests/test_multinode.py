@@ -133,6 +133,9 @@ def test_postgresql_restart_under_load_loses_no_acknowledged_signature(deploymen
     # The busy node refused signatures while the database was down, and signs again by itself once
     # it is back (a second for requests in flight at the restart to finish).
     assert any(status != 202 for _, p, _, status in answers if p == busy)
+    # ... each refusal a JSON 503 the client may retry (config/api.py), never a 500.
+    refused = {status for _, p, _, status in answers if p == busy and status != 202}
+    assert refused <= {503}, refused
     late = [status for t, p, _, status in answers if p == busy and t > back + 1.0]
     assert late and set(late) == {202}, late
     # The idle node's kept connections died with the restart: each is found dead before use and
