@@ -113,7 +113,7 @@ def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return error_response(request, 413, "too_large", f"The request body is larger than {limit:,} bytes.")
 
 
-def _database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _database_unavailable(request: HttpRequest, exc: Any) -> HttpResponse:
     """The database cannot be reached (a restart, a failover): a JSON 503 the client may retry, not
     a 500 (docs/deploy.md). Nothing was acknowledged, so retrying is safe."""
     logger.warning("database unavailable: %s %s: %s", request.method, request.path, exc)

@@ -27,6 +27,15 @@ URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 COUNTRIES = frozenset(code.upper() for code in COUNTRY_CODES
                       if len(code) == 2 and code.isalpha() and code != "zz") | {"PS", "XK"}
 
+def type_name(value: Any) -> str:
+    """The value's kind as a reader of the file knows it: the input layer's line-aware LineDict and
+    LineList are a mapping and a list."""
+    for kind in (bool, int, float, str, dict, list):
+        if isinstance(value, kind):
+            return kind.__name__
+    return type(value).__name__
+
+
 ENTITY_FIELDS = {"id", "name", "kind", "country", "jurisdiction", "aliases", "parent", "note", "sources",
                  "uncertain", "published", "extra"}
 # Sourced facts the seed records about some entities; kept in Entity.extra as they are.
@@ -133,7 +142,7 @@ class _Checker:
                 self.problem(name, "required")
             return ""
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-            self.problem(name, f"expected text, got {type(value).__name__}")
+            self.problem(name, f"expected text, got {type_name(value)}")
             return ""
         text = str(value).strip()
         if len(text) > max_length:
@@ -370,7 +379,7 @@ def _tie(bundle: Bundle, record: RawRecord) -> None:
 def country_problem(value: Any) -> str | None:
     """Why `value` is not an ISO 3166-1 alpha-2 country code (any case), or None when it is one."""
     if not isinstance(value, str):
-        return f"expected a two-letter ISO 3166-1 country code, got {type(value).__name__}"
+        return f"expected a two-letter ISO 3166-1 country code, got {type_name(value)}"
     if value.strip().upper() not in COUNTRIES:
         return f"unknown ISO 3166-1 alpha-2 code {value.strip()[:20]!r}"
     return None
