@@ -17,11 +17,11 @@ from tiewatch.core.partial_dates import PartialDate
 from tiewatch.core.partial_dates import parse_date_range as _parse_date_range
 from tiewatch.core.partial_dates import parse_partial_date as _parse_partial_date
 from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
+from tiewatch.core.urls import is_http_url
 from tiewatch.registry.importers.readers import RawRecord
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
 OCD_ID = re.compile(r"^ocd-division/country:[a-z]{2}(?:/[a-z_]+:[^/\s]+)*$")
-URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 # ISO 3166-1 alpha-2 codes from the country list (tiewatch.core.countries), which also holds longer
 # codes for regions (gb-sct) and zz for "global": neither names a country (Entity.country holds two letters).
 COUNTRIES = frozenset(code.upper() for code in COUNTRY_CODES
@@ -241,7 +241,7 @@ def _source_row(check: _Checker, data: dict[str, Any]) -> SourceRow | None:
     if not url:
         check.problem("sources.url", "required")
         return None
-    if not URL.match(url) or len(url) > 1000:
+    if not is_http_url(url) or len(url) > 1000:
         check.problem("sources.url", f"not a valid http(s) URL: {url!r}")
         return None
     dates: dict[str, str | None] = {}
@@ -297,7 +297,7 @@ def _cited_sources(bundle: Bundle, check: _Checker) -> list[str]:
     for item in value:
         if isinstance(item, str):
             item = item.strip()
-            if not (item[:4].lower() == "http" and URL.match(item)):
+            if not is_http_url(item):
                 ids.append(item)  # a reference to a source defined in the bundle or the database
                 continue
         data = {"url": item} if isinstance(item, str) else item
