@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tiewatch.registry.jurisdictions import lineage
 from tiewatch.registry.models import Entity, Jurisdiction, Source, Tie
@@ -46,13 +46,15 @@ def sources(drafts: bool) -> QuerySet[Source]:
 
 def ties(drafts: bool) -> QuerySet[Tie]:
     """Ties a reader may list. The public's leave out drafts and the ties whose subject is a draft.
-    The subject is joined by its primary key (one index probe per tie, on the way to rows the lists
-    read anyway): a NOT IN over the draft entities made PostgreSQL misjudge the rows left and scan
-    every tie for an entity page (docs/benchmarks.md)."""
+    The subject's rule is an anti-join on the few draft entities (NOT EXISTS): PostgreSQL hashes the
+    drafts once, or probes the subject's primary key per tie where that is cheaper. A join on every
+    subject hashed all published entities for a program's page (4.6 -> 1.4 ms per count, 1,000,000
+    ties), and a NOT IN over the drafts made PostgreSQL misjudge the rows left and scan every tie for
+    an entity page (docs/benchmarks.md)."""
     qs = Tie.objects.all()
     if drafts:
         return qs
-    return qs.filter(published=True, subject__published=True)
+    return qs.filter(~Exists(Entity.objects.filter(pk=OuterRef("subject_id"), published=False)), published=True)
 
 
 def ties_of_subject(entity: Entity, drafts: bool) -> QuerySet[Tie]:

@@ -139,6 +139,22 @@ def test_filters_naming_a_draft_find_nothing(client: Any, canaries: None) -> Non
     assert "visibility-draft-parties" in by_country and "visibility-only-draft-counterpart" not in by_country
 
 
+def test_public_ties_leave_out_draft_subjects_by_an_anti_join(canaries: None) -> None:
+    """The subject rule is a NOT EXISTS over draft entities, not a join on every subject: the join
+    hashed all published entities for each of a program's counts (docs/benchmarks.md)."""
+    from tiewatch.registry import queries
+    from tiewatch.registry.models import Entity
+
+    public = queries.ties(False)
+    sql = str(public.query)
+    assert "NOT EXISTS" in sql and "JOIN" not in sql, sql
+    ids = set(public.values_list("id", flat=True))
+    assert "visibility-draft-subject" not in ids and "visibility-draft-parties" in ids
+    as_counterpart = queries.entity_role_ties(Entity.objects.get(pk="il-israel-police"), False)["counterpart"]
+    assert "visibility-draft-subject" not in set(as_counterpart.values_list("id", flat=True))
+    assert "visibility-draft-subject" in set(queries.ties(True).values_list("id", flat=True))
+
+
 def test_publishing_a_counterpart_in_the_admin_makes_its_country_count(client: Any, canaries: None,
                                                                          users: Any) -> None:
     from django.test import Client
