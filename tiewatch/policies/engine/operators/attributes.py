@@ -129,7 +129,7 @@ class AttributeExists(_NamedAttribute):
         return f"attribute {self.name} recorded"
 
     def reason(self, tie: TieRecord, cp: Counterpart, evidence: EvidenceLookup, out: Explanation | None) -> str | None:
-        return f"attribute {self.name} recorded" if (tie.attributes or {}).get(self.name) is not None else None
+        return self.describe() if (tie.attributes or {}).get(self.name) is not None else None
 
     def predicate(self, cx: CompileContext, subjects: set[str]) -> Pred:
         name = self.name
@@ -145,7 +145,7 @@ class AttributeTruthy(_NamedAttribute):
         return f"attribute {self.name} is true"
 
     def reason(self, tie: TieRecord, cp: Counterpart, evidence: EvidenceLookup, out: Explanation | None) -> str | None:
-        return f"attribute {self.name} is true" if truthy((tie.attributes or {}).get(self.name)) else None
+        return self.describe() if truthy((tie.attributes or {}).get(self.name)) else None
 
     def predicate(self, cx: CompileContext, subjects: set[str]) -> Pred:
         name = self.name
