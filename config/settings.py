@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "tiewatch.registry",
+    "tiewatch.resolution",
+    "tiewatch.datasets",
     "tiewatch.policies",
     "tiewatch.campaigns",
     "tiewatch.arms",

@@ -122,6 +122,9 @@ class Tie(models.Model):
     uncertain = models.BooleanField(default=False)
     sources = models.ManyToManyField(Source, related_name="ties")
     published = models.BooleanField(default=True)
+    # The external dataset a tie was imported from ("leso", "sipri_register"); "" for curated ties.
+    # A column, not an attribute, because lists filter and count by it at a million rows.
+    dataset = models.CharField(max_length=40, blank=True, default="", db_default="")
     # Countries of the published counterparts and counterpart_country ("IL,PS"), denormalised for the
     # country filter at scale (a draft counterpart's country is left out: the filter must not reveal it).
     counterpart_countries = models.CharField(max_length=100, blank=True, editable=False)
@@ -137,6 +140,7 @@ class Tie(models.Model):
             models.Index(fields=["published", "kind", "year_from"]),
             models.Index(fields=["subject", "year_from"]),
             models.Index(fields=["program", "year_from"]),
+            models.Index(fields=["dataset", "year_from"], name="registry_tie_dataset_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,1 @@
+"""The matching engine, importable without Django: names in, ranked explained candidates out."""
