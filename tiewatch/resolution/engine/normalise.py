@@ -36,7 +36,7 @@ def _apply_phrases(tokens: list[str], table: Tables) -> list[str]:
     out: list[str] = []
     position = 0
     while position < len(tokens):
-        for raw, replacement in table.phrases:
+        for raw, replacement in table.phrases.get(tokens[position], ()):
             if tuple(tokens[position : position + len(raw)]) == raw:
                 out.extend(replacement)
                 position += len(raw)
