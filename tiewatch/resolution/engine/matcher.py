@@ -13,7 +13,6 @@ from .thresholds import band
 from .types import Candidate, Feature, Query, Record
 
 BLOCK_LIMIT = 400  # records kept after blocking, those sharing most keys first
-AMBIGUITY_GAP = 0.05  # two records this close on the same words make the top one unsure
 
 
 def block_key(token: str) -> str:
@@ -108,18 +107,16 @@ def _mark_ambiguous(
     query: Profile, scored: list[tuple[int, list[Feature]]], profiles: list[Profile]
 ) -> list[tuple[int, list[Feature]]]:
     """Two records as good as each other for the same words: neither is linked automatically."""
-    strong = [(p, found, total(found)) for p, found in scored if total(found) >= weights()["ambiguity_floor"]]
+    w = weights()
+    strong = [(p, found, total(found)) for p, found in scored
+              if total(found) >= w["ambiguity_floor"] and best_core(query, profiles[p])[0] >= w["ambiguity_name_at"]]
     if len(strong) < 2:
         return scored
     marked: dict[int, list[Feature]] = {}
     for position, found, value in strong:
-        rivals = [
-            other for other, _, other_value in strong
-            if other != position and abs(other_value - value) < AMBIGUITY_GAP
-            and best_core(query, profiles[other])[0] >= 0.95 and best_core(query, profiles[position])[0] >= 0.95
-        ]
+        rivals = [other for other, _, other_value in strong if other != position and abs(other_value - value) < w["ambiguity_gap"]]
         if rivals:
             names = ", ".join(sorted({profiles[o].cores[0][0] for o in rivals})[:3])
             detail = f"as good a match: {names}; a person should choose"
-            marked[position] = [*found, Feature("ambiguous", weights()["ambiguous"], detail)]
+            marked[position] = [*found, Feature("ambiguous", w["ambiguous"], detail)]
     return [(p, marked.get(p, found)) for p, found in scored]

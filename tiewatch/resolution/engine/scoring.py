@@ -33,7 +33,8 @@ def similarity(left: str, right: str) -> float:
 def _partners(word: str, other: str, cutoff: float) -> bool:
     """Alike words, or one the start of the other ("north" / "northern", "george" / "georges")."""
     shorter, longer = sorted((word, other), key=len)
-    return fuzz.ratio(word, other) >= cutoff or (len(shorter) >= 4 and longer.startswith(shorter))
+    prefix = len(shorter) >= weights()["prefix_partner_min"] and longer.startswith(shorter)
+    return prefix or fuzz.ratio(word, other) >= cutoff
 
 
 def _unpaired(left: list[str], right: list[str]) -> int:
@@ -48,9 +49,9 @@ def name_similarity(left: str, right: str) -> float:
     "university south carolina aiken" and "... beaufort" read alike, but a word differs. Words
     run together are no loss ("de forest" = "deforest")."""
     value = similarity(left, right)
-    if not value or similarity(left.replace(" ", ""), right.replace(" ", "")) >= 0.95:
-        return value
     w = weights()
+    if not value or similarity(left.replace(" ", ""), right.replace(" ", "")) >= w["joined_equal_at"]:
+        return value
     return value * (1 - min(w["unpaired_cap"], w["unpaired_word_cost"] * _unpaired(left.split(), right.split())))
 
 

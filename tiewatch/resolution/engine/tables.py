@@ -46,6 +46,7 @@ class Tables:
     phrases: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]  # by first word, longest first
     plain: dict[str, tuple[str, ...]]
     contextual: dict[str, tuple[ContextRule, ...]]
+    wordlike_state_codes: frozenset[str]
     agency_types: tuple[AgencyType, ...]
     type_words: frozenset[str]
     county_words: frozenset[str]
@@ -123,6 +124,7 @@ def tables() -> Tables:
         phrases={first: tuple(runs) for first, runs in phrases.items()},
         plain=plain,
         contextual=_context_rules(abbreviations["contextual"]),
+        wordlike_state_codes=frozenset(abbreviations["wordlike_state_codes"]),
         agency_types=tuple(
             AgencyType(t["type"], t["kind"], t["level"], tuple(_content(_words(w), kinds["stop_words"]) for w in t["any"]))
             for t in kinds["agency_types"]
