@@ -115,3 +115,18 @@ def test_blocking_finds_what_all_pairs_finds(index: Index, name: str) -> None:
         strong = [c.record.id for c in everything if c.band != "weak"]
         assert [c.record.id for c in blocked if c.band != "weak"] == strong
         assert [c.record.id for c in unblocked if c.band != "weak"] == strong
+
+
+def test_hints_jurisdiction_kind_country_and_aliases(index: Index) -> None:
+    place = f"{OCD}/state:nc/place:durham"
+    found = index.match(Query("Durham Police Department", jurisdiction=place))
+    assert found[0].record.id == "us-nc-durham-pd" and found[0].band == "auto"
+    assert any(f.name == "jurisdiction" and f.weight > 0 for f in found[0].features)
+    other = score(Query("Durham Police Department", jurisdiction=f"{OCD}/state:nh/place:durham"), RECORDS[1])
+    assert other.band == "weak"
+    hinted = score(Query("Israel Defense Forces", kind="police_agency", country="IL"), RECORDS[-1])
+    assert any(f.name == "kind" and f.weight < 0 for f in hinted.features)
+    abroad = score(Query("Israel Defense Forces", country="US"), RECORDS[-1])
+    assert any(f.name == "country" and f.weight < 0 for f in abroad.features) and abroad.band == "weak"
+    by_alias = index.match(Query("Tsahal", aliases=("IDF",), country="IL"))
+    assert by_alias[0].record.id == "il-idf" and any(f.name == "alias" for f in by_alias[0].features)
