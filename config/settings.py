@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tiewatch.policies",
     "tiewatch.campaigns",
     "tiewatch.arms",
+    "tiewatch.desk",
     "tiewatch.site",
 ]
 
