@@ -56,4 +56,5 @@ def to_html(report: dict[str, Any]) -> str:
 
 def _finding_view(finding: dict[str, Any]) -> dict[str, Any]:
     sources = [s.get("url") if isinstance(s, dict) else s for s in finding.get("sources") or []]
-    return {**finding, "sources": [{"url": safe_href(s), "text": str(s)} for s in sources]}
+    return {**finding, "sources": [{"url": safe_href(s), "text": str(s)} for s in sources],
+            "tie_sources": [{"url": safe_href(s), "text": str(s)} for s in finding.get("tie_sources") or []]}

@@ -20,7 +20,7 @@ from django.utils import timezone
 from tiewatch.policies.listscreen.reader import ListRow
 from tiewatch.policies.models import Finding, ScreeningRun
 from tiewatch.registry import visibility
-from tiewatch.registry.models import TieCounterpart
+from tiewatch.registry.models import Tie, TieCounterpart
 from tiewatch.resolution.engine import Candidate
 from tiewatch.resolution.matching import candidate_dict, match, published_ids, query_dict
 
@@ -35,7 +35,7 @@ def screen_rows(rows: Sequence[ListRow], limit: int = 3, drafts: bool = False,
     found = match([row.query for row in rows], limit=limit, drafts=drafts)
     likely = {c.record.id for candidates in found for c in candidates if c.band != "weak"}
     ties = ties_of(likely, drafts)
-    findings = findings_of(likely)
+    findings = findings_of(likely, drafts)
     results = [_row_result(row, candidates, ties, findings) for row, candidates in zip(rows, found)]
     counts = dict.fromkeys(STATUSES, 0)
     for result in results:
@@ -107,9 +107,11 @@ def _shown_entities(rows: list[tuple[Any, ...]], counterparts: dict[str, list[st
     return named if drafts else published_ids(named)
 
 
-def findings_of(entity_ids: set[str]) -> dict[str, list[dict[str, Any]]]:
-    """Current findings naming each entity as a tie's subject or counterpart."""
+def findings_of(entity_ids: set[str], drafts: bool) -> dict[str, list[dict[str, Any]]]:
+    """Current findings naming each entity as a tie's subject or counterpart; each carries the sources
+    of its tie (`tie_sources`, the evidence the finding rests on) beside the law's own `sources`."""
     by_entity: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    items: list[dict[str, Any]] = []
     seen: set[int] = set()
     for chunk in _chunks(entity_ids):
         current = Finding.objects.filter(disappeared_run__isnull=True).filter(
@@ -122,6 +124,22 @@ def findings_of(entity_ids: set[str]) -> dict[str, list[dict[str, Any]]]:
                     "clause": finding.clause, "tie": finding.tie_id, "subject": finding.subject_id,
                     "counterpart": finding.counterpart_id, "binding": finding.binding,
                     "reasons": finding.reasons, "evidence": finding.evidence, "sources": finding.sources}
+            items.append(item)
             for entity_id in {finding.subject_id, finding.counterpart_id} & entity_ids:
                 by_entity[entity_id].append(item)
+    sources = tie_source_urls({item["tie"] for item in items}, drafts)
+    for item in items:
+        item["tie_sources"] = sources.get(item["tie"], [])
     return by_entity
+
+
+def tie_source_urls(tie_ids: set[str], drafts: bool) -> dict[str, list[str]]:
+    cited = Tie.sources.through.objects.all()
+    if not drafts:
+        cited = cited.filter(source__published=True)
+    out: dict[str, list[str]] = defaultdict(list)
+    for chunk in _chunks(tie_ids):
+        for tie_id, url in cited.filter(tie_id__in=chunk).order_by("tie_id", "source__url").values_list(
+                "tie_id", "source__url"):
+            out[tie_id].append(url)
+    return out
