@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
@@ -47,7 +47,7 @@ def _out(item: ScreenedList) -> dict[str, Any]:
 
 @router.post("/screen-lists", response={201: ListOut}, summary="Upload a list of names to screen")
 def upload_list(request: HttpRequest, file: File[UploadedFile],
-                name_column: Form[str] = "name", limit: Form[int] = 3) -> tuple[int, dict[str, Any]]:
+                name_column: Form[str] = "name", limit: Form[int] = 3) -> Status:
     problems = []
     if file.size is not None and file.size > conf.max_bytes():
         problems.append(Problem(f"{file.size:,} bytes, over the limit of {conf.max_bytes():,}", field="file"))
@@ -57,7 +57,7 @@ def upload_list(request: HttpRequest, file: File[UploadedFile],
         raise ValidationFailed("The upload is invalid.", problems)
     saved = store.screen_upload(request.user, file.read(), file.name or "list.csv", name_column.strip() or "name",
                                 limit)
-    return 201, _out(saved)
+    return Status(201, _out(saved))
 
 
 @router.get("/screen-lists", response=list[ListOut], summary="Your screened lists")
@@ -76,6 +76,6 @@ def get_list(request: HttpRequest, list_id: int, q: Query[FormatQuery]) -> Any:
 
 
 @router.delete("/screen-lists/{list_id}", response={204: None}, summary="Delete a screened list now")
-def delete_list(request: HttpRequest, list_id: int) -> tuple[int, None]:
+def delete_list(request: HttpRequest, list_id: int) -> Status:
     store.get_list(request.user, list_id).delete()
-    return 204, None
+    return Status(204, None)
