@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from .profiles import Profile, query_profile, record_profile
 from .scoring import best_core, features, similarity, total, weights
-from .thresholds import REVIEW, band
+from .thresholds import band
 from .types import Candidate, Feature, Query, Record
 
 BLOCK_LIMIT = 400  # records kept after blocking, those sharing most keys first
@@ -20,7 +20,10 @@ def block_key(token: str) -> str:
 
 
 def _keys(profile: Profile) -> set[str]:
-    return {block_key(token) for _, core in profile.cores for token in core.split()}
+    """Each distinctive word's key, and the key of the words run together ("DE FOREST" meets
+    "DeForest")."""
+    keys = {block_key(token) for _, core in profile.cores for token in core.split()}
+    return keys | {"=" + block_key(core.replace(" ", "")) for _, core in profile.cores}
 
 
 def score(query: Query, record: Record) -> Candidate:
@@ -93,7 +96,7 @@ def _mark_ambiguous(
     query: Profile, scored: list[tuple[int, list[Feature]]], profiles: list[Profile]
 ) -> list[tuple[int, list[Feature]]]:
     """Two records as good as each other for the same words: neither is linked automatically."""
-    strong = [(p, found, total(found)) for p, found in scored if total(found) >= REVIEW]
+    strong = [(p, found, total(found)) for p, found in scored if total(found) >= weights()["ambiguity_floor"]]
     if len(strong) < 2:
         return scored
     marked: dict[int, list[Feature]] = {}

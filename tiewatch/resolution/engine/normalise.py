@@ -62,7 +62,8 @@ def _rule_holds(rule: ContextRule, tokens: list[str], position: int, table: Tabl
         if not 0 <= other < len(tokens):
             return False
         neighbour = tokens[other]
-        return neighbour in rule.words or (TYPE_MARKER in rule.words and _is_type_word(neighbour, table))
+        forms = {neighbour, *table.plain.get(neighbour, ())}
+        return bool(forms & rule.words) or (TYPE_MARKER in rule.words and _is_type_word(neighbour, table))
     return True
 
 

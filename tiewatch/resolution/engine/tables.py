@@ -51,6 +51,7 @@ class Tables:
     county_words: frozenset[str]
     place_level_words: frozenset[str]
     stop_words: frozenset[str]
+    place_descriptors: frozenset[str]
     state_level_words: frozenset[str]
     state_names: dict[str, str]  # "NC" -> "north carolina"
     state_codes: dict[str, str]  # "north carolina" -> "NC"
@@ -65,6 +66,11 @@ def _load(name: str) -> Any:
 
 def _words(text: str) -> tuple[str, ...]:
     return tuple(str(text).split())
+
+
+def _content(words: tuple[str, ...], stop_words: list[str]) -> tuple[str, ...]:
+    """Kind keywords are looked up among a name's words without its stop words."""
+    return tuple(w for w in words if w not in stop_words)
 
 
 def _context_rules(raw: dict[str, list[dict[str, Any]]]) -> dict[str, tuple[ContextRule, ...]]:
@@ -107,13 +113,14 @@ def tables() -> Tables:
         plain={str(raw): _words(to) for raw, to in abbreviations["plain"].items()},
         contextual=_context_rules(abbreviations["contextual"]),
         agency_types=tuple(
-            AgencyType(t["type"], t["kind"], t["level"], tuple(_words(w) for w in t["any"]))
+            AgencyType(t["type"], t["kind"], t["level"], tuple(_content(_words(w), kinds["stop_words"]) for w in t["any"]))
             for t in kinds["agency_types"]
         ),
         type_words=frozenset(kinds["type_words"]),
         county_words=frozenset(kinds["level_words"]["county"]),
         place_level_words=frozenset(kinds["level_words"]["place"]),
         stop_words=frozenset(kinds["stop_words"]),
+        place_descriptors=frozenset(kinds["place_descriptors"]),
         state_level_words=frozenset(kinds["state_level_words"]),
         state_names=states,
         state_codes={name: code for code, name in states.items()},
