@@ -85,10 +85,15 @@ def match(queries: Sequence[Query], limit: int = 5, drafts: bool = False) -> lis
     """Each query's best candidates, best first; drafts only when `drafts` (staff)."""
     from tiewatch.resolution.index import current_index
 
+    from tiewatch.registry.models import Entity
+
     index = current_index()
-    asked = limit if drafts else limit * 2 + 5
+    # Drafts are few: the engine is asked for a few spare candidates only when some exist, since
+    # every candidate costs its explained features.
+    hidden = 0 if drafts else Entity.objects.filter(published=False).count()
+    asked = limit + min(hidden, limit + 5)
     found = index.match_many(queries, limit=asked)
-    if not drafts:
+    if hidden:
         shown = published_ids({c.record.id for candidates in found for c in candidates})
         found = [[c for c in candidates if c.record.id in shown] for candidates in found]
     return [candidates[:limit] for candidates in found]

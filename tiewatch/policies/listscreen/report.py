@@ -23,7 +23,7 @@ CSV_COLUMNS = ["line", "id", "name", "state", "country", "kind", "jurisdiction",
 
 def render(report: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(report, ensure_ascii=False, indent=1)
+        return json.dumps(report, ensure_ascii=False)
     if fmt == "csv":
         return to_csv(report)
     return to_html(report)
