@@ -9,31 +9,61 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
+from pydantic import ConfigDict
+from pydantic.config import JsonDict
 
+from tiewatch.core.countries import COUNTRY_CODES
 from tiewatch.core.errors import ValidationFailed
+from tiewatch.core.records import ENTITY_KINDS
 from tiewatch.registry.visibility import can_see_drafts
 from tiewatch.resolution import reconcile
-from tiewatch.resolution.matching import MAX_ALIASES, MAX_LIMIT, MAX_NAME, Hints, candidate_dict, match, query_of
+from tiewatch.resolution.matching import (
+    MAX_ALIASES,
+    MAX_LIMIT,
+    MAX_NAME,
+    OCD_ID,
+    US_STATES,
+    Hints,
+    candidate_dict,
+    match,
+    query_of,
+)
 
 router = Router(tags=["resolution"])
 
 MAX_BATCH = 1000
 
 
+# Declared in the OpenAPI schema so clients know the formats; the service still checks them itself, with
+# "did you mean" suggestions and each problem under its place (`queries.1.state`).
+_STATES: JsonDict = {"enum": ["", *sorted(US_STATES), *sorted(s.lower() for s in US_STATES)]}
+_COUNTRIES: JsonDict = {"enum": ["", *sorted(c.upper() for c in COUNTRY_CODES if len(c) == 2),
+                                 *sorted(c for c in COUNTRY_CODES if len(c) == 2)]}
+_KINDS: JsonDict = {"enum": ["", *ENTITY_KINDS]}
+_OCD: JsonDict = {"pattern": f"^({OCD_ID.pattern})?$"}
+# Text that can be stored: not blank, no NUL, no lone UTF-16 surrogate (tiewatch.core.json_body).
+_STORABLE = "[^\\u0000\\ud800-\\udfff]"
+_TEXT: JsonDict = {"pattern": f"^{_STORABLE}*[^\\s\\u0000\\ud800-\\udfff]{_STORABLE}*$"}
+Alias = Annotated[str, Field(max_length=MAX_NAME, json_schema_extra={"pattern": f"^{_STORABLE}*$"})]
+
+
 class MatchQueryIn(Schema):
-    name: str = Field(..., min_length=1, max_length=MAX_NAME, description="the name to match")
-    state: str = Field("", max_length=2, description="US postal code, e.g. NC")
-    country: str = Field("", max_length=2, description="ISO 3166-1 alpha-2, e.g. US")
-    kind: str = Field("", max_length=32, description="registry entity kind, e.g. sheriff")
-    jurisdiction: str = Field("", max_length=200, description="Open Civic Data division id")
-    aliases: list[str] = Field(default_factory=list, max_length=MAX_ALIASES, description="other names of the body")
+    model_config = ConfigDict(extra="forbid")  # a misspelt hint ("stat") is refused, not ignored
+    name: str = Field(..., min_length=1, max_length=MAX_NAME, description="the name to match (not blank)",
+                      json_schema_extra=_TEXT)
+    state: str = Field("", max_length=2, description="US postal code, e.g. NC", json_schema_extra=_STATES)
+    country: str = Field("", max_length=2, description="ISO 3166-1 alpha-2, e.g. US", json_schema_extra=_COUNTRIES)
+    kind: str = Field("", max_length=32, description="registry entity kind, e.g. sheriff", json_schema_extra=_KINDS)
+    jurisdiction: str = Field("", max_length=200, description="Open Civic Data division id", json_schema_extra=_OCD)
+    aliases: list[Alias] = Field(default_factory=list, max_length=MAX_ALIASES, description="other names of the body")
 
 
 class MatchIn(Schema):
+    model_config = ConfigDict(extra="forbid")
     queries: list[MatchQueryIn] = Field(..., min_length=1, max_length=MAX_BATCH,
                                         description=f"1 to {MAX_BATCH:,} names; answered in the same order")
     limit: int = Field(5, ge=1, le=MAX_LIMIT, description="candidates per query")
