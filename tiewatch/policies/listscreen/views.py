@@ -23,13 +23,27 @@ def _owned(request: HttpRequest, list_id: int) -> ScreenedList:
         raise Http404(error.message) from None
 
 
+FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the form's other fields
+
+
+def _body_too_large(request: HttpRequest) -> bool:
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return declared > conf.max_bytes() + FORM_OVERHEAD
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     form = {"name_column": request.POST.get("name_column", "name") or "name",
             "limit": request.POST.get("limit", "3")}
-    if request.method == "POST":
+    if request.method == "POST" and _body_too_large(request):
+        # Refused from the request's declared length, before Django spools the upload to disk.
+        errors.append(f"file: over the limit of {conf.max_bytes():,} bytes; split the list")
+    elif request.method == "POST":
         upload_file = request.FILES.get("file")
         if upload_file is None:
             errors.append("file: choose a CSV file to screen")

@@ -97,6 +97,8 @@ def test_upload_size_limit(client: Any, people: Any, monkeypatch: Any) -> None:
     client.force_login(people["dana"])
     response = upload(client, b"name\n" + b"Acme Corporation\n" * 20)
     assert response.status_code == 400 and "over the limit of 100" in response.content.decode()
+    huge = upload(client, b"name\n" + b"A" * (200 * 1024))
+    assert huge.status_code == 400 and "over the limit of 100 bytes" in huge.content.decode()
     api = client.post("/api/screen-lists", {"file": SimpleUploadedFile("big.csv", b"name\n" + b"A\n" * 100)})
     assert api.status_code == 422 and "file" in api.json()["error"]["fields"]
     assert not ScreenedList.objects.exists()
