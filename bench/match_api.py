@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from synthetic_registry import Synthetic, make_registry, queries  # noqa: E402
+from synthetic_registry import Synthetic, make_registry, queries
 
 VENV_BIN = Path(sys.executable).parent
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -105,10 +105,10 @@ class Client:
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def phase(name: str, pgid: int, run: "callable") -> tuple[list[float], float, float]:
+def phase(name: str, pgid: int, run: callable) -> tuple[list[float], float, float]:
     cpu0, t0 = group_cpu(pgid), time.perf_counter()
     latencies = run()
     wall, cpu = time.perf_counter() - t0, group_cpu(pgid) - cpu0
@@ -134,10 +134,10 @@ def main() -> int:
     print(f"registry: {len(registry):,} entities written in {time.perf_counter() - t0:.1f} s (SQLite, {root})")
 
     port = free_port()
-    log = open(root / "gunicorn.log", "wb")
-    server = subprocess.Popen([str(VENV_BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
-                               "--workers", "1", "--keep-alive", "30", "--timeout", "300"],
-                              cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    with open(root / "gunicorn.log", "wb") as log:
+        server = subprocess.Popen([str(VENV_BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}",
+                                   "--workers", "1", "--keep-alive", "30", "--timeout", "300"],
+                                  cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         return run_phases(server, port, registry, args)
     finally:
@@ -151,9 +151,9 @@ def run_phases(server: subprocess.Popen, port: int, registry: list[Synthetic], a
         try:
             if Client(port).request("GET", "/api/reconcile")[0] == 200:
                 break
-        except OSError:
+        except OSError as error:
             if time.time() > deadline:
-                raise SystemExit("gunicorn did not start")
+                raise SystemExit("gunicorn did not start") from error
             time.sleep(0.2)
     client = Client(port)
     rng = random.Random(3)

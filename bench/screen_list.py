@@ -29,8 +29,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from match_api import populate  # noqa: E402
-from synthetic_registry import make_registry, queries  # noqa: E402
+from match_api import populate
+from synthetic_registry import make_registry, queries
 
 VENV_BIN = Path(sys.executable).parent
 

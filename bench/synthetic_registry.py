@@ -10,8 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-STATES = ("AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC "
-          "ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY").split()
+STATES = ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY"]
 HEADS = ["Ash", "Bel", "Cal", "Dun", "El", "Fair", "Glen", "Har", "Iron", "Jas", "Kel", "Lin", "Mar", "New",
          "Oak", "Pine", "Quin", "Red", "Sal", "Tam", "Un", "Val", "West", "Yar", "Zel", "Brook", "Clear", "Deer"]
 TAILS = ["ford", "ton", "ville", "field", "wood", "dale", "port", "burg", "mont", "view", "haven", "ridge",

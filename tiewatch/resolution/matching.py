@@ -22,9 +22,11 @@ MAX_NAME = 300
 MAX_ALIASES = 50
 MAX_LIMIT = 50
 # US postal codes: the states, DC and the territories an agency name may carry.
-US_STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
-    "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP".split())
+US_STATES = frozenset({
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME",
+    "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA",
+    "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC", "PR", "GU", "VI", "AS", "MP",
+})
 OCD_ID = re.compile(r"ocd-division/country:[a-z]{2}(/[a-z_]+:[a-z0-9_.~'-]+)*")
 
 
@@ -83,9 +85,8 @@ def check_limit(limit: int, field: str = "limit") -> int:
 
 def match(queries: Sequence[Query], limit: int = 5, drafts: bool = False) -> list[list[Candidate]]:
     """Each query's best candidates, best first; drafts only when `drafts` (staff)."""
-    from tiewatch.resolution.index import current_index
-
     from tiewatch.registry.models import Entity
+    from tiewatch.resolution.index import current_index
 
     index = current_index()
     # Drafts are few: the engine is asked for a few spare candidates only when some exist, since

@@ -74,11 +74,11 @@ def test_demo_vendor_list_csv_and_html(exampleville: None, capsys: Any, tmp_path
     code, out, _ = screen(capsys, str(VENDORS))
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
-    first = [r for r in rows if r["id"] == "V-001"][0]
+    first = next(r for r in rows if r["id"] == "V-001")
     assert first["entity_id"] == "invented-northgate-surveillance-systems" and first["rank"] == "1"
     assert "name +" in first["why"] and first["findings"] == "1"
     assert "example-contracts-and-investments-review/review-contracts (report)" in first["finding_rules"]
-    assert [r["status"] for r in rows if r["id"] == "V-004"][0] in ("none", "weak")
+    assert next(r["status"] for r in rows if r["id"] == "V-004") in ("none", "weak")
 
     target = tmp_path / "report.html"
     code, _, err = screen(capsys, str(VENDORS), "--format", "html", "--out", str(target))
