@@ -173,12 +173,16 @@ def _register_routers() -> None:
     from tiewatch.arms.api import router as arms_router
     from tiewatch.campaigns.api import router as campaigns_router
     from tiewatch.policies.api import router as policies_router
+    from tiewatch.policies.listscreen.api import router as listscreen_router
     from tiewatch.registry.api import router as registry_router
+    from tiewatch.resolution.api import router as resolution_router
 
     api.add_router("/", registry_router)
     api.add_router("/", policies_router)
     api.add_router("/arms", arms_router)
     api.add_router("/", campaigns_router)
+    api.add_router("/", resolution_router)
+    api.add_router("/", listscreen_router)
 
 
 _register_routers()

@@ -77,3 +77,22 @@ class Finding(models.Model):
             "disappeared_at": self.disappeared_at.isoformat() if self.disappeared_at else None,
             "disappeared_run": self.disappeared_run_id,
         }
+
+
+class ScreenedList(models.Model):
+    """An uploaded list and its screening report, kept for its owner (and staff) only until
+    `expires_at` (setting TIEWATCH_SCREEN_LIST_RETENTION_DAYS): a vendor list can be confidential."""
+
+    owner = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="screened_lists")
+    filename = models.CharField(max_length=200)
+    uploaded_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    rows = models.IntegerField()
+    content = models.BinaryField(help_text="the list as uploaded")
+    report = models.JSONField(help_text="the screening report (JSON form)")
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"list {self.pk} ({self.filename}) of {self.owner_id}"
