@@ -13,7 +13,8 @@ rules of that day. Screening the same registry at several dates shows how the an
 laws come into force and are rescinded.
 
 `as_of(..., rules_of=other_day)` applies instead the rules in force on another day, as if they applied on
-`day`: a holding rule catches what was held on `day`, a receiving rule what was received by `day`. It
+`day`: a holding rule catches what was held on `day`, a receiving rule what was received from the
+day it took effect up to `day`, as if it had never been rescinded. It
 answers "who held, on 31 March 2021, equipment on the 2015 prohibited list" although that list was
 revoked in 2017.
 
@@ -61,14 +62,16 @@ def tie_as_of(tie: TieRecord, day: dt.date) -> TieRecord | None:
 
 
 def rules_applied_on(instruments: Iterable[s.Instrument], rules_day: dt.date, day: dt.date) -> list[s.Instrument]:
-    """The rules in force on `rules_day`, moved to `day`: a rule read as holding (`overlaps`) is in
-    force on `day` alone, any other reading (receiving, `starts`; `within`) up to and including it."""
+    """The rules in force on `rules_day`, as if still (or already) in force on `day`: a rule read as
+    holding (`overlaps`) applies to `day` alone; any other reading (receiving, `starts`; `within`)
+    from the day the rule took effect up to and including `day`, as if never rescinded."""
     out = []
     for inst in rules_in_force(instruments, rules_day):
-        rules = tuple(dataclasses.replace(rule, window=s.Window(day if rule.window.match == "overlaps" else None,
-                                                                  day, rule.window.match))
-                      for rule in inst.rules)
-        out.append(dataclasses.replace(inst, adopted=None, effective=None, rescinded=None, rules=rules))
+        rules = []
+        for rule in inst.rules:
+            start = day if rule.window.match == "overlaps" else inst.in_force_window(rule).start
+            rules.append(dataclasses.replace(rule, window=s.Window(start, day, rule.window.match)))
+        out.append(dataclasses.replace(inst, adopted=None, effective=None, rescinded=None, rules=tuple(rules)))
     return out
 
 
