@@ -42,8 +42,16 @@ class PairView:
     right: dict[str, Any]
 
     @property
-    def rows(self) -> list[tuple[str, Any, Any]]:
-        return [(name, self.left.get(name, ""), self.right.get(name, "")) for name in SHOWN_FIELDS[1:]]
+    def rows(self) -> list[tuple[str, str, str]]:
+        return [(name, _text(self.left.get(name, "")), _text(self.right.get(name, ""))) for name in SHOWN_FIELDS[1:]]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no (draft)"
+    return str(value)
 
 
 def pair_view(pair: CandidatePair) -> PairView:
@@ -54,9 +62,7 @@ def print_pair(pair: CandidatePair, say: Callable[[str], Any]) -> None:
     view = pair_view(pair)
     say(f"\n#{pair.pk}  score {pair.score:.3f} ({pair.band or 'review'})  {pair.left_id}  ~  {pair.right_id}")
     for name, left, right in view.rows:
-        left_text = "; ".join(left) if isinstance(left, list) else str(left)
-        right_text = "; ".join(right) if isinstance(right, list) else str(right)
-        say(f"  {name:<13} {left_text[:40]:<42} {right_text[:40]}")
+        say(f"  {name:<13} {left[:40]:<42} {right[:40]}")
     for feature in pair.features:
         say(f"  {float(feature.get('weight', 0)):+.3f}  {feature.get('name', '')}: {feature.get('detail', '')}")
 
