@@ -32,11 +32,19 @@ class MergeRefused(Conflict):
 
 
 def canonical_order(left: Entity, right: Entity) -> tuple[Entity, Entity]:
-    """(canonical, merged-away): the published one stays when only one is, so public links keep
-    their address; otherwise the left one (the record that was there first, in queued pairs)."""
-    if right.published and not left.published:
+    """(canonical, merged-away): the published one stays when only one is, so public links keep their
+    address; else the one more ties name (fewer records change); else the left one (in queued pairs,
+    the record that was there first)."""
+    if left.published != right.published:
+        return (left, right) if left.published else (right, left)
+    if _references(right) > _references(left):
         return right, left
     return left, right
+
+
+def _references(entity: Entity) -> int:
+    return (Tie.objects.filter(subject_id=entity.pk).count() + Tie.objects.filter(program_id=entity.pk).count()
+            + TieCounterpart.objects.filter(entity_id=entity.pk).count())
 
 
 def current_id(entity_id: str) -> str:

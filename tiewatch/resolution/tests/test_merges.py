@@ -43,9 +43,12 @@ def test_unmerge_restores_both_records_exactly(duplicated: Any) -> None:
 
 
 def test_chained_merges_undo_in_reverse_order_only(duplicated: Any) -> None:
+    Entity.objects.filter(pk__in=[DURHAM, DUP]).update(published=False)  # so Raleigh (published) stays
+    refresh_counterpart_countries([DURHAM, DUP])
     before = registry_state()
     first = merge_entities(DURHAM, DUP, actor="tests")
-    second = merge_entities("us-nc-raleigh-police-department", DURHAM, actor="tests")
+    second = merge_entities(DURHAM, "us-nc-raleigh-police-department", actor="tests")
+    assert second.merged_id == DURHAM
     assert current_id(DUP) == "us-nc-raleigh-police-department"
     with pytest.raises(MergeRefused, match="undo that merge first"):
         unmerge(first, actor="tests")
