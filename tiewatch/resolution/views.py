@@ -61,7 +61,7 @@ def decide_pair(request: HttpRequest, pair_id: int) -> HttpResponse:
     pair = get_object_or_404(CandidatePair, pk=pair_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        errors = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in form.errors.items())
+        errors = "; ".join(f"{name}: {' '.join(str(m) for m in msgs)}" for name, msgs in form.errors.items())
         messages.error(request, f"Pair #{pair.pk} was not decided: {errors}")
         return redirect("resolution:review")
     try:
