@@ -11,7 +11,13 @@ import pytest
 from conftest import SHARED_DATA
 from tiewatch.core.inputs import InputError
 from tiewatch.datasets.leso.categories import (
-    CATEGORIES_FILE, categorize, default_categorizer, fsc_of, load_categories, row_of_tsv, unclassified_report,
+    CATEGORIES_FILE,
+    categorize,
+    default_categorizer,
+    fsc_of,
+    load_categories,
+    row_of_tsv,
+    unclassified_report,
 )
 
 LESO = SHARED_DATA / "leso" / "dla_leso_merged_2021-03-31_barbh1307"
