@@ -1,22 +1,26 @@
 """`tiewatch datasets import NAME --path DIR`: read every file of a dataset, validate it all, then
 write it in one transaction.
 
-Two passes over the files, so memory stays bounded by one batch whatever the dataset's size:
-the first reads and checks every row (refusals with file:line and why, counts per file and sheet,
-the entities rows name, each row's tie id); then incoming entities are resolved against the
-registry; the second pass reads the files again and writes ties in batches inside the one
-transaction. A file that changed between the passes (its SHA-256 differs) aborts the import.
+Memory stays bounded by one batch whatever the dataset's size: the first pass reads and checks
+every row (refusals with file:line and why, counts per file and sheet, the entities rows name,
+each row's tie id) and spools the mapped rows, compactly (marshal), to a temporary file; then
+incoming entities are resolved against the registry; the second pass reads the spool back and
+writes ties in batches inside the one transaction. What is written is exactly what was checked,
+and the files are parsed once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import marshal
+import struct
+import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,17 +29,23 @@ from tiewatch.core.errors import Problem, ValidationFailed
 from tiewatch.core.inputs import InputError
 from tiewatch.datasets.models import ImportRun
 from tiewatch.datasets.report import DatasetReport, FileReport
-from tiewatch.datasets.resolve import Query, Resolver, exact_resolver
+from tiewatch.datasets.resolve import DEFAULT_QUEUE, DEFAULT_RESOLVER, Query, QueuePairs, Resolver
 from tiewatch.datasets.rows import DatasetAdapter, DatasetRow, IncomingEntity, Notice, SourceSpec
 from tiewatch.datasets.spec import DatasetFolder, get_dataset
-from tiewatch.datasets.writer import TieWriter, add_entity_sources, ensure_fixed, write_entities, write_sources
-from tiewatch.registry.importers.writer import bulk_load
-from tiewatch.registry.models import ChangeRecord, Tie, TieCounterpart
+from tiewatch.datasets.writer import (
+    TieItem,
+    TieWriter,
+    add_entity_sources,
+    ensure_fixed,
+    write_entities,
+    write_sources,
+)
+from tiewatch.registry.importers.writer import bulk_load, chunks
+from tiewatch.registry.models import ChangeRecord, Entity, Tie, TieCounterpart
 
 BATCH = 5000
 # progress(stage, advance, total): "read" advances by bytes of the files, "write" by rows.
 Progress = Callable[[str, int, int | None], None]
-QueuePairs = Callable[[Sequence[tuple[str, str, Any]], str], int]
 
 
 def _no_progress(stage: str, advance: int, total: int | None) -> None:
@@ -68,6 +78,44 @@ class Survey:
     sources_of: dict[str, set[str]] = field(default_factory=dict)  # entity id -> source ids citing it
     winners: dict[str, tuple[dt.date, str]] = field(default_factory=dict)  # tie id -> (as_of, release)
     problems: list[Problem] = field(default_factory=list)  # file-level: nothing can be imported
+    spool: Spool = field(default_factory=lambda: Spool())
+
+
+class Spool:
+    """The mapped rows between the two passes, in marshalled batches on a temporary file."""
+
+    def __init__(self) -> None:
+        # Open across both passes; import_dataset closes it (and the system deletes it) when done.
+        self.file: IO[bytes] = tempfile.TemporaryFile(prefix="tiewatch-dataset-")  # noqa: SIM115
+        self.batch: list[tuple[Any, ...]] = []
+        self.rows = 0
+
+    def add(self, tie_id: str, row: DatasetRow) -> None:
+        self.batch.append((tie_id, row.group, (row.as_of or dt.date.min).toordinal(), _ref(row.subject),
+                           tuple(_ref(c) for c in row.counterparts), row.program, row.kind,
+                           row.date.toordinal() if row.date else None, row.status, row.attributes, row.source.id))
+        self.rows += 1
+        if len(self.batch) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.batch:
+            data = marshal.dumps(self.batch)
+            self.file.write(struct.pack("<Q", len(data)) + data)
+            self.batch = []
+
+    def batches(self) -> Iterator[list[tuple[Any, ...]]]:
+        self.flush()
+        self.file.seek(0)
+        while size := self.file.read(8):
+            yield marshal.loads(self.file.read(struct.unpack("<Q", size)[0]))
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def _ref(party: IncomingEntity | str) -> str:
+    return party.id if isinstance(party, IncomingEntity) else party
 
 
 def sha256_of(path: Path) -> str:
@@ -90,7 +138,7 @@ def _note_row(survey: Survey, row: DatasetRow, tie_id: str, names: set[tuple[str
     report.releases[row.group][row.sheet] = report.releases[row.group].get(row.sheet, 0) + 1
     survey.sources.setdefault(row.source.id, row.source)
     for entity in _entities_of(row):
-        names.add((entity.state, entity.name))
+        names.add((entity.state, entity.written or entity.name))
         survey.incoming.setdefault(entity.id, entity)
         survey.sources_of.setdefault(entity.id, set()).add(row.source.id)
     as_of = row.as_of or dt.date.min
@@ -127,11 +175,13 @@ def survey_files(adapter: DatasetAdapter, root: Path, progress: Progress) -> Sur
                 else:
                     entry.rows += 1
                     entry.sheets[item.sheet] = entry.sheets.get(item.sheet, 0) + 1
-                    _note_row(survey, item, ids.next(item), names)
+                    tie_id = ids.next(item)
+                    _note_row(survey, item, tie_id, names)
+                    survey.spool.add(tie_id, item)
         except InputError as error:
             survey.problems.extend(error.problems)
         progress("read", path.stat().st_size, total)
-    survey.report.names = len(names)
+    survey.report.names, survey.report.proposed = len(names), len(survey.incoming)
     survey.report.notices = [f"{files[0]}: {message}" if len(files) == 1 else
                              f"{message} ({len(files)} files, e.g. {files[0]})" for message, files in notices.items()]
     return survey
@@ -157,9 +207,12 @@ class Resolved:
 
 
 def resolve(survey: Survey, resolver: Resolver, actor: str) -> Resolved:
+    stored: set[str] = set()
+    for part in chunks(list(survey.incoming), 2000):
+        stored.update(Entity.objects.filter(pk__in=part).values_list("pk", flat=True))
+    resolved = Resolved({pid: pid for pid in stored}, [], [])
     items = [(e.id, Query(name=e.name, country=e.country, state=e.state, jurisdiction=e.jurisdiction, kind=e.kind))
-             for e in survey.incoming.values()]
-    resolved = Resolved({}, [], [])
+             for e in survey.incoming.values() if e.id not in stored]
     for outcome in resolver(items, actor) if items else []:
         resolved.ids[outcome.proposed_id] = outcome.entity_id
         if outcome.outcome == "linked":
@@ -175,24 +228,20 @@ def resolve(survey: Survey, resolver: Resolver, actor: str) -> Resolved:
     return resolved
 
 
-def _items(adapter: DatasetAdapter, survey: Survey, resolved: Resolved) -> Iterator[tuple[str, DatasetRow,
-                                                                                         str, tuple[str, ...]]]:
-    """The second pass: the rows again, with their tie ids and resolved entity ids."""
-    ids = TieIds(adapter.name)
-    ref = resolved.ids
-    for entry, path in zip(survey.report.files, survey.files):
-        for item in adapter.read(path, str(path)):
-            if not isinstance(item, DatasetRow):
+def _items(survey: Survey, resolved: Resolved) -> Iterator[list[TieItem]]:
+    """The second pass: the spooled rows in batches, their entities resolved; of a row held by two
+    releases, only the later release's."""
+    ref, winners, fromordinal = resolved.ids, survey.winners, dt.date.fromordinal
+    for batch in survey.spool.batches():
+        items = []
+        for tie_id, group, as_of, subject, counterparts, program, kind, day, status, attributes, source in batch:
+            held = winners[tie_id]
+            if held[1] != group or held[0].toordinal() != as_of:
                 continue
-            tie_id = ids.next(item)
-            if survey.winners[tie_id] != ((item.as_of or dt.date.min), item.group):
-                continue
-            subject = ref[item.subject.id] if isinstance(item.subject, IncomingEntity) else item.subject
-            counterparts = tuple(ref[c.id] if isinstance(c, IncomingEntity) else c for c in item.counterparts)
-            yield tie_id, item, subject, counterparts
-        if sha256_of(path) != entry.sha256:
-            raise ValidationFailed(f"{path} changed while it was being imported; nothing was written",
-                                   [Problem("changed while it was being imported", file=str(path))])
+            items.append(TieItem(tie_id, ref.get(subject, subject), tuple(ref.get(c, c) for c in counterparts),
+                                 program, kind, None if day is None else fromordinal(day), status, attributes,
+                                 source))
+        yield items
 
 
 def _write(adapter: DatasetAdapter, survey: Survey, resolved: Resolved, actor: str, progress: Progress,
@@ -207,22 +256,16 @@ def _write(adapter: DatasetAdapter, survey: Survey, resolved: Resolved, actor: s
         if queue_pairs is not None and resolved.queued:
             queue_pairs(resolved.queued, actor)
     total = len(survey.winners)
-    batch: list[tuple[str, DatasetRow, str, tuple[str, ...]]] = []
     with bulk_load([Tie, TieCounterpart, Tie.sources.through, ChangeRecord], 0 if dry_run else total):
-        for item in _items(adapter, survey, resolved):
-            batch.append(item)
-            if len(batch) >= BATCH:
-                writer.write(batch)
-                progress("write", len(batch), total)
-                batch = []
-        writer.write(batch)
-        progress("write", len(batch), total)
+        for batch in _items(survey, resolved):
+            writer.write(batch)
+            progress("write", len(batch), total)
     return writer
 
 
 def import_dataset(name: str, path: Path | str, *, allow_errors: int = 0, actor: str = "datasets",
                    progress: Progress | None = None, dry_run: bool = False, resolver: Resolver | None = None,
-                   queue_pairs: QueuePairs | None = None) -> DatasetReport:
+                   queue_pairs: QueuePairs | None = DEFAULT_QUEUE) -> DatasetReport:
     """Import every file of dataset `name` under `path`. Raises ValidationFailed (nothing written) when
     a file cannot be read or more than `allow_errors` rows are refused; else writes the good rows."""
     started, clock = timezone.now(), time.perf_counter()
@@ -230,6 +273,16 @@ def import_dataset(name: str, path: Path | str, *, allow_errors: int = 0, actor:
     adapter: DatasetAdapter = folder.adapter()
     report_progress = progress or _no_progress
     survey = survey_files(adapter, Path(path), report_progress)
+    try:
+        return _import(folder, adapter, survey, allow_errors, actor, report_progress, dry_run, resolver,
+                       queue_pairs, started, clock)
+    finally:
+        survey.spool.close()
+
+
+def _import(folder: DatasetFolder, adapter: DatasetAdapter, survey: Survey, allow_errors: int, actor: str,
+            report_progress: Progress, dry_run: bool, resolver: Resolver | None, queue_pairs: QueuePairs | None,
+            started: dt.datetime, clock: float) -> DatasetReport:
     report = survey.report
     report.dry_run = dry_run
     _check_expected(folder, report)
@@ -239,7 +292,7 @@ def import_dataset(name: str, path: Path | str, *, allow_errors: int = 0, actor:
         raise ValidationFailed(f"{len(report.refused):,} row(s) refused, over the {allow_errors:,} allowed "
                                "(--allow-errors); nothing was written", report.refused)
     with transaction.atomic():
-        resolved = resolve(survey, resolver or exact_resolver, actor)
+        resolved = resolve(survey, resolver or DEFAULT_RESOLVER, actor)
         writer = _write(adapter, survey, resolved, actor, report_progress, queue_pairs, dry_run)
         report.ties = writer.counts
         report.seconds = time.perf_counter() - clock

@@ -33,7 +33,8 @@ class DatasetReport:
     ties: Counts = field(default_factory=Counts)
     # Rows that also appear in a later release read in the same import: the later one is kept.
     superseded: int = 0
-    names: int = 0  # distinct names (with their state) of the incoming entities
+    names: int = 0  # distinct names (with their state) of the incoming entities, as the files write them
+    proposed: int = 0  # distinct entities they stand for (after trimming, spelling)
     linked: int = 0
     created: int = 0
     queued: int = 0
@@ -53,7 +54,7 @@ class DatasetReport:
             "files": [f.as_dict() for f in self.files],
             "releases": {name: dict(sorted(sheets.items())) for name, sheets in sorted(self.releases.items())},
             "ties": {**self.ties.as_dict(), "superseded": self.superseded},
-            "entities": {"names": self.names, "linked": self.linked, "created": self.created,
+            "entities": {"names": self.names, "distinct": self.proposed, "linked": self.linked, "created": self.created,
                          "queued": self.queued},
             "refused": [{"file": p.file, "line": p.line, "field": p.field, "message": p.message}
                         for p in self.refused],
@@ -70,7 +71,7 @@ class DatasetReport:
         lines.append(f"rows: {self.rows:,} read, {len(self.refused):,} refused; ties {verb}: "
                      f"{t.created:,} created, {t.updated:,} updated, {t.unchanged:,} unchanged"
                      + (f", {self.superseded:,} superseded by a later release" if self.superseded else ""))
-        lines.append(f"entities: {self.names:,} names; {self.linked:,} linked to existing records, "
+        lines.append(f"entities: {self.names:,} names as written, {self.proposed:,} distinct; {self.linked:,} linked to existing records, "
                      f"{self.created:,} created, {self.queued:,} queued for review")
         lines.extend(f"refused: {p}" for p in self.refused)
         return lines

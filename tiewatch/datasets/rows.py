@@ -55,6 +55,7 @@ class IncomingEntity:
     jurisdiction: str = ""  # OCD id
     uncertain: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    written: str = ""  # the name exactly as the file writes it (padding and all), when it differs
 
 
 @dataclass(slots=True)

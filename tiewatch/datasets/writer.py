@@ -8,16 +8,17 @@ nothing. Every change is audited (ChangeRecord, action "import").
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.utils import timezone
 
 from tiewatch.core.partial_dates import PartialDate
-from tiewatch.datasets.rows import DatasetRow, FixedEntity, IncomingEntity, SourceSpec
+from tiewatch.datasets.rows import FixedEntity, IncomingEntity, SourceSpec
 from tiewatch.registry.audit import entity_snapshot, source_snapshot, tie_snapshot_of
 from tiewatch.registry.importers.writer import chunks, insert_rows
 from tiewatch.registry.jurisdictions import ensure_jurisdictions
@@ -124,20 +125,44 @@ def add_entity_sources(sources_of: dict[str, set[str]]) -> int:
 
 # --- ties -----------------------------------------------------------------------------------------
 
-# What a dataset owns of its ties. Staff-owned fields (published, note, uncertain) are left as a
-# curator set them when a re-import updates a tie.
-_COMPARED = ("subject_id", "program_id", "kind", "start_date", "status", "attributes", "dataset")
+# What a dataset owns of its ties is compared (subject, program, kind, date, status, attributes,
+# counterparts, sources); staff-owned fields (published, note, uncertain) are left as a curator set
+# them when a re-import updates a tie.
+_TIE = Tie._meta.db_table
+_COUNTERPART = TieCounterpart._meta.db_table
+_CITES = Tie.sources.through._meta.db_table
 
 
-# (tie id, row, resolved subject id, resolved counterpart ids)
-Item = tuple[str, DatasetRow, str, tuple[str, ...]]
+def _select(sql: str, ids: list[str]) -> list[tuple[Any, ...]]:
+    """Run `sql` with its `{}` made a membership test of `ids`: one array parameter on PostgreSQL
+    (thousands of placeholders cost more to send than the rows to read), placeholders elsewhere."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql.format("= ANY(%s)"), [ids])
+        else:
+            cursor.execute(sql.format(f"IN ({', '.join(['%s'] * len(ids))})"), ids)
+        return cursor.fetchall()
 
 
-def _after(item: Item) -> dict[str, Any]:
-    _, row, subject, counterparts = item
-    start = PartialDate(row.date.year, row.date.month, row.date.day) if row.date else None
-    return tie_snapshot_of(subject, counterparts, row.program, row.kind, start, None, [], row.status,
-                           row.attributes, "", False, True, [row.source.id])
+class TieItem(NamedTuple):
+    """One tie to write, its entities resolved (what the import's spool holds between the passes)."""
+
+    id: str
+    subject: str
+    counterparts: tuple[str, ...]
+    program: str | None
+    kind: str
+    date: dt.date | None
+    status: str
+    attributes: dict[str, Any]
+    source: str
+
+
+def _after(item: TieItem) -> dict[str, Any]:
+    day = item.date
+    start = PartialDate(day.year, day.month, day.day) if day else None
+    return tie_snapshot_of(item.subject, item.counterparts, item.program, item.kind, start, None, [], item.status,
+                           item.attributes, "", False, True, [item.source])
 
 
 class TieWriter:
@@ -149,16 +174,17 @@ class TieWriter:
         self.countries: dict[str, str] = {}
         self.any_stored = Tie.objects.filter(dataset=dataset).exists()
 
-    def write(self, batch: list[Item]) -> None:
+    def write(self, batch: list[TieItem]) -> None:
         if not batch:
             return
-        stored = self._stored([item[0] for item in batch]) if self.any_stored else {}
+        stored = self._stored([item.id for item in batch]) if self.any_stored else {}
         created, updated = [], []
         for item in batch:
-            old = stored.get(item[0])
+            old = stored.get(item.id)
             if old is None:
                 created.append(item)
-            elif old != self._compared(item):
+            elif old != (item.subject, item.program, item.kind, item.date, item.status, item.attributes,
+                         self.dataset, item.counterparts, (item.source,)):
                 updated.append(item)
             else:
                 self.counts.unchanged += 1
@@ -168,77 +194,77 @@ class TieWriter:
         self.counts.created += len(created)
         self.counts.updated += len(updated)
 
-    def _compared(self, item: Item) -> tuple[Any, ...]:
-        _, row, subject, counterparts = item
-        return (subject, row.program, row.kind, row.date, row.status, row.attributes, self.dataset,
-                counterparts, (row.source.id,))
-
-    def _countries(self, items: list[Item]) -> dict[str, str]:
+    def _countries(self, items: list[TieItem]) -> dict[str, str]:
         """Tie.counterpart_countries of each tie (published counterparts' countries, denormalised)."""
-        unknown = {e for item in items for e in item[3] if e not in self.countries}
+        unknown = {e for item in items for e in item.counterparts if e not in self.countries}
         if unknown:
             self.countries.update(dict.fromkeys(unknown, ""))
             self.countries.update(Entity.objects.filter(pk__in=unknown, published=True).values_list("id", "country"))
-        return {item[0]: ",".join(sorted({self.countries[e] for e in item[3]} - {""})) for item in items}
+        return {item.id: ",".join(sorted({self.countries[e] for e in item.counterparts} - {""})) for item in items}
 
     def _stored(self, ids: list[str]) -> dict[str, tuple[Any, ...]]:
+        """The compared fields of the stored ties among `ids`, read with plain SQL: the ORM's per-row
+        work was most of a re-import's time."""
         found: dict[str, tuple[Any, ...]] = {}
         for part in chunks(ids, 5000):
-            values = {r[0]: r[1:] for r in Tie.objects.filter(pk__in=part).values_list("id", *_COMPARED)}
+            values = {r[0]: list(r[1:]) for r in _select(
+                "SELECT id, subject_id, program_id, kind, start_date, status, attributes, dataset "
+                f"FROM {_TIE} WHERE id {{}}", part)}
             if not values:
                 continue
             links: dict[str, list[str]] = {tid: [] for tid in values}
-            for tid, eid in TieCounterpart.objects.filter(tie_id__in=values).order_by("tie_id", "position") \
-                    .values_list("tie_id", "entity_id"):
+            for tid, eid in _select(f"SELECT tie_id, entity_id FROM {_COUNTERPART} WHERE tie_id {{}} "
+                                    "ORDER BY tie_id, position", part):
                 links[tid].append(eid)
             cited: dict[str, list[str]] = {tid: [] for tid in values}
-            for tid, sid in Tie.sources.through.objects.filter(tie_id__in=values).values_list("tie_id", "source_id"):
+            for tid, sid in _select(f"SELECT tie_id, source_id FROM {_CITES} WHERE tie_id {{}}", part):
                 cited[tid].append(sid)
             for tid, fields in values.items():
+                day, attributes = fields[3], fields[5]
+                fields[3] = dt.date.fromisoformat(day) if isinstance(day, str) else day
+                fields[5] = json.loads(attributes) if isinstance(attributes, str) else attributes
                 found[tid] = (*fields, tuple(links[tid]), tuple(sorted(cited[tid])))
         return found
 
-    def _insert(self, items: list[Item]) -> None:
+    def _insert(self, items: list[TieItem]) -> None:
         countries = self._countries(items)
         columns = ["id", "subject", "program", "kind", "start_date", "start_precision", "end_date", "end_precision",
                    "years", "year_from", "year_to", "status", "attributes", "note", "uncertain", "published",
                    "counterpart_countries", "dataset"]
         insert_rows(Tie, columns, (
-            (tid, subject, row.program, row.kind, row.date.isoformat() if row.date else None, "day", None, "day",
-             "[]", row.date.year if row.date else None, row.date.year if row.date else None, row.status,
-             _encode(row.attributes), "", False, True, countries[tid], self.dataset)
-            for tid, row, subject, _ in items))
+            (t.id, t.subject, t.program, t.kind, t.date.isoformat() if t.date else None, "day", None, "day",
+             "[]", t.date.year if t.date else None, t.date.year if t.date else None, t.status,
+             _encode(t.attributes), "", False, True, countries[t.id], self.dataset)
+            for t in items))
         self._link(items)
-        audit("tie", ((item[0], None, _after(item)) for item in items), self.actor)
+        audit("tie", ((t.id, None, _after(t)) for t in items), self.actor)
 
-    def _link(self, items: list[Item]) -> None:
+    def _link(self, items: list[TieItem]) -> None:
         insert_rows(TieCounterpart, ["tie", "entity", "position"],
-                    ((tid, e, i) for tid, _, _, counterparts in items for i, e in enumerate(counterparts)))
-        insert_rows(Tie.sources.through, ["tie", "source"], ((item[0], item[1].source.id) for item in items))
+                    ((t.id, e, i) for t in items for i, e in enumerate(t.counterparts)))
+        insert_rows(Tie.sources.through, ["tie", "source"], ((t.id, t.source) for t in items))
 
-    def _update(self, items: list[Item], stored: dict[str, tuple[Any, ...]]) -> None:
+    def _update(self, items: list[TieItem], stored: dict[str, tuple[Any, ...]]) -> None:
         if not items:
             return
-        ties = Tie.objects.in_bulk([item[0] for item in items])
+        ties = Tie.objects.in_bulk([t.id for t in items])
         countries = self._countries(items)
         changes = []
         for item in items:
-            tid, row, subject, _ = item
-            tie = ties[tid]
-            before = tie_snapshot_of(tie.subject_id, stored[tid][-2], tie.program_id, tie.kind, tie.start, tie.end,
-                                     tie.years, tie.status, tie.attributes, tie.note, tie.uncertain, tie.published,
-                                     stored[tid][-1])
-            tie.subject_id, tie.program_id, tie.kind, tie.status = subject, row.program, row.kind, row.status
-            tie.start_date, tie.start_precision, tie.attributes, tie.dataset = row.date, "day", row.attributes, \
-                self.dataset
-            tie.counterpart_countries = countries[tid]
+            tie = ties[item.id]
+            before = tie_snapshot_of(tie.subject_id, stored[item.id][-2], tie.program_id, tie.kind, tie.start,
+                                     tie.end, tie.years, tie.status, tie.attributes, tie.note, tie.uncertain,
+                                     tie.published, stored[item.id][-1])
+            tie.subject_id, tie.program_id, tie.kind, tie.status = item.subject, item.program, item.kind, item.status
+            tie.start_date, tie.start_precision, tie.attributes = item.date, "day", item.attributes
+            tie.dataset, tie.counterpart_countries = self.dataset, countries[item.id]
             tie.refresh_denormalised()
-            changes.append((tid, before, {**_after(item), "note": tie.note,
-                                          "uncertain": tie.uncertain, "published": tie.published}))
+            changes.append((item.id, before, {**_after(item), "note": tie.note, "uncertain": tie.uncertain,
+                                              "published": tie.published}))
         Tie.objects.bulk_update(list(ties.values()), ["subject", "program", "kind", "status", "start_date",
                                                       "start_precision", "attributes", "dataset", "year_from",
                                                       "year_to", "counterpart_countries"], batch_size=2000)
-        ids = [item[0] for item in items]
+        ids = [t.id for t in items]
         TieCounterpart.objects.filter(tie_id__in=ids).delete()
         Tie.sources.through.objects.filter(tie_id__in=ids).delete()
         self._link(items)
