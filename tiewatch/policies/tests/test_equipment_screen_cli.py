@@ -96,3 +96,28 @@ def test_bad_dates_are_refused_by_field(db: Any, capsys: pytest.CaptureFixture[s
                                         message: str) -> None:
     assert main(["screen", *args]) == 1
     assert message in capsys.readouterr().err
+
+
+def test_screen_after_the_real_leso_import(db: Any, tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """Through the LESO importer itself (tiewatch/datasets): Montana's and Connecticut's files."""
+    from tiewatch.datasets.importer import import_dataset
+    from tiewatch.datasets.tests.helpers import copy_states
+
+    import_dataset("leso", copy_states(tmp_path / "leso", ("MT", "CT")), actor="tests")
+    entities, all_ties = leso_records(["MT", "CT"])
+    assert Tie.objects.filter(dataset="leso").count() == len(all_ties) == 2389
+    out = run(capsys, "--as-of", "2016-06-30", "--as-of", "2021-03-31")
+    in_2016, in_2021 = ({(r["policy"], r["rule"]): {s["name"] for s in r["subjects"]} for r in day["rules"]}
+                        for day in out["as_of"])
+    names = {e.id: e.name for e in entities}
+    ties = [t for t in all_ties if t.subject.startswith("us-mt-")]
+    since_2015 = {names[t.subject] for t in ties if t.status != "cancelled" and t.attributes["categories"]
+                  and t.start >= dt.date(2015, 10, 1)}  # type: ignore[operator]
+    assert in_2021[(MONTANA, "public-notification")] == since_2015
+    assert {p for p, _ in in_2021} == {MONTANA}
+    controlled = {"manned_aircraft", "drone", "wheeled_armored_vehicle", "command_vehicle", "specialized_firearm",
+                  "explosives", "breaching_apparatus", "riot_gear"}
+    expected = {names[t.subject] for t in all_ties if t.status != "cancelled"
+                and controlled & set(t.attributes["categories"])
+                and dt.date(2015, 10, 1) <= t.start <= dt.date(2016, 6, 30)}  # type: ignore[operator]
+    assert in_2016[(EO_13688, "controlled-list-approval")] == expected
