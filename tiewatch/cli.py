@@ -23,7 +23,9 @@ APP_CLI_MODULES = (
     "tiewatch.arms.cli",
     "tiewatch.campaigns.cli",
     "tiewatch.resolution.cli",
+    "tiewatch.resolution.match_cli",
     "tiewatch.policies.listscreen.cli",
+    "tiewatch.datasets.cli",
 )
 
 

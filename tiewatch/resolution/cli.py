@@ -1,49 +1,123 @@
-"""`tiewatch` subcommands of the resolution app:
+"""`tiewatch resolve` subcommands (docs/resolution.md#reviewing-candidate-pairs-and-merges):
 
-    tiewatch match "NAME" [--state NC] [--country US] [--kind sheriff] [--jurisdiction OCD] [--alias X ...]
-                          [--limit N] [--drafts] [--json]
+    tiewatch resolve run [--dry-run] [--json]       find same-body pairs in the registry: merge or queue
+    tiewatch resolve review [--decide L R J --note] review the queue in the terminal (or decide one pair)
+    tiewatch resolve decisions [--json] [--all]     list decisions
+    tiewatch resolve undo DECISION_ID               reverse a decision (a match is unmerged)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
+from typing import Any
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    match = sub.add_parser("match", help="rank registry entities against a name, explaining every score")
-    match.add_argument("name", help="the name to match, e.g. \"DURHAM POLICE DEPT\"")
-    match.add_argument("--state", default="", help="US postal code hint, e.g. NC")
-    match.add_argument("--country", default="", help="ISO 3166-1 alpha-2 country hint, e.g. US")
-    match.add_argument("--kind", default="", help="entity kind hint: police_agency, sheriff, company ...")
-    match.add_argument("--jurisdiction", default="", help="Open Civic Data division id hint")
-    match.add_argument("--alias", action="append", default=[], help="another name of the same body; repeatable")
-    match.add_argument("--limit", type=int, default=5, help="candidates to show, 1 to 50 (default 5)")
-    match.add_argument("--drafts", action="store_true", help="include draft entities (staff use)")
-    match.add_argument("--json", action="store_true", help="print JSON for machines")
-    match.set_defaults(func=cmd_match, needs_django=True)
+    resolve = sub.add_parser("resolve", help="entity resolution: candidate pairs, decisions, merges (group)")
+    resolve_sub = resolve.add_subparsers(dest="resolve_command", metavar="SUBCOMMAND")
+    resolve_sub.required = True
+
+    run = resolve_sub.add_parser("run", help="find same-body pairs in the registry: merge the certain, "
+                                             "queue the doubtful")
+    run.add_argument("--dry-run", action="store_true", help="say what would be merged and queued; write nothing")
+    run.add_argument("--json", action="store_true", help="print the counts as JSON")
+    run.set_defaults(func=_run, needs_django=True)
+
+    review = resolve_sub.add_parser("review", help="review queued pairs interactively (or decide one pair)")
+    review.add_argument("--decide", nargs=3, metavar=("LEFT", "RIGHT", "JUDGEMENT"),
+                        help="decide one pair without asking: JUDGEMENT is match, no_match or unsure")
+    review.add_argument("--note", default="", help="why (with --decide)")
+    review.add_argument("--actor", default="", help="name recorded with the decisions (default: resolve review)")
+    review.set_defaults(func=_review, needs_django=True)
+
+    decisions = resolve_sub.add_parser("decisions", help="list decisions, newest first")
+    decisions.add_argument("--json", action="store_true", help="JSON instead of a table")
+    decisions.add_argument("--limit", type=int, default=200, help="at most this many (default 200)")
+    decisions.set_defaults(func=_decisions, needs_django=True)
+
+    undo = resolve_sub.add_parser("undo", help="reverse a decision (a match's merge is taken apart exactly)")
+    undo.add_argument("decision_id", type=int, metavar="DECISION_ID")
+    undo.add_argument("--actor", default="", help="name recorded with the reversal (default: resolve undo)")
+    undo.set_defaults(func=_undo, needs_django=True)
 
 
-def cmd_match(args: argparse.Namespace) -> int:
-    from tiewatch.resolution.matching import Hints, candidate_dict, check_limit, match, query_dict, query_of
+def _run(args: argparse.Namespace) -> int:
+    from tiewatch.resolution.run import run
 
-    query = query_of(Hints(name=args.name, state=args.state, country=args.country, kind=args.kind,
-                           jurisdiction=args.jurisdiction, aliases=tuple(args.alias)), prefix="--")
-    candidates = match([query], limit=check_limit(args.limit, "--limit"), drafts=args.drafts)[0]
+    counts = run(dry_run=args.dry_run, report=None if args.json else print)
     if args.json:
-        json.dump({"query": query_dict(query), "candidates": [candidate_dict(c) for c in candidates]},
-                  sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        print(json.dumps({**counts.as_dict(), "dry_run": args.dry_run}))
+    else:
+        print(f"{counts.compared} entities compared: {counts.merged} merged, {counts.queued} queued for review, "
+              f"{counts.left_alone} pairs left alone (decided or queued before)"
+              + (" (dry run: nothing written)" if args.dry_run else ""))
+    return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    from tiewatch.resolution.decisions import decide
+
+    actor = args.actor or "resolve review"
+    if args.decide:
+        left, right, judgement = args.decide
+        decision = decide(left, right, judgement, args.note, actor=actor)
+        print(f"decision {decision.pk}: {decision.judgement} {left} ~ {right}"
+              + (f" (merged {decision.merge.merged_id} into {decision.merge.canonical_id})" if decision.merge else ""))
         return 0
-    if not candidates:
-        print(f"no candidate for {query.name!r}")
+    return review_loop(actor, input, print)
+
+
+def review_loop(actor: str, ask: Any, say: Any) -> int:
+    """Show each pending pair and ask m(atch) / n(o match) / u(nsure) / s(kip) / q(uit)."""
+    from tiewatch.core.errors import TiewatchError
+    from tiewatch.resolution.decisions import decide
+    from tiewatch.resolution.queue import JUDGEMENT_KEYS, pending_pairs, print_pair
+
+    done = 0
+    for pair in pending_pairs():
+        print_pair(pair, say)
+        while True:
+            key = ask("[m]atch, [n]o match, [u]nsure, [s]kip, [q]uit? ").strip().lower()[:1]
+            if key in ("s", "q") or key in JUDGEMENT_KEYS:
+                break
+        if key == "q":
+            break
+        if key == "s":
+            continue
+        note = ask("note (why): ").strip()
+        try:
+            decision = decide(pair.left_id, pair.right_id, JUDGEMENT_KEYS[key], note, actor=actor)
+        except TiewatchError as error:
+            say("\n".join(error.lines()))
+            continue
+        say(f"decision {decision.pk}: {decision.judgement}")
+        done += 1
+    say(f"{done} decision(s) recorded")
+    return 0
+
+
+def _decisions(args: argparse.Namespace) -> int:
+    from tiewatch.resolution.models import Decision
+    from tiewatch.resolution.queue import decision_dict
+
+    rows = [decision_dict(d) for d in Decision.objects.select_related("merge")[: max(args.limit, 1)]]
+    if args.json:
+        print(json.dumps({"decisions": rows}, indent=1, ensure_ascii=False))
         return 0
-    for rank, candidate in enumerate(candidates, 1):
-        record = candidate.record
-        place = ", ".join(x for x in (record.state, record.country) if x)
-        print(f"{rank}. {record.name} [{record.id}] {record.kind}{f' ({place})' if place else ''}")
-        print(f"   score {candidate.score:.3f}, band {candidate.band}")
-        for feature in candidate.features:
-            print(f"   {feature.weight:+.2f} {feature.name}: {feature.detail}")
+    for row in rows:
+        state = f"undone {row['reversed_at'][:16]} by {row['reversed_by']}" if row["reversed_at"] else ""
+        print(f"{row['id']:>5}  {row['at'][:16]}  {row['judgement']:<8}  {row['left']} ~ {row['right']}  "
+              f"by {row['actor']}{' (automatic)' if row['automatic'] else ''}  {state}  {row['note']}".rstrip())
+    if not rows:
+        print("no decisions yet")
+    return 0
+
+
+def _undo(args: argparse.Namespace) -> int:
+    from tiewatch.resolution.decisions import undo
+
+    decision = undo(args.decision_id, actor=args.actor or "resolve undo")
+    print(f"decision {decision.pk} undone ({decision.judgement} {decision.left_id} ~ {decision.right_id})"
+          + ("; the merge was taken apart" if decision.merge else ""))
     return 0
