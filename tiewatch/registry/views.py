@@ -324,7 +324,7 @@ def entity_detail(request: HttpRequest, entity_id: str) -> HttpResponse:
         extra.append((key.replace("_", " "), [related.get(v, v) if isinstance(v, str) else v for v in values]))
     children = list(queries.entities(drafts).filter(parent_id=entity.pk).order_by("name")[:100])
     return render(request, "registry/entity_detail.html", {
-        "entity": entity, "drafts": drafts, "merged_ids": visible.merged_ids(entity),
+        "entity": entity, "drafts": drafts, "merged": visible.merged_records(entity),
         "groups": _with_rows(queries.group_by_kind_and_year(found["items"])),
         "roles": found["roles"], "shown_count": len(found["items"]), "truncated": found["truncated"],
         "tie_limit": queries.ENTITY_TIE_LIMIT, "extra": extra,

@@ -143,6 +143,11 @@ class Visible:
         Reads `entity.redirects`, prefetched by lists and exports."""
         return sorted(r.old_id for r in entity.redirects.all() if self.entity_ids is None or r.published)
 
+    def merged_records(self, entity: Entity) -> list[tuple[str, list[str]]]:
+        """(old id, its names) of the records merged into `entity` that the reader may know."""
+        return sorted((r.old_id, list(r.names or [])) for r in entity.redirects.all()
+                      if self.entity_ids is None or r.published)
+
     def sources(self, ids: Iterable[str]) -> list[str]:
         return list(ids) if self.source_ids is None else [i for i in ids if i in self.source_ids]
 
