@@ -8,7 +8,9 @@ Staff see everything. The public sees:
   draft counterparts, program, funder and sources are left out;
 - within a published entity, its draft parent, `member_of`, `sponsor`, usual `counterparts` and
   sources are left out;
-- a jurisdiction in which (or within which) a published entity is placed.
+- a jurisdiction in which (or within which) a published entity is placed;
+- the id (and names) of a published record merged into a published entity (entity resolution): a
+  merged-away draft's id leads staff only (`redirect_target`, `Visible.merged_ids`).
 
 Querysets decide which records are listed; `Visible` decides which references inside a listed record
 are shown. Nothing else in the registry filters on `published`.
