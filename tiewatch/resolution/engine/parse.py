@@ -9,9 +9,13 @@ from .types import ParsedAgency
 
 def _find_run(tokens: list[str], run: tuple[str, ...]) -> int:
     """Where the token run starts in tokens, or -1."""
+    if not run or run[0] not in tokens:
+        return -1
     width = len(run)
+    if width == 1:
+        return tokens.index(run[0])
     for start in range(len(tokens) - width + 1):
-        if tuple(tokens[start : start + width]) == run:
+        if tokens[start] == run[0] and tuple(tokens[start : start + width]) == run:
             return start
     return -1
 
@@ -19,7 +23,11 @@ def _find_run(tokens: list[str], run: tuple[str, ...]) -> int:
 def _federal_hits(tokens: list[str], table: Tables) -> dict[str, set[int]]:
     """Federal bodies named in tokens -> the token positions that name them."""
     hits: dict[str, set[int]] = {}
-    for body in table.federal.values():
+    present = set(tokens)
+    keys: set[str] = set()
+    for token in present & table.federal_by_word.keys():
+        keys |= table.federal_by_word[token]
+    for body in (table.federal[key] for key in sorted(keys)):
         positions = {i for i, token in enumerate(tokens) if token in body.acronyms}
         start = _find_run(tokens, body.name)
         if start >= 0:
@@ -40,13 +48,11 @@ def ancestors(key: str, table: Tables) -> list[str]:
 
 
 def _most_specific(hits: dict[str, set[int]], table: Tables) -> FederalBody | None:
-    named = set(hits)
-    for key in named:
-        if not any(key in ancestors(other, table) for other in named if other != key):
+    for key in sorted(hits):
+        if not any(key in ancestors(other, table) for other in hits if other != key):
             body = table.federal[key]
-            if body.only_with_child:
-                continue
-            return body
+            if not body.only_with_child:
+                return body
     return None
 
 
@@ -57,39 +63,42 @@ def _federal(tokens: list[str], state: str, table: Tables) -> ParsedAgency | Non
         return None
     used = set().union(*hits.values())
     ignorable = table.stop_words | table.type_words | table.federal_unit_words | body.units
+    units = [t for i, t in enumerate(tokens) if i not in used and t in body.units]
     rest = [t for i, t in enumerate(tokens) if i not in used and t not in ignorable]
     name = " ".join(w for w in body.name if w not in table.stop_words)
-    field_office = bool(rest)
+    field_office = bool(rest or units)
     return ParsedAgency(
         kind="federal_agency",
         place=" ".join(rest),
         county="",
-        state=state if field_office else "",
+        state=state,
         normalised=" ".join(t for t in tokens if t not in table.stop_words),
         uncertain=False,
         agency_type="federal field office" if field_office else "federal agency",
-        core=" ".join([name, *rest]),
+        core=" ".join([name, *units, *rest]),
         federal_body=body.key,
+        unit=" ".join(units),
         level="place" if field_office else "nation",
     )
 
 
 def _agency_type(tokens: list[str], table: Tables) -> tuple[AgencyType | None, int]:
+    present = set(tokens)
     for agency_type in table.agency_types:
         for run in agency_type.any:
-            start = _find_run(tokens, run)
-            if start >= 0:
-                return agency_type, start
+            if run and run[0] in present:
+                start = _find_run(tokens, run)
+                if start >= 0:
+                    return agency_type, start
     return None, -1
 
 
-def _state_in_name(tokens: list[str], table: Tables) -> tuple[str, set[int]]:
-    """A state named in full ("michigan state police") -> its code and token positions."""
-    for name, code in sorted(table.state_codes.items(), key=lambda item: -len(item[0])):
-        start = _find_run(tokens, tuple(name.split()))
-        if start >= 0:
-            return code, set(range(start, start + len(name.split())))
-    return "", set()
+def _state_in_name(tokens: list[str], table: Tables) -> str:
+    """A state named in full ("michigan state police") -> its code."""
+    for run, code in table.state_runs:
+        if _find_run(tokens, run) >= 0:
+            return code
+    return ""
 
 
 def _leading_place(tokens: list[str], end: int, table: Tables) -> str:
@@ -98,41 +107,50 @@ def _leading_place(tokens: list[str], end: int, table: Tables) -> str:
     for token in tokens[: max(end, 0)]:
         if token in table.type_words or token in table.county_words:
             break
-        if token not in table.stop_words:
-            words.append(token)
+        words.append(token)
     return " ".join(words)
 
 
-def _core(tokens: list[str], table: Tables) -> str:
-    return " ".join(t for t in tokens if t not in table.stop_words and t not in table.type_words)
+def _split_location(core: list[str], state: str, table: Tables) -> tuple[list[str], str]:
+    """A state-wide body's name may end with the city it sits in ("AR STATE POLICE LITTLE ROCK",
+    "HIGHWAY PATROL HELENA"): that city is where, not who. Returns (core, location)."""
+    state_words = set(table.state_names.get(state, "").split())
+    known = table.state_level_words | state_words
+    cut = len(core)
+    while cut > 0 and core[cut - 1] not in known:
+        cut -= 1
+    if 0 < cut < len(core) and all(word in known for word in core[:cut]):
+        return core[:cut], " ".join(core[cut:])
+    return core, ""
 
 
-def _finish(tokens: list[str], state: str, uncertain: bool, table: Tables) -> ParsedAgency:
-    found, start = _agency_type(tokens, table)
-    named_state, state_positions = _state_in_name(tokens, table)
-    state = state or named_state
-    core_tokens = [t for t in _core(tokens, table).split()]
+def _finish(tokens: list[str], state: str, table: Tables) -> ParsedAgency:
+    words = [t for t in tokens if t not in table.stop_words]
+    found, start = _agency_type(words, table)
+    state = state or _state_in_name(words, table)
+    core = [t for t in words if t not in table.type_words]
     kind, agency_type, level = (found.kind, found.type, found.level) if found else ("", "", "")
     place = county = ""
     if level == "place":
-        place = _leading_place(tokens, start if start >= 0 else len(tokens), table)
+        place = _leading_place(words, start, table)
         if place and place == table.state_names.get(state, "-") and agency_type == "city police":
             kind, agency_type, level, place = "state_police", "state police", "state", ""
     elif level == "county":
-        county = _leading_place(tokens, len(tokens), table)
-    if level in ("state", "") and state and not state_positions and found is not None:
-        if set(core_tokens) <= table.state_level_words:
-            tokens = table.state_names[state].split() + tokens
-            core_tokens = table.state_names[state].split() + core_tokens
+        county = _leading_place(words, len(words), table)
+    elif level == "state" and state:
+        core, place = _split_location(core, state, table)
+    state_name = table.state_names.get(state, "")
+    if found is not None and state_name and core and not _state_in_name(core, table) and set(core) <= table.state_level_words:
+        words, core = state_name.split() + words, state_name.split() + core
     return ParsedAgency(
         kind=kind,
         place=place,
         county=county,
         state=state,
-        normalised=" ".join(t for t in tokens if t not in table.stop_words),
-        uncertain=uncertain or found is None,
+        normalised=" ".join(words),
+        uncertain=found is None,
         agency_type=agency_type,
-        core=" ".join(core_tokens),
+        core=" ".join(core),
         level=level,
     )
 
@@ -144,7 +162,6 @@ def parse_agency_name(name: str, state: str = "") -> ParsedAgency:
     main, qualifiers = split_parenthesis(name)
     hint = state.strip().upper()
     hint = hint if hint in table.state_names else ""
-    uncertain = False
     for qualifier in qualifiers:
         code = table.state_codes.get(qualifier.strip().lower(), "")
         if code and not hint:
@@ -155,4 +172,4 @@ def parse_agency_name(name: str, state: str = "") -> ParsedAgency:
     federal = _federal(tokens, hint, table)
     if federal is not None:
         return federal
-    return _finish(tokens, hint, uncertain, table)
+    return _finish(tokens, hint, table)

@@ -1,4 +1,4 @@
-"""Profiles: a record or query read once (parsed name, state, place) so scoring is cheap."""
+"""Profiles: a record or query read once (parsed name, state, places) so scoring is cheap."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ class Profile:
     cores: tuple[tuple[str, str], ...]  # (the name or alias as given, its distinctive words)
     state: str
     country: str
-    place: str
-    county: str
+    places: tuple[str, ...]  # the city or town: from the jurisdiction id, the name, the aliases
+    counties: tuple[str, ...]
     jurisdiction: str
     kind: str  # a registry kind: the record's own, or the query's hint
 
@@ -30,10 +30,13 @@ def _ocd_part(jurisdiction: str, key: str) -> str:
     return ""
 
 
-def _ocd_name(jurisdiction: str, key: str) -> str:
-    raw = _ocd_part(jurisdiction, key).replace("_", " ").replace("~", " ")
-    stop = tables().stop_words
-    return " ".join(t for t in canonical_tokens(raw) if t not in stop) if raw else ""
+def _ocd_name(jurisdiction: str, *keys: str) -> str:
+    for key in keys:
+        raw = _ocd_part(jurisdiction, key).replace("_", " ").replace("~", " ")
+        if raw:
+            stop = tables().stop_words
+            return " ".join(t for t in canonical_tokens(raw) if t not in stop)
+    return ""
 
 
 def state_of(jurisdiction: str) -> str:
@@ -42,49 +45,40 @@ def state_of(jurisdiction: str) -> str:
     return code if code in tables().state_names else ""
 
 
-def _cores(names: list[str], state: str) -> tuple[tuple[str, str], ...]:
-    out: list[tuple[str, str]] = []
-    for name in names:
-        core = parse_agency_name(name, state).core
-        if core and all(core != seen for _, seen in out):
-            out.append((name, core))
-    return tuple(out)
-
-
-def _with_qualifiers(name: str, aliases: tuple[str, ...]) -> list[str]:
+def _names(name: str, aliases: tuple[str, ...]) -> list[str]:
     """The name, its aliases, and any parenthesised acronym ("(ADL)", not "(Durham)")."""
     _, qualifiers = split_parenthesis(name)
     extra = [q for q in qualifiers if q.isupper() and len(q.split()) == 1]
     return [name, *aliases, *extra]
 
 
-def record_profile(record: Record) -> Profile:
-    state = record.state.upper() or state_of(record.jurisdiction)
-    parsed = parse_agency_name(record.name, state)
+def _profile(names: list[str], state: str, jurisdiction: str, country: str, kind: str) -> Profile:
+    parsed_names = [(name, parse_agency_name(name, state)) for name in names]
+    parsed = parsed_names[0][1]
     state = state or parsed.state
+    cores: list[tuple[str, str]] = []
+    for name, one in parsed_names:
+        if one.core and all(one.core != seen for _, seen in cores):
+            cores.append((name, one.core))
+    places = [_ocd_name(jurisdiction, "place"), *(one.place for _, one in parsed_names)]
+    counties = [_ocd_name(jurisdiction, "county", "parish"), *(one.county for _, one in parsed_names)]
     return Profile(
         parsed=parsed,
-        cores=_cores(_with_qualifiers(record.name, record.aliases), state),
+        cores=tuple(cores),
         state=state,
-        country=record.country.upper() or ("US" if state else ""),
-        place=_ocd_name(record.jurisdiction, "place") or parsed.place,
-        county=_ocd_name(record.jurisdiction, "county") or parsed.county,
-        jurisdiction=record.jurisdiction,
-        kind=record.kind,
+        country=country.strip().upper() or ("US" if state else ""),
+        places=tuple(dict.fromkeys(p for p in places if p)),
+        counties=tuple(dict.fromkeys(c for c in counties if c)),
+        jurisdiction=jurisdiction,
+        kind=kind,
     )
+
+
+def record_profile(record: Record) -> Profile:
+    state = record.state.strip().upper() or state_of(record.jurisdiction)
+    return _profile(_names(record.name, record.aliases), state, record.jurisdiction, record.country, record.kind)
 
 
 def query_profile(query: Query) -> Profile:
     state = query.state.strip().upper() or state_of(query.jurisdiction)
-    parsed = parse_agency_name(query.name, state)
-    state = state or parsed.state
-    return Profile(
-        parsed=parsed,
-        cores=_cores([query.name, *query.aliases], state),
-        state=state,
-        country=query.country.strip().upper() or ("US" if state else ""),
-        place=_ocd_name(query.jurisdiction, "place") or parsed.place,
-        county=_ocd_name(query.jurisdiction, "county") or parsed.county,
-        jurisdiction=query.jurisdiction,
-        kind=query.kind,
-    )
+    return _profile([query.name, *query.aliases], state, query.jurisdiction, query.country, query.kind)

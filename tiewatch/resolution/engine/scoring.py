@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import cache
+import re
+from functools import cache, lru_cache
 
 import yaml
 from rapidfuzz import fuzz
@@ -11,6 +12,9 @@ from .parse import ancestors
 from .profiles import Profile
 from .tables import TABLES_DIR, tables
 from .types import Feature
+
+
+_LEADING_DIGITS = re.compile(r"^\d+")
 
 
 @cache
@@ -26,13 +30,38 @@ def similarity(left: str, right: str) -> float:
     return max(fuzz.ratio(left, right), fuzz.token_sort_ratio(left, right)) / 100.0
 
 
+def _partners(word: str, other: str, cutoff: float) -> bool:
+    """Alike words, or one the start of the other ("north" / "northern", "george" / "georges")."""
+    shorter, longer = sorted((word, other), key=len)
+    prefix = len(shorter) >= weights()["prefix_partner_min"] and longer.startswith(shorter)
+    return prefix or fuzz.ratio(word, other) >= cutoff
+
+
+def _unpaired(left: list[str], right: list[str]) -> int:
+    cutoff = weights()["word_partner_at"] * 100
+    unpaired = sum(1 for word in left if not any(_partners(word, other, cutoff) for other in right))
+    return unpaired + sum(1 for word in right if not any(_partners(word, other, cutoff) for other in left))
+
+
+@lru_cache(maxsize=65536)
+def name_similarity(left: str, right: str) -> float:
+    """similarity(), lowered for each word of one side without a partner on the other:
+    "university south carolina aiken" and "... beaufort" read alike, but a word differs. Words
+    run together are no loss ("de forest" = "deforest")."""
+    value = similarity(left, right)
+    w = weights()
+    if not value or similarity(left.replace(" ", ""), right.replace(" ", "")) >= w["joined_equal_at"]:
+        return value
+    return value * (1 - min(w["unpaired_cap"], w["unpaired_word_cost"] * _unpaired(left.split(), right.split())))
+
+
 def best_core(query: Profile, record: Profile) -> tuple[float, str, str, str, bool]:
     """The most similar (query words, record words) pair over names and aliases:
     (similarity, query core, record core, the record label it came from, whether an alias)."""
     best = (0.0, "", "", "", False)
     for q_index, (_, q_core) in enumerate(query.cores):
         for r_index, (r_label, r_core) in enumerate(record.cores):
-            value = similarity(q_core, r_core)
+            value = name_similarity(q_core, r_core)
             if value > best[0]:
                 best = (value, q_core, r_core, r_label, q_index > 0 or r_index > 0)
     return best
@@ -91,18 +120,51 @@ def _exact_feature(query: Profile, record: Profile, found: list[Feature]) -> Fea
     return Feature("exact", weights()["exact"], f"'{label}' is the same name once normalised")
 
 
+def _plain_place(place: str) -> str:
+    """Without descriptor words, spaces and a possessive or plural s: "prince georges" and
+    "prince george", "de forest" and "deforest" are one place."""
+    words = [w for w in place.split() if w not in tables().place_descriptors] or place.split()
+    return "".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words)
+
+
+def place_similarity(left: str, right: str) -> float:
+    """Places compare without words that describe rather than name them ("metropolitan")."""
+    return max(similarity(left, right), similarity(_plain_place(left), _plain_place(right)))
+
+
+def _closest(left: tuple[str, ...], right: tuple[str, ...]) -> tuple[float, str, str]:
+    return max(((place_similarity(a, b), a, b) for a in left for b in right), default=(0.0, "", ""))
+
+
 def _place_feature(query: Profile, record: Profile) -> Feature | None:
     w = weights()
-    for level, q_place, r_place in (("place", query.place, record.place), ("county", query.county, record.county)):
-        if q_place and r_place:
-            if similarity(q_place, r_place) >= w["place_equal_at"]:
+    for level, q_places, r_places in (("place", query.places, record.places), ("county", query.counties, record.counties)):
+        if q_places and r_places:
+            value, q_place, r_place = _closest(q_places, r_places)
+            if value >= 1.0:
                 return Feature("place", w["place_same"], f"same {level}: {q_place}")
+            if value >= w["place_equal_at"]:
+                return Feature("place", w["place_near"], f"{level} '{q_place}' vs '{r_place}': a typo, or another place")
             return Feature("place", w["place_different"], f"{level} '{q_place}' vs '{r_place}'")
-    crossed = (query.county, record.place) if query.county else (query.place, record.county)
-    if all(crossed) and similarity(*crossed) >= w["place_equal_at"]:
-        q_level = "county" if query.county else "city"
-        r_level = "city" if q_level == "county" else "county"
-        return Feature("place", w["level_different"], f"the {q_level} of {crossed[0]} vs the {r_level} of {crossed[1]}")
+    for q_level, q_places, r_places in (("county", query.counties, record.places), ("city", query.places, record.counties)):
+        value, q_place, r_place = _closest(q_places, r_places)
+        if value >= w["place_equal_at"]:
+            r_level = "city" if q_level == "county" else "county"
+            return Feature("place", w["level_different"], f"the {q_level} of {q_place} vs the {r_level} of {r_place}")
+    return None
+
+
+def _numbers(profile: Profile) -> set[str]:
+    core = profile.cores[0][1] if profile.cores else ""
+    return {match.group() for token in core.split() if (match := _LEADING_DIGITS.match(token))}
+
+
+def _number_feature(query: Profile, record: Profile) -> Feature | None:
+    """"CONSTABLE PCT 4" is not "Constable, Precinct 1", however alike the rest reads."""
+    q_numbers, r_numbers = _numbers(query), _numbers(record)
+    if q_numbers and r_numbers and not q_numbers & r_numbers:
+        shown = f"{', '.join(sorted(q_numbers))} vs {', '.join(sorted(r_numbers))}"
+        return Feature("number", weights()["number_different"], f"different numbers: {shown}")
     return None
 
 
@@ -132,6 +194,8 @@ def _parent_feature(query: Profile, record: Profile) -> Feature | None:
     q_name, r_name = " ".join(table.federal[q_body].name), " ".join(table.federal[r_body].name)
     q_office = query.parsed.agency_type == "federal field office"
     r_office = record.parsed.agency_type == "federal field office"
+    if q_body == r_body and query.parsed.unit and record.parsed.unit and not set(query.parsed.unit.split()) & set(record.parsed.unit.split()):
+        return Feature("parent", weights()["federal_different"], f"different units of the {q_name}: {query.parsed.unit} vs {record.parsed.unit}")
     if q_body == r_body and q_office != r_office:
         return Feature("parent", weights()["parent"], f"a field office of the {q_name} vs the agency itself: its parent, not the same body")
     if r_body in ancestors(q_body, table) or q_body in ancestors(r_body, table):
@@ -146,6 +210,7 @@ _FEATURES = (
     _type_feature,
     _kind_feature,
     _place_feature,
+    _number_feature,
     _jurisdiction_feature,
     _country_feature,
     _parent_feature,

@@ -58,7 +58,8 @@ class ParsedAgency:
     "university police", "federal field office", ...); place/county the city or county named;
     state a US postal code; normalised the name after the abbreviation tables; core the words
     that tell this body from others of its kind; federal_body the key of a federal body named
-    (federal.yaml); uncertain is true when a part was guessed (a state taken from the hint, a
+    (federal.yaml) and unit its office's unit acronyms ("hsi"); level which part of the name is
+    the place ("place", "county", "state", "campus", "nation"); uncertain is true when a part was guessed (a state taken from the hint, a
     kind from a lone generic word).
     """
 
@@ -71,4 +72,5 @@ class ParsedAgency:
     agency_type: str = ""
     core: str = ""
     federal_body: str = ""
+    unit: str = ""
     level: str = ""
