@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Only so django-ninja serves Swagger UI from its own static files, not from a CDN (/api/docs offline).
+    "ninja",
     "tiewatch.registry",
     "tiewatch.resolution",
     "tiewatch.datasets",

@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from tiewatch.core.errors import ValidationFailed
 from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
-from tiewatch.registry import queries
+from tiewatch.registry import atlas, queries
 from tiewatch.registry.exporters import (
     ENTITY_COLUMNS,
     SOURCE_COLUMNS,
@@ -256,6 +256,7 @@ def tie_list(request: HttpRequest) -> HttpResponse:
     page.items = tie_rows(page.items, drafts)
     context.update(_list_context(request, page))
     context["filtered"] = filters.active()
+    context["overview"] = atlas.overview(qs, drafts)
     for name in ("entity", "subject", "counterpart", "program"):
         value = getattr(filters, name)
         if value:

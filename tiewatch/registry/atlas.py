@@ -1,0 +1,106 @@
+"""The registry at a glance: ties by year and kind (a chart), and by state and county (maps), for any set
+of ties a page lists. A tie is placed where its subject (the local agency) is: the subject's jurisdiction,
+an Open Civic Data division, gives the state and, for a county or a place, the county
+(tiewatch/core/maps/places.py). Ties imported from a dataset (Tie.dataset: "leso", ...) get maps of
+their own, so equipment transfers and curated ties are not mixed up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.urls import reverse
+
+from tiewatch.core.maps.chart import ChartFigure, stacked_bars
+from tiewatch.core.maps.places import locate_ocd
+from tiewatch.core.maps.render import MapFigure, count_map
+from tiewatch.core.maps.shapes import counties, states
+from tiewatch.registry.models import Tie
+from tiewatch.registry.queries import kind_year_counts
+from tiewatch.registry.visibility import jurisdictions
+
+
+@dataclass
+class AreaCounts:
+    states: dict[str, int] = field(default_factory=dict)
+    counties: dict[str, int] = field(default_factory=dict)
+    unplaced: int = 0
+
+    def add(self, ocd_id: str | None, n: int) -> None:
+        state, county = locate_ocd(ocd_id) if ocd_id else (None, None)
+        if state is None:
+            self.unplaced += n
+            return
+        self.states[state] = self.states.get(state, 0) + n
+        if county:
+            self.counties[county] = self.counties.get(county, 0) + n
+
+
+@dataclass
+class Overview:
+    chart: ChartFigure
+    chart_rows: list[dict[str, Any]]
+    maps: list[MapFigure]
+    unplaced: dict[str, int]
+
+
+def dataset_label(dataset: str) -> str:
+    return "curated ties" if not dataset else f"{dataset.replace('_', ' ').upper()} dataset records"
+
+
+def areas_by_dataset(qs: QuerySet[Tie]) -> dict[str, AreaCounts]:
+    """Counts of `qs` by dataset ("" for curated) and area, from one GROUP BY over the subjects' places."""
+    out: dict[str, AreaCounts] = {}
+    rows = qs.order_by().values_list("dataset", "subject__jurisdiction_id").annotate(n=Count("id"))
+    for dataset, ocd_id, n in rows:
+        out.setdefault(dataset, AreaCounts()).add(ocd_id, n)
+    return dict(sorted(out.items()))
+
+
+def area_links(keys_by_level: dict[str, set[str]], drafts: bool) -> dict[str, str]:
+    """Links from map areas to the place pages that exist (states by postal code, counties by FIPS)."""
+    wanted: dict[str, str] = {}
+    for code in keys_by_level.get("state", set()):
+        wanted[f"ocd-division/country:us/state:{code}"] = code
+    for fips in keys_by_level.get("county", set()):
+        shape = counties()[fips]
+        county = shape.name.removesuffix(" County").removesuffix(" Parish").lower().replace(" ", "_")
+        wanted[f"ocd-division/country:us/state:{shape.state}/county:{county}"] = fips
+    found = jurisdictions(drafts).filter(pk__in=sorted(wanted)).values_list("id", flat=True)
+    return {wanted[ocd_id]: reverse("registry:jurisdiction_detail", args=[ocd_id.removeprefix("ocd-division/")])
+            for ocd_id in found}
+
+
+def tie_maps(qs: QuerySet[Tie], drafts: bool) -> tuple[list[MapFigure], dict[str, int]]:
+    """A state map and a county map per dataset present in `qs`, and the ties placed nowhere per dataset."""
+    by_dataset = areas_by_dataset(qs)
+    keys = {"state": {k for a in by_dataset.values() for k in a.states},
+            "county": {k for a in by_dataset.values() for k in a.counties}}
+    links = area_links(keys, drafts)
+    maps: list[MapFigure] = []
+    for dataset, areas in by_dataset.items():
+        label = dataset_label(dataset)
+        label = label[0].upper() + label[1:]
+        unit = "ties" if not dataset else "records"
+        maps.append(count_map(f"{label} by state", areas.states, level="state", unit=unit,
+                              hrefs={k: v for k, v in links.items() if k in states()}))
+        if areas.counties:
+            maps.append(count_map(f"{label} by county", areas.counties, level="county", unit=unit,
+                                  hrefs={k: v for k, v in links.items() if k in areas.counties}))
+    return maps, {dataset_label(d): a.unplaced for d, a in by_dataset.items() if a.unplaced}
+
+
+def year_kind_chart(qs: QuerySet[Tie], ident: str = "ties-chart") -> tuple[ChartFigure, list[dict[str, Any]]]:
+    counts = kind_year_counts(qs)
+    labels = [k["label"] for k in counts["kinds"]]
+    figure = stacked_bars("Ties by year, by kind", labels, [(r["year"], r["cells"]) for r in counts["rows"]],
+                          ident=ident)
+    rows = [{"year": r["year"], "total": r["total"], "cells": r["cells"]} for r in counts["rows"]]
+    return figure, rows
+
+
+def overview(qs: QuerySet[Tie], drafts: bool) -> Overview:
+    chart, rows = year_kind_chart(qs)
+    maps, unplaced = tie_maps(qs, drafts)
+    return Overview(chart, rows, maps, unplaced)
