@@ -9,16 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, QuerySet
 from django.urls import reverse
 
 from tiewatch.core.maps.chart import ChartFigure, stacked_bars
 from tiewatch.core.maps.places import locate_ocd
 from tiewatch.core.maps.render import MapFigure, count_map
 from tiewatch.core.maps.shapes import counties, states
-from tiewatch.registry.models import Tie
+from tiewatch.registry.models import ChangeRecord, Tie
 from tiewatch.registry.queries import kind_year_counts
-from tiewatch.registry.visibility import jurisdictions
+from tiewatch.registry.visibility import jurisdictions, ties
+
+CACHE_SECONDS = 60
 
 
 @dataclass
@@ -104,3 +107,17 @@ def overview(qs: QuerySet[Tie], drafts: bool) -> Overview:
     chart, rows = year_kind_chart(qs)
     maps, unplaced = tie_maps(qs, drafts)
     return Overview(chart, rows, maps, unplaced)
+
+
+def registry_overview(drafts: bool) -> Overview:
+    """The overview of every tie the reader may see, for the home page and the unfiltered tie list.
+    Counting a million ties by year, kind and place takes longer than a page may (docs/maps.md), so
+    the result is cached for CACHE_SECONDS, keyed by the latest audit record: an import or an edit
+    through the admin shows at once; a change that writes no audit record, within CACHE_SECONDS."""
+    latest = ChangeRecord.objects.aggregate(latest=Max("id"))["latest"] or 0
+    key = f"tiewatch:registry-overview:{int(drafts)}:{latest}"
+    cached = cache.get(key)
+    if not isinstance(cached, Overview):
+        cached = overview(ties(drafts), drafts)
+        cache.set(key, cached, CACHE_SECONDS)
+    return cached

@@ -16,7 +16,6 @@ from django.utils.safestring import mark_safe
 from tiewatch.core.maps.chart import ChartFigure
 from tiewatch.core.maps.render import MapFigure
 from tiewatch.registry import atlas
-from tiewatch.registry.visibility import ties
 
 register = template.Library()
 
@@ -35,7 +34,7 @@ def year_chart(chart: ChartFigure, rows: list[dict[str, Any]]) -> dict[str, Any]
 
 @register.inclusion_tag("maps/_ties_overview.html")
 def registry_overview(drafts: bool) -> dict[str, Any]:
-    return {"overview": atlas.overview(ties(drafts), drafts)}
+    return {"overview": atlas.registry_overview(drafts)}
 
 
 @register.inclusion_tag("maps/_ties_overview.html")

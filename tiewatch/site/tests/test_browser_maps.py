@@ -15,6 +15,15 @@ import conftest
 WIDTHS = (390, 1280)
 
 
+@pytest.fixture(autouse=True)
+def _no_cached_overview() -> Any:
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def _petition_with_signatures() -> str:
     from tiewatch.campaigns.models import Campaign, Petition, Signature
 
