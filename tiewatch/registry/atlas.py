@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from tiewatch.core.maps.chart import ChartFigure, stacked_bars
@@ -75,8 +76,9 @@ def area_links(keys_by_level: dict[str, set[str]], drafts: bool) -> dict[str, st
             for ocd_id in found}
 
 
-def tie_maps(qs: QuerySet[Tie], drafts: bool) -> tuple[list[MapFigure], dict[str, int]]:
-    """A state map and a county map per dataset present in `qs`, and the ties placed nowhere per dataset."""
+def tie_maps(qs: QuerySet[Tie], drafts: bool, by_county: bool = True) -> tuple[list[MapFigure], dict[str, int]]:
+    """A state map (and a county map, if `by_county`) per dataset present in `qs`, and the ties placed
+    nowhere per dataset."""
     by_dataset = areas_by_dataset(qs)
     keys = {"state": {k for a in by_dataset.values() for k in a.states},
             "county": {k for a in by_dataset.values() for k in a.counties}}
@@ -88,7 +90,7 @@ def tie_maps(qs: QuerySet[Tie], drafts: bool) -> tuple[list[MapFigure], dict[str
         unit = "ties" if not dataset else "records"
         maps.append(count_map(f"{label} by state", areas.states, level="state", unit=unit,
                               hrefs={k: v for k, v in links.items() if k in states()}))
-        if areas.counties:
+        if by_county and areas.counties:
             maps.append(count_map(f"{label} by county", areas.counties, level="county", unit=unit,
                                   hrefs={k: v for k, v in links.items() if k in areas.counties}))
     return maps, {dataset_label(d): a.unplaced for d, a in by_dataset.items() if a.unplaced}
@@ -103,21 +105,23 @@ def year_kind_chart(qs: QuerySet[Tie], ident: str = "ties-chart") -> tuple[Chart
     return figure, rows
 
 
-def overview(qs: QuerySet[Tie], drafts: bool) -> Overview:
+def overview(qs: QuerySet[Tie], drafts: bool, by_county: bool = True) -> Overview:
     chart, rows = year_kind_chart(qs)
-    maps, unplaced = tie_maps(qs, drafts)
+    maps, unplaced = tie_maps(qs, drafts, by_county)
     return Overview(chart, rows, maps, unplaced)
 
 
-def registry_overview(drafts: bool) -> Overview:
-    """The overview of every tie the reader may see, for the home page and the unfiltered tie list.
-    Counting a million ties by year, kind and place takes longer than a page may (docs/maps.md), so
-    the result is cached for CACHE_SECONDS, keyed by the latest audit record: an import or an edit
-    through the admin shows at once; a change that writes no audit record, within CACHE_SECONDS."""
+def registry_overview_html(drafts: bool, by_county: bool = False) -> str:
+    """The rendered overview of every tie the reader may see, for the home page and the unfiltered tie
+    list (the home page leaves out the county maps, the heaviest part of a page). Counting a million ties by year, kind and place takes longer than a page may, and rendering
+    its tables is not free either (docs/benchmarks.md), so the HTML is cached for CACHE_SECONDS, keyed
+    by the latest audit record: an import or an edit through the admin shows at once; a change that
+    writes no audit record, within CACHE_SECONDS."""
     latest = ChangeRecord.objects.aggregate(latest=Max("id"))["latest"] or 0
-    key = f"tiewatch:registry-overview:{int(drafts)}:{latest}"
+    key = f"tiewatch:registry-overview:{int(drafts)}:{int(by_county)}:{latest}"
     cached = cache.get(key)
-    if not isinstance(cached, Overview):
-        cached = overview(ties(drafts), drafts)
+    if not isinstance(cached, str):
+        figures = overview(ties(drafts), drafts, by_county)
+        cached = render_to_string("maps/_ties_overview.html", {"overview": figures})
         cache.set(key, cached, CACHE_SECONDS)
     return cached

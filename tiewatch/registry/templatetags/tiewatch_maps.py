@@ -2,7 +2,7 @@
 
     {% us_map figure "Ties" %}              a MapFigure (tiewatch/core/maps/render.py) with its legend and table
     {% year_chart chart rows kinds %}       a ChartFigure (tiewatch/core/maps/chart.py) with its table
-    {% registry_overview drafts %}          the whole registry: ties by year and kind, by state and county
+    {% registry_overview drafts by_county %} the whole registry: ties by year and kind, by state (and county)
 
 The SVG markup is built and escaped by tiewatch/core/maps, which is why it may be marked safe here."""
 
@@ -32,9 +32,9 @@ def year_chart(chart: ChartFigure, rows: list[dict[str, Any]]) -> dict[str, Any]
     return {"chart": chart, "svg": mark_safe(chart.svg), "rows": rows}  # escaped by tiewatch/core/maps
 
 
-@register.inclusion_tag("maps/_ties_overview.html")
-def registry_overview(drafts: bool) -> dict[str, Any]:
-    return {"overview": atlas.registry_overview(drafts)}
+@register.simple_tag
+def registry_overview(drafts: bool, by_county: bool = False) -> str:
+    return mark_safe(atlas.registry_overview_html(drafts, by_county))  # rendered (escaped) by our template
 
 
 @register.inclusion_tag("maps/_ties_overview.html")
