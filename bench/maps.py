@@ -114,8 +114,8 @@ def measure(n: int) -> list[tuple[str, list[float], list[float]]]:
     real_registry, real_overview = atlas.registry_overview_html, atlas.overview
 
     def baseline(url: str) -> list[float]:
-        atlas.registry_overview_html = lambda drafts: ""  # type: ignore[assignment]
-        atlas.overview = lambda qs, drafts: empty  # type: ignore[assignment]
+        atlas.registry_overview_html = lambda drafts, by_county=False: ""  # type: ignore[assignment]
+        atlas.overview = lambda qs, by_county=True: empty  # type: ignore[assignment]
         try:
             return timed(client, url, n)
         finally:
@@ -142,11 +142,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--ties", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--reuse", action="store_true", help="keep the database of the previous run")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         parser.error("set DATABASE_URL to a PostgreSQL database this benchmark may drop and create")
-    recreate_database(url)
+    if not args.reuse:
+        recreate_database(url)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "true")
     sys.path.insert(0, str(REPO))
@@ -154,10 +156,11 @@ def main() -> int:
     from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", verbosity=0)
-    start = time.perf_counter()
-    populate(args.ties)
-    print(f"populated {args.ties:,} ties in {time.perf_counter() - start:.1f} s")
+    if not args.reuse:
+        call_command("migrate", verbosity=0)
+        start = time.perf_counter()
+        populate(args.ties)
+        print(f"populated {args.ties:,} ties in {time.perf_counter() - start:.1f} s")
     cpu = time.process_time()
     wall = time.perf_counter()
     print(f"{'page':44} {'p50':>8} {'p95':>8} {'base p50':>9} {'base p95':>9} {'ratio p95':>9}")

@@ -18,9 +18,10 @@ from tiewatch.core.maps.chart import ChartFigure, stacked_bars
 from tiewatch.core.maps.places import locate_ocd
 from tiewatch.core.maps.render import MapFigure, count_map
 from tiewatch.core.maps.shapes import counties, states
-from tiewatch.registry.models import ChangeRecord, Tie
+from tiewatch.registry.jurisdictions import lineage
+from tiewatch.registry.models import ChangeRecord, Jurisdiction, Tie
 from tiewatch.registry.queries import kind_year_counts
-from tiewatch.registry.visibility import jurisdictions, ties
+from tiewatch.registry.visibility import ties
 
 CACHE_SECONDS = 60
 
@@ -30,12 +31,14 @@ class AreaCounts:
     states: dict[str, int] = field(default_factory=dict)
     counties: dict[str, int] = field(default_factory=dict)
     unplaced: int = 0
+    places: set[str] = field(default_factory=set)  # the subjects' divisions, for the links
 
     def add(self, ocd_id: str | None, n: int) -> None:
         state, county = locate_ocd(ocd_id) if ocd_id else (None, None)
         if state is None:
             self.unplaced += n
             return
+        self.places.add(ocd_id or "")
         self.states[state] = self.states.get(state, 0) + n
         if county:
             self.counties[county] = self.counties.get(county, 0) + n
@@ -62,8 +65,11 @@ def areas_by_dataset(qs: QuerySet[Tie]) -> dict[str, AreaCounts]:
     return dict(sorted(out.items()))
 
 
-def area_links(keys_by_level: dict[str, set[str]], drafts: bool) -> dict[str, str]:
-    """Links from map areas to the place pages that exist (states by postal code, counties by FIPS)."""
+def area_links(keys_by_level: dict[str, set[str]], places: set[str]) -> dict[str, str]:
+    """Links from map areas to place pages (states by postal code, counties by FIPS). Only divisions
+    that are, or contain, a subject's division are linked: the subjects of the ties a reader sees are
+    ones the reader may see, so those places are public by the rule of visibility.jurisdictions,
+    without running its query over every placed entity."""
     wanted: dict[str, str] = {}
     for code in keys_by_level.get("state", set()):
         wanted[f"ocd-division/country:us/state:{code}"] = code
@@ -71,18 +77,20 @@ def area_links(keys_by_level: dict[str, set[str]], drafts: bool) -> dict[str, st
         shape = counties()[fips]
         county = shape.name.removesuffix(" County").removesuffix(" Parish").lower().replace(" ", "_")
         wanted[f"ocd-division/country:us/state:{shape.state}/county:{county}"] = fips
-    found = jurisdictions(drafts).filter(pk__in=sorted(wanted)).values_list("id", flat=True)
+    shown = {ocd_id for place in places for ocd_id in lineage(place)}
+    linked = sorted(ocd_id for ocd_id in wanted if ocd_id in shown)
+    found = Jurisdiction.objects.filter(pk__in=linked).values_list("id", flat=True)
     return {wanted[ocd_id]: reverse("registry:jurisdiction_detail", args=[ocd_id.removeprefix("ocd-division/")])
             for ocd_id in found}
 
 
-def tie_maps(qs: QuerySet[Tie], drafts: bool, by_county: bool = True) -> tuple[list[MapFigure], dict[str, int]]:
+def tie_maps(qs: QuerySet[Tie], by_county: bool = True) -> tuple[list[MapFigure], dict[str, int]]:
     """A state map (and a county map, if `by_county`) per dataset present in `qs`, and the ties placed
     nowhere per dataset."""
     by_dataset = areas_by_dataset(qs)
     keys = {"state": {k for a in by_dataset.values() for k in a.states},
             "county": {k for a in by_dataset.values() for k in a.counties}}
-    links = area_links(keys, drafts)
+    links = area_links(keys, {place for a in by_dataset.values() for place in a.places})
     maps: list[MapFigure] = []
     for dataset, areas in by_dataset.items():
         label = dataset_label(dataset)
@@ -105,9 +113,9 @@ def year_kind_chart(qs: QuerySet[Tie], ident: str = "ties-chart") -> tuple[Chart
     return figure, rows
 
 
-def overview(qs: QuerySet[Tie], drafts: bool, by_county: bool = True) -> Overview:
+def overview(qs: QuerySet[Tie], by_county: bool = True) -> Overview:
     chart, rows = year_kind_chart(qs)
-    maps, unplaced = tie_maps(qs, drafts, by_county)
+    maps, unplaced = tie_maps(qs, by_county)
     return Overview(chart, rows, maps, unplaced)
 
 
@@ -121,7 +129,7 @@ def registry_overview_html(drafts: bool, by_county: bool = False) -> str:
     key = f"tiewatch:registry-overview:{int(drafts)}:{int(by_county)}:{latest}"
     cached = cache.get(key)
     if not isinstance(cached, str):
-        figures = overview(ties(drafts), drafts, by_county)
+        figures = overview(ties(drafts), by_county)
         cached = render_to_string("maps/_ties_overview.html", {"overview": figures})
         cache.set(key, cached, CACHE_SECONDS)
     return cached

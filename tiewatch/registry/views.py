@@ -256,7 +256,7 @@ def tie_list(request: HttpRequest) -> HttpResponse:
     page.items = tie_rows(page.items, drafts)
     context.update(_list_context(request, page))
     context["filtered"] = filters.active()
-    context["overview"] = atlas.overview(qs, drafts) if filters.active() else None  # None: the cached one
+    context["overview"] = atlas.overview(qs) if filters.active() else None  # None: the cached one
     for name in ("entity", "subject", "counterpart", "program"):
         value = getattr(filters, name)
         if value:

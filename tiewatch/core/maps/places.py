@@ -42,6 +42,7 @@ def locate_zip(postal_code: str) -> Area:
     return _zip_table()[0].get(match.group(1), (None, None))
 
 
+@functools.lru_cache(maxsize=65536)
 def locate_ocd(ocd_id: str) -> Area:
     """(state, county FIPS) of an Open Civic Data division in the US, as far as it can be told:
     `.../state:nc/county:durham` from the Census county names, `.../state:nc/place:durham` from the

@@ -85,7 +85,7 @@ def test_dataset_ties_get_their_own_maps_and_counties_are_placed(client: Client,
     for i in range(3):
         Tie.objects.create(id=f"leso-{i}", subject=agency, kind="equipment_transfer", dataset="leso", year_from=2015,
                            year_to=2015)
-    figures, _ = atlas.tie_maps(ties(False), drafts=False)
+    figures, _ = atlas.tie_maps(ties(False))
     titles = [f.title for f in figures]
     assert "LESO dataset records by state" in titles and "LESO dataset records by county" in titles
     county = next(f for f in figures if f.title == "LESO dataset records by county")
@@ -117,3 +117,20 @@ def test_cached_overview_follows_every_audited_change(client: Client, seeded: An
     assert f"{total - 1} ties, from " in client.get("/ties/").content.decode()
     kind_total = ties(False).filter(kind=tie.kind).count()
     assert f"{kind_total} ties" in client.get(f"/ties/?kind={tie.kind}").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_county_known_only_through_a_draft_is_not_linked(seeded: Any) -> None:
+    # Durham County exists as a division only because a draft entity sits there; the public map shows
+    # the county (the Durham police's ties are placed there through the city) but never links to it.
+    Jurisdiction.objects.create(id="ocd-division/country:us/state:nc/county:durham", name="Durham County",
+                                parent_id="ocd-division/country:us/state:nc")
+    Entity.objects.create(id="us-nc-durham-county-draft", name="A draft agency", kind="police_agency",
+                          country="US", published=False,
+                          jurisdiction_id="ocd-division/country:us/state:nc/county:durham")
+    figures, _ = atlas.tie_maps(ties(False))
+    county = next(f for f in figures if f.title == "Curated ties by county")
+    durham = next(r for r in county.rows if r.name == "Durham County")
+    assert durham.href is None and "county:durham" not in county.svg
+    state = next(f for f in figures if f.title == "Curated ties by state")
+    assert next(r for r in state.rows if r.name == "North Carolina").href == "/jurisdictions/country:us/state:nc/"
