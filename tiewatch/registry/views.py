@@ -256,7 +256,11 @@ def tie_list(request: HttpRequest) -> HttpResponse:
     page.items = tie_rows(page.items, drafts)
     context.update(_list_context(request, page))
     context["filtered"] = filters.active()
-    context["overview"] = atlas.overview(qs) if filters.active() else None  # None: the cached one
+    # The chart and maps: all ties -> the cached overview; a filtered list of up to COUNT_CAP ties -> counted
+    # now; a larger one -> on request (?overview=1), so the list itself stays fast (docs/maps.md).
+    asked = request.GET.get("overview") == "1"
+    context["overview"] = atlas.overview(qs) if filters.active() and (asked or not page.count_capped) else None
+    context["overview_deferred"] = filters.active() and context["overview"] is None
     for name in ("entity", "subject", "counterpart", "program"):
         value = getattr(filters, name)
         if value:

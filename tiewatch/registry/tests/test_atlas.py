@@ -134,3 +134,25 @@ def test_a_county_known_only_through_a_draft_is_not_linked(seeded: Any) -> None:
     assert durham.href is None and "county:durham" not in county.svg
     state = next(f for f in figures if f.title == "Curated ties by state")
     assert next(r for r in state.rows if r.name == "North Carolina").href == "/jurisdictions/country:us/state:nc/"
+
+
+@pytest.mark.django_db
+def test_a_large_filtered_list_counts_its_maps_only_when_asked(client: Client, seeded: Any) -> None:
+    from tiewatch.registry.queries import COUNT_CAP
+
+    agency = Entity.objects.filter(published=True, jurisdiction__isnull=False).first()
+    assert agency is not None
+    n = COUNT_CAP + 1
+    Tie.objects.bulk_create([Tie(id=f"bulk-funding-{i}", subject=agency, kind="funding", year_from=2020, year_to=2020)
+                             for i in range(n)])
+    html = client.get("/ties/?kind=funding").content.decode()
+    assert 'href="?kind=funding&amp;overview=1#overview"' in html and "<svg" not in html.split("<main>")[1]
+    asked = client.get("/ties/?kind=funding&overview=1").content.decode()
+    assert '<details class="overview-box" id="overview" open>' in asked
+    funding = ties(False).filter(kind="funding")
+    assert f"{funding.count()} ties, from {funding.exclude(year_from=None).order_by('year_from')[0].year_from} to 2020" in asked
+    # A small filtered list draws them at once.
+    other = ties(False).exclude(subject=agency).first()
+    assert other is not None
+    small = client.get(f"/ties/?subject={other.subject_id}").content.decode()
+    assert "<svg" in small.split("<main>")[1] and "overview=1" not in small
