@@ -13,8 +13,9 @@ real county of ten states (so every tie lands on both maps), 2,000 foreign force
 - home and the unfiltered tie list: with the overview cached (what readers get), with the cache cleared
   before each request (the first reader after a change), and the baseline, where the overview is
   replaced by an empty one computed in no time;
-- the filtered tie list (kind, country IL, a 1-3 year range) and a broad one (kind only), whose chart
-  and maps are counted afresh, and their baselines.
+- the filtered tie list (kind, country IL, a 1-3 year range: more than 500 ties, so its chart and maps
+  are offered by a link), the same with ?overview=1 (counted afresh), and a broad one (kind only)
+  with ?overview=1; their baseline is the list without chart and maps.
 
 Ratio printed = page / baseline (how much the chart and maps cost).
 """
@@ -131,10 +132,13 @@ def measure(n: int) -> list[tuple[str, list[float], list[float]]]:
         client.get(url)  # warm the cache and the ZIP table
         results.append((f"{name}, overview cached", timed(client, url, n), baseline(url)))
         results.append((f"{name}, cache cleared", timed(client, url, max(5, n // 10), cache.clear), baseline(url)))
-    results.append(("tie list, kind+country+1-3 years", [t for u in filtered for t in timed(client, u, 1)],
-                    [t for u in filtered for t in baseline(u)]))
+    base = [t for u in filtered for t in baseline(u)]
+    results.append(("filtered list (maps offered by a link)", [t for u in filtered for t in timed(client, u, 1)], base))
+    results.append(("filtered list, ?overview=1 (maps drawn)",
+                    [t for u in filtered for t in timed(client, u + "&overview=1", 1)], base))
     broad = f"/ties/?kind={KINDS[1]}"
-    results.append(("tie list, kind only (1/7 of all ties)", timed(client, broad, max(5, n // 5)), baseline(broad)))
+    results.append(("kind only (1/7 of ties), ?overview=1", timed(client, broad + "&overview=1", max(5, n // 5)),
+                    baseline(broad)))
     return results
 
 
