@@ -95,3 +95,26 @@ def test_map_pages_work_without_javascript(live_server: Any, browser: Any) -> No
     assert "Where the signatures come from" in page.inner_text("main")
     assert page.locator("svg.usmap").count() == 2
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_api_docs_render_offline(live_server: Any, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    outside: list[str] = []
+
+    def only_local(route: Any) -> None:
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:  # the internet is not there: anything from elsewhere fails, as it would offline
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(f"{live_server.url}/api/docs")
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "tiewatch API" in page.inner_text(".swagger-ui .info .title")
+    assert page.locator(".opblock").count() > 10
+    assert outside == []
+    context.close()
