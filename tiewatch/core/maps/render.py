@@ -48,19 +48,21 @@ class MapFigure:
     notes: list[str] = field(default_factory=list)
 
 
-def breaks(maximum: int, classes: int = len(SEQUENTIAL)) -> list[int]:
-    """Lower bounds of up to `classes` count classes on the 1-2-5 series, the first always 1."""
-    series = [1]
+def breaks(maximum: int, classes: int = len(SEQUENTIAL), start: int = 1) -> list[int]:
+    """Lower bounds of up to `classes` count classes on the 1-2-5 series, the first always `start` (the
+    smallest count shown: 1, or the suppression threshold)."""
+    series = [start]
     step = 0
     while True:
         value = (2, 5, 10)[step % 3] * 10 ** (step // 3)
         if value > maximum:
             break
-        series.append(value)
+        if value > start:
+            series.append(value)
         step += 1
     if len(series) <= classes:
         return series
-    # Keep 1 and spread the rest evenly over the series, so large counts keep their own class.
+    # Keep the first and spread the rest evenly over the series, so large counts keep their own class.
     picks = [round(i * (len(series) - 1) / (classes - 1)) for i in range(classes)]
     return [series[i] for i in sorted(set(picks))]
 
@@ -93,7 +95,7 @@ def count_map(title: str, counts: Mapping[str, int], *, level: str = "state", un
     known = _shapes(level)
     shown = {k: n for k, n in counts.items() if k in known and n > 0 and n >= suppress_below}
     hidden = sum(n for k, n in counts.items() if n > 0 and k not in shown)
-    bounds = breaks(max(shown.values(), default=1))
+    bounds = breaks(max(shown.values(), default=1), start=max(1, suppress_below))
     fills = {k: SEQUENTIAL[_class_of(n, bounds)] for k, n in shown.items()}
     links = {k: h for k, h in (hrefs or {}).items() if k in shown and site_href(h)}
     rows = [Row(k, known[k].name, f"{n:,}", n, links.get(k), fills[k])

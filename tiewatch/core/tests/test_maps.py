@@ -58,6 +58,7 @@ def test_breaks_and_labels() -> None:
     assert render.breaks(140) == [1, 5, 10, 20, 100]
     assert len(render.breaks(10**6)) == 5
     assert render.class_labels([1, 2, 5]) == ["1", "2–4", "5 or more"]
+    assert render.breaks(140, start=10) == [10, 20, 50, 100]
 
 
 def test_count_map_rows_colours_and_links() -> None:
@@ -77,6 +78,7 @@ def test_count_map_suppresses_small_cells_and_never_names_them() -> None:
     figure = render.count_map("Signatures", {"37063": 12, "06037": 3, "36061": 9}, level="county",
                               unit="signatures", suppress_below=10)
     assert [r.name for r in figure.rows] == ["Durham County"]
+    assert [item.label for item in figure.legend] == ["10 or more"]  # no class for counts never shown
     assert "Los Angeles" not in figure.svg and "New York County" not in figure.svg
     assert figure.notes == ["12 signatures in areas under 10 each are counted but not shown."]
     drawn = figure.svg.split('<g class="counties"', 1)[1]
