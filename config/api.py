@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -13,8 +14,9 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.datastructures import MultiValueDict
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
@@ -58,12 +60,23 @@ class TiewatchAPI(NinjaAPI):
         return schema
 
 
+class LocalSwagger(Swagger):
+    """Swagger UI from django-ninja's own static files, served by the site (settings.STATICFILES_DIRS),
+    never from a CDN, so /api/docs works offline. (ninja renders its local template only when it is an
+    installed app, which would make every command import it.)"""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        return render(request, "api/swagger.html", {"api": api, "swagger_settings": json.dumps(self.settings)})
+
+
 api = TiewatchAPI(
     title="tiewatch API",
     version="1",
     description="Sourced ties between local police and foreign forces, the local policies that govern them, "
     "the campaigns behind those policies, and SIPRI arms-transfer statistics.",
     docs_url="/docs",
+    docs=LocalSwagger(),
     openapi_url="/openapi.json",
     urls_namespace="api",
 )

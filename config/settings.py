@@ -3,6 +3,7 @@ listed in docs/settings.md (a test checks that list against the TIEWATCH_/env na
 
 from __future__ import annotations
 
+import importlib.util
 import warnings
 from pathlib import Path
 
@@ -111,7 +112,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# django-ninja's Swagger UI files (ninja/swagger-ui-bundle.js ...), so /api/docs works offline (config/api.py).
+# Found without importing ninja, and ninja is no installed app: a command that serves no page never loads it.
+_NINJA_SPEC = importlib.util.find_spec("ninja")
+_NINJA_DIRS = list(_NINJA_SPEC.submodule_search_locations or []) if _NINJA_SPEC else []
+STATICFILES_DIRS = [BASE_DIR / "static", *(Path(location) / "static" for location in _NINJA_DIRS)]
 # WhiteNoise warns when STATIC_ROOT has not been collected yet; the finders serve the files anyway.
 warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 # Serve static files from the app dirs even without collectstatic (demo and tests).

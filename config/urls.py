@@ -1,14 +1,19 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from config.api import api
+from tiewatch.site.views import api_index
 
 # settings use SimpleAdminConfig so commands that never serve a page skip the admin modules.
 admin.autodiscover()
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", api_index, name="api_index"),
     path("api/", api.urls),
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
     path("", include("tiewatch.registry.urls")),
     path("", include("tiewatch.policies.urls")),
     path("arms/", include("tiewatch.arms.urls")),

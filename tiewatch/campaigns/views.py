@@ -33,6 +33,7 @@ from tiewatch.campaigns.services.counts import counts, public_signers
 from tiewatch.campaigns.services.moderation import invalidate
 from tiewatch.campaigns.services.petition_cache import get_public_petition
 from tiewatch.campaigns.services.ratelimits import client_ip
+from tiewatch.campaigns.services.signature_map import signature_map
 from tiewatch.campaigns.services.signing import confirm, find_pending, sign
 from tiewatch.campaigns.timeline import campaign_timeline
 from tiewatch.campaigns.visibility import public_evidence
@@ -116,7 +117,7 @@ def petition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "campaigns/petition_detail.html", {
         "petition": petition, "form": form, "counts": counts(petition),
         "signers": public_signers(petition), "accepting": petition.accepting(),
-        "offline_batches": petition.offline_batches.all(),
+        "offline_batches": petition.offline_batches.all(), "signature_map": signature_map(petition),
     }, status=status)
 
 

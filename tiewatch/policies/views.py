@@ -11,7 +11,7 @@ from django.shortcuts import render
 
 from tiewatch.core.errors import NotFound, TiewatchError
 from tiewatch.core.records import TIE_KINDS
-from tiewatch.policies import services
+from tiewatch.policies import places_map, services
 from tiewatch.policies.models import Finding, ScreeningRun
 
 FORMATS = ("csv", "json")
@@ -53,10 +53,8 @@ def places(request: HttpRequest) -> HttpResponse:
     if fmt in FORMATS and error is None:
         return _export("policy-places", fmt, ["jurisdiction", "policy", "title", "body", "type", "adopted",
                                               "rescinded", "status", "binding"], rows)
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(row["jurisdiction"], []).append(row)
-    return render(request, "policies/places.html", {"groups": sorted(groups.items()), "error": error})
+    return render(request, "policies/places.html", {
+        "groups": places_map.groups(rows), "maps": places_map.maps(rows), "error": error})
 
 
 def policy_detail(request: HttpRequest, policy_id: str) -> HttpResponse:

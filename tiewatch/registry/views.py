@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from tiewatch.core.errors import ValidationFailed
 from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
-from tiewatch.registry import queries
+from tiewatch.registry import atlas, queries
 from tiewatch.registry.exporters import (
     SOURCE_COLUMNS,
     TIE_COLUMNS,
@@ -257,6 +257,11 @@ def tie_list(request: HttpRequest) -> HttpResponse:
     page.items = tie_rows(page.items, drafts)
     context.update(_list_context(request, page))
     context["filtered"] = filters.active()
+    # The chart and maps: all ties -> the cached overview; a filtered list of up to COUNT_CAP ties -> counted
+    # now; a larger one -> on request (?overview=1), so the list itself stays fast (docs/maps.md).
+    asked = request.GET.get("overview") == "1"
+    context["overview"] = atlas.overview(qs) if filters.active() and (asked or not page.count_capped) else None
+    context["overview_deferred"] = filters.active() and context["overview"] is None
     for name in ("entity", "subject", "counterpart", "program"):
         value = getattr(filters, name)
         if value:

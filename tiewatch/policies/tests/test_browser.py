@@ -45,4 +45,6 @@ def test_policy_page_and_places(live_server, seeded, page):
     assert "6 yes, 0 no" in page.inner_text("main")
     assert page.locator("#rule-literal").count() == 1
     page.goto(f"{live_server.url}/policies/places/")
-    assert "ocd-division/country:us/state:la/place:new_orleans" in page.inner_text("main")
+    # Issue 12: places by name, not by raw OCD id.
+    assert "New Orleans, Louisiana" in page.inner_text("main")
+    assert "ocd-division/" not in page.inner_text("main")
