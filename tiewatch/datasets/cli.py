@@ -74,10 +74,11 @@ class _Bar:
     def __enter__(self) -> Any:
         if not self.enabled:
             return None
+        from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                            TimeRemainingColumn(), transient=False)
+                            TimeRemainingColumn(), console=Console(stderr=True), transient=False)
         self.bar.start()
         return self.report
 
