@@ -71,14 +71,17 @@ def child_baseline(args: argparse.Namespace) -> dict[str, Any]:
 
 def _percentiles(client: Any, url: str, n: int) -> dict[str, float]:
     client.get(url)
-    times = []
+    times, cpu = [], []
     for _ in range(n):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200, (url, response.status_code)
     times.sort()
-    return {"p50_ms": statistics.median(times), "p95_ms": times[max(0, int(len(times) * 0.95) - 1)]}
+    cpu.sort()
+    return {"p50_ms": statistics.median(times), "p95_ms": times[max(0, int(len(times) * 0.95) - 1)],
+            "cpu_p95_ms": cpu[max(0, int(len(cpu) * 0.95) - 1)]}
 
 
 def child_leso(args: argparse.Namespace) -> dict[str, Any]:
@@ -96,7 +99,7 @@ def child_leso(args: argparse.Namespace) -> dict[str, Any]:
     out = _timed(lambda: import_dataset("leso", LESO, actor="bench").as_dict())
     report = out.pop("result")
     out.update(rows=report["rows"], rows_per_s=report["rows"] / out["seconds"], registry_entities=registry,
-               ties=report["ties"], entities=report["entities"])
+               ties=report["ties"], entities=report["entities"], stages=report["stages"])
     again = _timed(lambda: import_dataset("leso", LESO, actor="bench").as_dict()["ties"])
     out["reimport"] = {"seconds": again["seconds"], "cpu_seconds": again["cpu_seconds"], "ties": again["result"]}
     with connection.cursor() as cursor:
@@ -130,10 +133,12 @@ def show(baseline: dict[str, Any], leso: dict[str, Any]) -> None:
         print(f"{label}: {run['seconds']:.1f} s wall, {run['cpu_seconds']:.1f} s CPU, "
               f"{run['rows_per_s']:,.0f} rows/s, peak RSS {run['peak_rss_mb']:.0f} MB")
     print(f"ratio LESO / baseline rows per second: {leso['rows_per_s'] / baseline['rows_per_s']:.2f}")
+    print("LESO stages (wall s): " + ", ".join(f"{k} {v:.1f}" for k, v in leso["stages"].items()))
     again = leso["reimport"]
     print(f"re-import (no change): {again['seconds']:.1f} s wall, {again['cpu_seconds']:.1f} s CPU, {again['ties']}")
     for page, timing in leso["pages"].items():
-        print(f"entity page, {page}: p50 {timing['p50_ms']:.1f} ms, p95 {timing['p95_ms']:.1f} ms")
+        print(f"entity page, {page}: p50 {timing['p50_ms']:.1f} ms, p95 {timing['p95_ms']:.1f} ms "
+              f"(CPU p95 {timing['cpu_p95_ms']:.1f} ms)")
 
 
 def main() -> int:

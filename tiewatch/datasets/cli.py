@@ -84,7 +84,7 @@ class _Bar:
 
     def report(self, stage: str, advance: int, total: int | None) -> None:
         if stage not in self.tasks:
-            self.tasks[stage] = self.bar.add_task({"read": "checking", "write": "writing"}.get(stage, stage),
+            self.tasks[stage] = self.bar.add_task({"read": "checking", "resolve": "resolving", "write": "writing"}.get(stage, stage),
                                                   total=total)
         self.bar.update(self.tasks[stage], advance=advance, total=total)
 

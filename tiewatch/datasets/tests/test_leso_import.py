@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tiewatch.cli import main
-from tiewatch.core.errors import ValidationFailed
+from tiewatch.core.errors import NotFound, ValidationFailed
 from tiewatch.core.urls import is_http_url
 from tiewatch.datasets.importer import import_dataset
 from tiewatch.datasets.tests.helpers import LESO, copy_states, read_rows, write_rows
@@ -21,14 +21,6 @@ NH_FIRST_TWO = ("ALLENSTOWN POLICE DEPT", "RIFLE,5.56 MILLIMETER", "2002-12-10")
 @pytest.fixture
 def few(tmp_path: Path) -> Path:
     return copy_states(tmp_path / "leso")
-
-
-def tie_of(row_line: int, file: str = "NH_leso.tsv") -> Tie:
-    """The tie of the row starting on `row_line` of a state file, found by its attributes."""
-    header, rows = read_rows(LESO / file)
-    row = rows[row_line - 2]
-    return Tie.objects.filter(dataset="leso", subject__extra__leso_name=" ".join(row["RequestingAgency"].split()),
-                              attributes__item=row["ItemDescription"], start_date=row["RecordDate"][:10]).first()
 
 
 def test_a_row_becomes_a_typed_sourced_tie(few: Path, db: Any) -> None:
@@ -59,7 +51,7 @@ def test_a_row_becomes_a_typed_sourced_tie(few: Path, db: Any) -> None:
 
 def test_identical_rows_are_kept_as_two_ties(few: Path, db: Any) -> None:
     import_dataset("leso", few, actor="tests")
-    header, rows = read_rows(LESO / "NH_leso.tsv")
+    _, rows = read_rows(LESO / "NH_leso.tsv")
     assert rows[0] == rows[1]  # the file lists the same rifle twice
     same = Tie.objects.filter(dataset="leso", subject__extra__leso_name=NH_FIRST_TWO[0],
                               attributes__item=NH_FIRST_TWO[1], start_date=NH_FIRST_TWO[2])
@@ -156,7 +148,7 @@ def test_datasets_list(capsys: Any) -> None:
 
 
 def test_unknown_dataset(db: Any, tmp_path: Path) -> None:
-    with pytest.raises(Exception, match="no dataset 'lesso'.*did you mean 'leso'"):
+    with pytest.raises(NotFound, match=r"no dataset 'lesso' \(did you mean 'leso'\?\)"):
         import_dataset("lesso", tmp_path)
 
 
