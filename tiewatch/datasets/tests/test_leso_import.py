@@ -125,6 +125,20 @@ def test_durham_nh_never_lands_on_durham_nc(seeded: Any, few: Path) -> None:
     assert report.created >= 1
 
 
+def test_a_durham_nc_row_lands_on_the_registry_s_durham_nc(seeded: Any, tmp_path: Path) -> None:
+    folder = copy_states(tmp_path / "leso", ("NH",))
+    header, rows = read_rows(folder / "NH_leso.tsv")
+    nc_row = dict(rows[0], StateAbbreviation="NC", Sheet="North Carolina", RequestingAgency="DURHAM POLICE DEPT")
+    write_rows(folder / "NH_leso.tsv", header, [*rows, nc_row])
+    import_dataset("leso", folder, actor="tests")
+    subjects = {(t.attributes["sheet"], t.subject_id) for t in
+                Tie.objects.filter(dataset="leso", subject__name__iexact="durham police dept")
+                | Tie.objects.filter(dataset="leso", subject_id="us-nc-durham-police-department")}
+    assert ("North Carolina", "us-nc-durham-police-department") in subjects
+    assert {s for sheet, s in subjects if sheet == "New Hampshire"} == {"us-nh-durham-police-department"}
+    assert Entity.objects.get(pk="us-nc-durham-police-department").name == "Durham Police Department"
+
+
 def test_the_command_prints_the_report_as_json(few: Path, db: Any, capsys: Any) -> None:
     assert main(["datasets", "import", "leso", "--path", str(few), "--json", "--quiet"]) == 0
     report = json.loads(capsys.readouterr().out)
