@@ -69,6 +69,12 @@ def decide(left_id: str, right_id: str, judgement: str, note: str = "", *, user:
         score, features = pair.score, pair.features
     who = actor_name(user, actor)
     with transaction.atomic():
+        earlier = Decision.objects.select_for_update().filter(pair_q(left_id, right_id),
+                                                             reversed_at__isnull=True).first()
+        if earlier is not None:
+            # A decision stands until someone undoes it: a second one would silently override it.
+            raise MergeRefused(f"{left_id!r} ~ {right_id!r} was decided already ({earlier.judgement}, decision "
+                               f"{earlier.pk} by {earlier.actor or 'unknown'}): undo that decision first")
         merge = None
         if judgement == "match":
             left, right = current_id(left_id), current_id(right_id)

@@ -110,3 +110,15 @@ def test_interactive_review_asks_until_a_valid_key(queued: CandidatePair) -> Non
     decision = Decision.objects.get()
     assert (decision.judgement, decision.note, decision.actor) == ("unsure", "not sure: roster is old", "tester")
     assert CandidatePair.objects.filter(status="pending").count() == 1  # quit before the second pair
+
+
+def test_a_standing_decision_is_never_overridden(client: Any, queued: CandidatePair, users: Any,
+                                                 capsys: Any) -> None:
+    client.force_login(users["bob"])
+    client.post(f"/resolution/pairs/{queued.pk}/decide/", {"judgement": "no_match", "note": "different"})
+    again = client.post(f"/resolution/pairs/{queued.pk}/decide/", {"judgement": "match"}, follow=True)
+    assert "decided already (no_match" in again.content.decode()
+    assert main(["resolve", "review", "--decide", DUP, DURHAM, "match"]) == 1
+    assert "undo that decision first" in capsys.readouterr().err
+    assert list(Decision.objects.values_list("judgement", flat=True)) == ["no_match"]
+    assert Entity.objects.filter(pk=DUP).exists()
