@@ -121,3 +121,14 @@ def test_screen_after_the_real_leso_import(db: Any, tmp_path: Any, capsys: pytes
                 and controlled & set(t.attributes["categories"])
                 and dt.date(2015, 10, 1) <= t.start <= dt.date(2016, 6, 30)}  # type: ignore[operator]
     assert in_2016[(EO_13688, "controlled-list-approval")] == expected
+
+
+@pytest.mark.parametrize("policy", [EO_13688, "us-2022-eo-14074-section-12-equipment-transfers", CALIFORNIA, MONTANA,
+                                    "us-ct-2020-pa-20-1-controlled-equipment"])
+def test_each_equipment_pack_has_its_page_with_sources(db: Any, client: Any, policy: str) -> None:
+    html = client.get(f"/policies/{policy}/").content.decode()
+    assert "attribute categories contains one of" in html or "attribute_contains_any" in html
+    assert "federalregister.gov" in html or "leg.mt.gov" in html or "leginfo.legislature.ca.gov" in html \
+        or "cga.ct.gov" in html
+    detail = client.get(f"/policies/{policy}/?format=json").json()
+    assert detail["id"] == policy and detail["sources"] and all(r["clause"] for r in detail["rules"])
