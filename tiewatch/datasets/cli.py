@@ -74,16 +74,17 @@ class _Bar:
     def __enter__(self) -> Any:
         if not self.enabled:
             return None
+        from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                            TimeRemainingColumn(), transient=False)
+                            TimeRemainingColumn(), console=Console(stderr=True), transient=False)
         self.bar.start()
         return self.report
 
     def report(self, stage: str, advance: int, total: int | None) -> None:
         if stage not in self.tasks:
-            self.tasks[stage] = self.bar.add_task({"read": "checking", "write": "writing"}.get(stage, stage),
+            self.tasks[stage] = self.bar.add_task({"read": "checking", "resolve": "resolving", "write": "writing"}.get(stage, stage),
                                                   total=total)
         self.bar.update(self.tasks[stage], advance=advance, total=total)
 

@@ -44,7 +44,7 @@ from tiewatch.registry.importers.writer import bulk_load, chunks
 from tiewatch.registry.models import ChangeRecord, Entity, Tie, TieCounterpart
 
 BATCH = 5000
-# progress(stage, advance, total): "read" advances by bytes of the files, "write" by rows.
+# progress(stage, advance, total): "read" advances by bytes of the files, "resolve" by entities, "write" by rows.
 Progress = Callable[[str, int, int | None], None]
 
 
@@ -273,6 +273,7 @@ def import_dataset(name: str, path: Path | str, *, allow_errors: int = 0, actor:
     adapter: DatasetAdapter = folder.adapter()
     report_progress = progress or _no_progress
     survey = survey_files(adapter, Path(path), report_progress)
+    survey.report.stages["check"] = time.perf_counter() - clock
     try:
         return _import(folder, adapter, survey, allow_errors, actor, report_progress, dry_run, resolver,
                        queue_pairs, started, clock)
@@ -292,9 +293,13 @@ def _import(folder: DatasetFolder, adapter: DatasetAdapter, survey: Survey, allo
         raise ValidationFailed(f"{len(report.refused):,} row(s) refused, over the {allow_errors:,} allowed "
                                "(--allow-errors); nothing was written", report.refused)
     with transaction.atomic():
+        mark = time.perf_counter()
         resolved = resolve(survey, resolver or DEFAULT_RESOLVER, actor)
+        report_progress("resolve", len(survey.incoming), len(survey.incoming))
+        report.stages["resolve"], mark = time.perf_counter() - mark, time.perf_counter()
         writer = _write(adapter, survey, resolved, actor, report_progress, queue_pairs, dry_run)
         report.ties = writer.counts
+        report.stages["write"] = time.perf_counter() - mark
         report.seconds = time.perf_counter() - clock
         if dry_run:
             transaction.set_rollback(True)

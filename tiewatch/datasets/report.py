@@ -42,6 +42,7 @@ class DatasetReport:
     notices: list[str] = field(default_factory=list)
     as_of: dt.date | None = None
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)  # wall seconds of check, resolve, write
 
     @property
     def rows(self) -> int:
@@ -59,6 +60,7 @@ class DatasetReport:
             "refused": [{"file": p.file, "line": p.line, "field": p.field, "message": p.message}
                         for p in self.refused],
             "notices": list(self.notices), "seconds": round(self.seconds, 3),
+            "stages": {stage: round(seconds, 3) for stage, seconds in self.stages.items()},
         }
 
     def summary_lines(self) -> list[str]:

@@ -81,5 +81,5 @@ def test_every_agency_has_its_state_as_jurisdiction(full: DatasetReport, db: Any
              if not (e.jurisdiction_id or "").startswith("ocd-division/country:us/")
              or (e.jurisdiction_id or "").split("/")[2].split(":")[1] != e.extra["state"].lower()]
     assert not wrong
-    _, per_sheet, names = counted_by_csv()
+    _, _, names = counted_by_csv()
     assert {e.extra["state"] for e in agencies} == {state for state, _ in names}

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tiewatch.cli import main
-from tiewatch.core.errors import ValidationFailed
+from tiewatch.core.errors import NotFound, ValidationFailed
 from tiewatch.core.urls import is_http_url
 from tiewatch.datasets.importer import import_dataset
 from tiewatch.datasets.tests.helpers import LESO, copy_states, read_rows, write_rows
@@ -21,14 +21,6 @@ NH_FIRST_TWO = ("ALLENSTOWN POLICE DEPT", "RIFLE,5.56 MILLIMETER", "2002-12-10")
 @pytest.fixture
 def few(tmp_path: Path) -> Path:
     return copy_states(tmp_path / "leso")
-
-
-def tie_of(row_line: int, file: str = "NH_leso.tsv") -> Tie:
-    """The tie of the row starting on `row_line` of a state file, found by its attributes."""
-    header, rows = read_rows(LESO / file)
-    row = rows[row_line - 2]
-    return Tie.objects.filter(dataset="leso", subject__extra__leso_name=" ".join(row["RequestingAgency"].split()),
-                              attributes__item=row["ItemDescription"], start_date=row["RecordDate"][:10]).first()
 
 
 def test_a_row_becomes_a_typed_sourced_tie(few: Path, db: Any) -> None:
@@ -59,7 +51,7 @@ def test_a_row_becomes_a_typed_sourced_tie(few: Path, db: Any) -> None:
 
 def test_identical_rows_are_kept_as_two_ties(few: Path, db: Any) -> None:
     import_dataset("leso", few, actor="tests")
-    header, rows = read_rows(LESO / "NH_leso.tsv")
+    _, rows = read_rows(LESO / "NH_leso.tsv")
     assert rows[0] == rows[1]  # the file lists the same rifle twice
     same = Tie.objects.filter(dataset="leso", subject__extra__leso_name=NH_FIRST_TWO[0],
                               attributes__item=NH_FIRST_TWO[1], start_date=NH_FIRST_TWO[2])
@@ -133,6 +125,20 @@ def test_durham_nh_never_lands_on_durham_nc(seeded: Any, few: Path) -> None:
     assert report.created >= 1
 
 
+def test_a_durham_nc_row_lands_on_the_registry_s_durham_nc(seeded: Any, tmp_path: Path) -> None:
+    folder = copy_states(tmp_path / "leso", ("NH",))
+    header, rows = read_rows(folder / "NH_leso.tsv")
+    nc_row = dict(rows[0], StateAbbreviation="NC", Sheet="North Carolina", RequestingAgency="DURHAM POLICE DEPT")
+    write_rows(folder / "NH_leso.tsv", header, [*rows, nc_row])
+    import_dataset("leso", folder, actor="tests")
+    subjects = {(t.attributes["sheet"], t.subject_id) for t in
+                Tie.objects.filter(dataset="leso", subject__name__iexact="durham police dept")
+                | Tie.objects.filter(dataset="leso", subject_id="us-nc-durham-police-department")}
+    assert ("North Carolina", "us-nc-durham-police-department") in subjects
+    assert {s for sheet, s in subjects if sheet == "New Hampshire"} == {"us-nh-durham-police-department"}
+    assert Entity.objects.get(pk="us-nc-durham-police-department").name == "Durham Police Department"
+
+
 def test_the_command_prints_the_report_as_json(few: Path, db: Any, capsys: Any) -> None:
     assert main(["datasets", "import", "leso", "--path", str(few), "--json", "--quiet"]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -156,7 +162,7 @@ def test_datasets_list(capsys: Any) -> None:
 
 
 def test_unknown_dataset(db: Any, tmp_path: Path) -> None:
-    with pytest.raises(Exception, match="no dataset 'lesso'.*did you mean 'leso'"):
+    with pytest.raises(NotFound, match=r"no dataset 'lesso' \(did you mean 'leso'\?\)"):
         import_dataset("lesso", tmp_path)
 
 

@@ -101,7 +101,7 @@ def test_bad_values_name_file_line_and_field(db: Any, tmp_path: Path) -> None:
 
 
 def test_allow_errors_imports_the_good_rows_only(db: Any, tmp_path: Path) -> None:
-    folder, path = two_bad_rows(tmp_path)
+    folder, _ = two_bad_rows(tmp_path)
     report = import_dataset("leso", folder, actor="tests", allow_errors=2)
     assert [(p.line, p.field) for p in report.refused] == [(5, "RecordDate"), (9, "Quantity")]
     assert report.ties.created == report.rows - 2 == Tie.objects.filter(dataset="leso").count()
