@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from tiewatch.core.errors import ValidationFailed
 from tiewatch.registry.importers import import_bundle
@@ -42,6 +43,13 @@ def bundle(folder: Path, n: int, last: dict[str, Any] | None = None, name: str =
         if last:
             out.write(json.dumps(last) + "\n")
     return path
+
+
+def constraints() -> dict[str, list[str]]:
+    """Index and constraint names of the tables a big load may strip (writer.bulk_load)."""
+    with connection.cursor() as cursor:
+        return {model._meta.db_table: sorted(connection.introspection.get_constraints(cursor, model._meta.db_table))
+                for model in (Tie, TieCounterpart, Tie.sources.through, ChangeRecord)}
 
 
 def nothing_written() -> bool:
@@ -110,10 +118,12 @@ def test_a_bad_tie_after_a_bulk_load_leaves_nothing_written(tmp_path: Path) -> N
     """60,000 new ties into empty tables: on PostgreSQL the indexes and foreign keys are dropped for
     the load (writer.bulk_load); the rollback must bring them back, with no row written."""
     path = bundle(tmp_path, 60_000, tie(59_999, date="2019-02-30"))
+    schema = constraints()
     with pytest.raises(ValidationFailed) as failure:
         import_bundle([path], actor="tests")
     assert [str(p) for p in failure.value.problems] == [f"{path}:60051: date: no such day: '2019-02-30'"]
     assert nothing_written()
+    assert constraints() == schema
     import_bundle([bundle(tmp_path / "good", 2_000)], actor="tests")
     assert Tie.objects.filter(counterpart_links__entity_id="force-il").count() == 2_000
 
@@ -128,3 +138,17 @@ def test_forward_references_are_checked_at_the_end(tmp_path: Path) -> None:
     result = import_bundle([ties, entities], actor="tests", batch_rows=1000)
     assert result.counts["ties"].created == 3_000
     assert set(Tie.objects.values_list("counterpart_countries", flat=True)) == {"IL"}
+
+
+def test_a_bad_byte_far_into_a_file_names_its_line_and_nothing_else_of_that_file(tmp_path: Path) -> None:
+    """The file is scanned block by block before its records are read: a byte that is not UTF-8
+    at line 5,000 (the 4th block) gives that one problem, as a whole-file read did."""
+    path = bundle(tmp_path, 6_000, tie(5_999, kind="bad kind"))
+    data = bytearray(path.read_bytes())
+    start = sum(len(line) for line in data.splitlines(keepends=True)[:4_999])
+    data[start + 10:start + 11] = b"\xff"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValidationFailed) as failure:
+        import_bundle([path], actor="tests", batch_rows=1000)
+    assert [str(p) for p in failure.value.problems] == [f"{path}:5000: not UTF-8 text (invalid start byte)"]
+    assert nothing_written()
