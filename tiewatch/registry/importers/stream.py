@@ -104,17 +104,24 @@ def entity_refs(e: EntityRow) -> Iterator[tuple[str, str, str]]:
         yield "source", source, "sources"
 
 
-def tie_refs(t: TieRow) -> Iterator[tuple[str, str, str]]:
-    """(kind, id, field) of each entity or source the tie names."""
-    yield "entity", t.subject, "subject"
-    for counterpart in t.counterparts:
-        yield "entity", counterpart, "counterparts"
-    if t.program:
-        yield "entity", t.program, "program"
-    if t.attributes.get("funder"):
-        yield "entity", str(t.attributes["funder"]), "funder"
-    for source in t.sources:
-        yield "source", source, "sources"
+def unknown_tie_refs(rows: Iterable[TieRow], entities: Any, sources: Any, stored: dict[str, set[str]]) -> list[Ref]:
+    """The references of `rows` to ids neither in `entities` / `sources` nor `stored`. Written out
+    (not through a generator of every reference, as for entities) because a big bundle has millions."""
+    unknown: list[Ref] = []
+    stored_entities, stored_sources = stored["entity"], stored["source"]
+    for t in rows:
+        named = [(t.subject, "subject")] + [(c, "counterparts") for c in t.counterparts]
+        if t.program:
+            named.append((t.program, "program"))
+        if t.attributes.get("funder"):
+            named.append((str(t.attributes["funder"]), "funder"))
+        for ref, field_name in named:
+            if ref not in entities and ref not in stored_entities:
+                unknown.append(Ref("entity", ref, field_name, t.line, t.file))
+        for ref in t.sources:
+            if ref not in sources and ref not in stored_sources:
+                unknown.append(Ref("source", ref, "sources", t.line, t.file))
+    return unknown
 
 
 class _Run:
@@ -148,7 +155,10 @@ class _Run:
         rows = self.bundle.entities
         if not rows:
             return
-        self.check_refs(rows.values(), entity_refs)
+        known: dict[str, Any] = {"entity": self.bundle.index["entities"].where, "source": self.bundle.sources}
+        self.check_refs([Ref(kind, ref, name, row.line, row.file) for row in rows.values()
+                         for kind, ref, name in entity_refs(row)
+                         if ref not in known[kind] and ref not in self.stored[kind]])
         if self.write and self.clean():
             self.counts["entities"].add(write_entities_batch(
                 rows, self.actor, recountried=self.recountried, protect_edited=self.protect,
@@ -160,21 +170,16 @@ class _Run:
         rows = self.bundle.ties
         if not rows:
             return
-        self.check_refs(rows.values(), tie_refs)
+        self.check_refs(unknown_tie_refs(rows.values(), self.bundle.index["entities"].where, self.bundle.sources,
+                                         self.stored))
         if self.write and self.clean():
             self.counts["ties"].add(write_ties_batch(rows, self.actor, protect_edited=self.protect,
                                                      all_new=self.ties_new, progress=self.progress))
         self.bundle.ties = {}
 
-    def check_refs(self, rows: Iterable[EntityRow | TieRow],
-                   refs_of: Callable[[Any], Iterator[tuple[str, str, str]]]) -> None:
-        known: dict[str, Any] = {"entity": self.bundle.index["entities"].where, "source": self.bundle.sources}
+    def check_refs(self, unknown: list[Ref]) -> None:
+        """Look up in the database the ids not seen in the bundle so far; keep the others for the end."""
         stored = self.stored
-        unknown: list[Ref] = []
-        for row in rows:
-            for kind, ref, field_name in refs_of(row):
-                if ref not in known[kind] and ref not in stored[kind]:
-                    unknown.append(Ref(kind, ref, field_name, row.line, row.file))
         for kind, model in (("entity", Entity), ("source", Source)):
             wanted = {r.id for r in unknown if r.kind == kind and r.id not in stored[kind]}
             if wanted:
