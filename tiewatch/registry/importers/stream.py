@@ -24,8 +24,15 @@ from django.db import transaction
 
 from tiewatch.core.errors import Problem, ValidationFailed, did_you_mean
 from tiewatch.core.inputs import InputError
-from tiewatch.registry.importers.readers import ReadResult, csv_record_type, expand_paths, iter_records, scan_file
-from tiewatch.registry.importers.validate import Bundle, EntityRow, TieRow, csv_column_notices, validate_record
+from tiewatch.registry.importers.readers import (
+    RawRecord,
+    ReadResult,
+    csv_record_type,
+    expand_paths,
+    iter_records,
+    scan_file,
+)
+from tiewatch.registry.importers.validate import HANDLERS, Bundle, EntityRow, TieRow, csv_column_notices
 from tiewatch.registry.importers.writer import (
     WriteCounts,
     bulk_load,
@@ -61,13 +68,16 @@ class IdIndex:
         self.files: list[str] = []
         self._numbers: dict[str, int] = {}
         self.where: dict[str, int] = {}
+        self._file, self._base = "", 0  # the last file added from, and its number << 32
 
     def add(self, row_id: str, file: str, line: int | None) -> None:
-        number = self._numbers.get(file)
-        if number is None:
-            number = self._numbers[file] = len(self.files)
-            self.files.append(file)
-        self.where[row_id] = number << 32 | (line or 0)
+        if file != self._file:
+            number = self._numbers.get(file)
+            if number is None:
+                number = self._numbers[file] = len(self.files)
+                self.files.append(file)
+            self._file, self._base = file, number << 32
+        self.where[row_id] = self._base | (line or 0)
 
     def get(self, row_id: str) -> tuple[str, int | None] | None:
         code = self.where.get(row_id)
@@ -144,12 +154,16 @@ class _Run:
     def clean(self) -> bool:
         return not (self.bundle.problems or self.read.problems)
 
-    def add(self, record: Any) -> None:
-        validate_record(self.bundle, record)
-        if len(self.bundle.ties) >= self.batch_rows:
-            self.flush_ties()
-        elif len(self.bundle.entities) >= self.batch_rows:
-            self.flush_entities()
+    def read_all(self, records: Iterable[RawRecord]) -> None:
+        """Validate every record, writing each batch as it fills (the loop of a big import: kept lean)."""
+        bundle, limit, handlers = self.bundle, self.batch_rows, HANDLERS
+        for record in records:
+            handlers[record.type](bundle, record)
+            if len(bundle.ties) >= limit:
+                self.flush_ties()
+            elif len(bundle.entities) >= limit:
+                self.flush_entities()
+        self.flush_ties()
 
     def flush_entities(self) -> None:
         rows = self.bundle.entities
@@ -242,9 +256,7 @@ def stream_import(paths: Iterable[Path | str], max_bytes: int, actor: str, dry_r
     bulk = bulk_load(BULK_MODELS, lines) if run.write and not protect_edited else nullcontext()
     with transaction.atomic():
         with bulk:
-            for record in iter_records(good, max_bytes, run.read, scanned=True):
-                run.add(record)
-            run.flush_ties()
+            run.read_all(iter_records(good, max_bytes, run.read, scanned=True))
             problems = _all_problems(run, files)
             if problems:
                 count = len(problems)
