@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 from tiewatch.core.inputs.text import problem
 
@@ -18,10 +18,11 @@ class CsvRow:
     extra: list[str]  # values beyond the header's columns
 
 
-def read_csv(text: str, file: str = "<text>") -> tuple[list[str], Iterator[CsvRow]]:
+def read_csv(text: str | TextIO, file: str = "<text>") -> tuple[list[str], Iterator[CsvRow]]:
     """The header and an iterator of rows (blank lines skipped). Raises InputError for a file
-    without a header or with a duplicate column name; csv errors surface as InputError too."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    without a header or with a duplicate column name; csv errors surface as InputError too.
+    `text` may also be a text file opened with newline="" (rows are then read as they are needed)."""
+    reader = csv.reader(io.StringIO(text, newline="") if isinstance(text, str) else text)
     try:
         header = next(reader, None)
     except csv.Error as error:

@@ -1,6 +1,6 @@
 """Incoming entities that are already in the registry under another id: linked, not created.
 
-Two sources of links, both applied to the validated bundle before anything is written:
+Two sources of links, both applied to each validated batch before it is written (`BatchLinker`):
 
 - merged ids (registry.EntityRedirect): an id merged into another record always means that record,
   so a re-import of an old bundle does not bring a merged-away entity back;
@@ -18,9 +18,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from tiewatch.registry.importers.validate import Bundle, EntityRow
+from tiewatch.registry.importers.validate import EntityRow, TieRow
 from tiewatch.registry.importers.writer import chunks
-from tiewatch.registry.models import Entity, EntityRedirect
+from tiewatch.registry.models import Entity, EntityRedirect, Tie, TieCounterpart
 from tiewatch.registry.visibility import ENTITY_REF_ATTRIBUTES, ENTITY_REF_EXTRAS
 
 
@@ -61,8 +61,8 @@ class LinkCounts:
         return {"linked": self.linked, "created": self.created, "queued": self.queued}
 
 
-def new_entity_ids(bundle: Bundle) -> list[str]:
-    ids = sorted(bundle.entities)
+def new_entity_ids(rows: dict[str, EntityRow]) -> list[str]:
+    ids = sorted(rows)
     known: set[str] = set()
     for part in chunks(ids, 2000):
         known.update(Entity.objects.filter(pk__in=part).values_list("pk", flat=True))
@@ -81,66 +81,107 @@ def incoming(row: EntityRow) -> IncomingEntity:
                           jurisdiction=row.jurisdiction or "", aliases=tuple(row.aliases))
 
 
-def resolve_bundle(bundle: Bundle, actor: str, resolver: Resolver | None) -> tuple[LinkCounts, Callable[[], int]]:
-    """Link the bundle's new entities (merged ids, then the resolver's answer) by rewriting the bundle."""
-    new_ids = new_entity_ids(bundle)
-    links = merged_links(new_ids)
-    after_write: Callable[[], int] = lambda: 0
-    rest = [i for i in new_ids if i not in links]
-    if resolver is not None and rest:
-        answer = resolver([incoming(bundle.entities[i]) for i in rest], actor)
-        links.update({k: v for k, v in answer.links.items() if k in bundle.entities and k not in links})
-        after_write = answer.after_write
-    redirects = [EntityRedirect(old_id=old, entity_id=new, published=bundle.entities[old].published,
-                                names=[bundle.entities[old].name, *bundle.entities[old].aliases])
-                 for old, new in links.items() if old in rest]
-    rewrite(bundle, links)
-    counts = LinkCounts(linked=len(links), created=len(new_ids) - len(links))
+class BatchLinker:
+    """Links a streaming import's new entities, batch by batch, before each batch is written.
 
-    def finish() -> int:
-        EntityRedirect.objects.bulk_create(redirects, ignore_conflicts=True)
-        write_merged_ids(bundle)
-        return after_write()
+    Every link found so far is kept (old id -> existing id, a few bytes each) so that later batches'
+    references are rewritten too; ties written before the entity they name was linked are re-pointed
+    by `finish`, in the import's transaction."""
 
-    return counts, finish
+    def __init__(self, actor: str, resolver: Resolver | None) -> None:
+        self.actor, self.resolver = actor, resolver
+        self.links: dict[str, str] = {}
+        self.counts = LinkCounts()
+        self.redirects: list[EntityRedirect] = []
+        self.after_writes: list[Callable[[], int]] = []
+        self.merged: dict[str, tuple[str, bool]] = {}  # an exported entity's merged_ids: old -> (id, published)
+
+    def link_entities(self, rows: dict[str, EntityRow]) -> None:
+        """Drop the batch's rows that name bodies the registry holds; rewrite the others' references."""
+        new_ids = new_entity_ids(rows)
+        links = merged_links(new_ids)
+        rest = [i for i in new_ids if i not in links]
+        if self.resolver is not None and rest:
+            answer = self.resolver([incoming(rows[i]) for i in rest], self.actor)
+            links.update({k: v for k, v in answer.links.items() if k in rows and k not in links})
+            self.after_writes.append(answer.after_write)
+        self.redirects.extend(EntityRedirect(old_id=old, entity_id=new, published=rows[old].published,
+                                             names=[rows[old].name, *rows[old].aliases])
+                              for old, new in links.items() if old in rest)
+        self.counts.linked += len(links)
+        self.counts.created += len(new_ids) - len(links)
+        self.links.update(links)
+        for old in links:
+            rows.pop(old, None)
+        rewrite_entities(rows, self.links)
+        self.merged.update({old: (row.id, row.published) for row in rows.values()
+                            for old in row.merged_ids if old != row.id})
+
+    def rewrite_ties(self, rows: dict[str, TieRow]) -> None:
+        rewrite_ties(rows, self.links)
+
+    def finish(self) -> int:
+        """After every batch is written: the redirects, ties written before a link was known, the
+        merged ids of exported entities, then the resolver's queue. Returns how many pairs were queued."""
+        EntityRedirect.objects.bulk_create(self.redirects, ignore_conflicts=True)
+        repoint_written_ties(self.links)
+        write_merged_ids(self.merged)
+        self.counts.queued = sum(after_write() for after_write in self.after_writes)
+        return self.counts.queued
 
 
-def rewrite(bundle: Bundle, links: dict[str, str]) -> None:
-    """Drop the linked rows and point every reference at the existing ids."""
+def repoint_written_ties(links: dict[str, str]) -> None:
+    """A tie may come before the entity it names; if that entity was then linked, the tie was written
+    naming an id that will not exist: point it at the existing entity."""
+    for part in chunks(sorted(links), 2000):
+        for old in Tie.objects.filter(subject_id__in=part).values_list("subject_id", flat=True).distinct():
+            Tie.objects.filter(subject_id=old).update(subject_id=links[old])
+        for old in Tie.objects.filter(program_id__in=part).values_list("program_id", flat=True).distinct():
+            Tie.objects.filter(program_id=old).update(program_id=links[old])
+        for link in TieCounterpart.objects.filter(entity_id__in=part):
+            target = links[link.entity_id]
+            if TieCounterpart.objects.filter(tie_id=link.tie_id, entity_id=target).exists():
+                link.delete()
+            else:
+                TieCounterpart.objects.filter(pk=link.pk).update(entity_id=target)
+
+
+def _swap(links: dict[str, str], value: object) -> object:
+    if isinstance(value, list):
+        return list(dict.fromkeys(links.get(v, v) if isinstance(v, str) else v for v in value))
+    return links.get(value, value) if isinstance(value, str) else value
+
+
+def rewrite_entities(rows: dict[str, EntityRow], links: dict[str, str]) -> None:
+    """Point every entity reference of `rows` at the existing ids `links` names."""
     if not links:
         return
-    for old in links:
-        bundle.entities.pop(old, None)
-
-    def swap(value: object) -> object:
-        if isinstance(value, list):
-            return list(dict.fromkeys(links.get(v, v) if isinstance(v, str) else v for v in value))
-        return links.get(value, value) if isinstance(value, str) else value
-
-    for entity in bundle.entities.values():
+    for entity in rows.values():
         entity.parent = links.get(entity.parent, entity.parent) if entity.parent else None
         for name in ENTITY_REF_EXTRAS:
             if name in entity.extra:
-                entity.extra[name] = swap(entity.extra[name])
-    for tie in bundle.ties.values():
+                entity.extra[name] = _swap(links, entity.extra[name])
+
+
+def rewrite_ties(rows: dict[str, TieRow], links: dict[str, str]) -> None:
+    if not links:
+        return
+    for tie in rows.values():
         tie.subject = links.get(tie.subject, tie.subject)
         tie.counterparts = list(dict.fromkeys(links.get(c, c) for c in tie.counterparts))
         tie.program = links.get(tie.program, tie.program) if tie.program else None
         for name in ENTITY_REF_ATTRIBUTES:
             if name in tie.attributes:
-                tie.attributes[name] = swap(tie.attributes[name])
+                tie.attributes[name] = _swap(links, tie.attributes[name])
 
 
-def write_merged_ids(bundle: Bundle) -> None:
+def write_merged_ids(merged: dict[str, tuple[str, bool]]) -> None:
     """An exported entity's `merged_ids` lead to it again (ids that are not entities themselves)."""
-    wanted = {old: row.id for row in bundle.entities.values() for old in row.merged_ids if old != row.id}
-    if not wanted:
+    if not merged:
         return
     taken: set[str] = set()
-    for part in chunks(sorted(wanted), 2000):
+    for part in chunks(sorted(merged), 2000):
         taken.update(Entity.objects.filter(pk__in=part).values_list("pk", flat=True))
-    published = {row.id: row.published for row in bundle.entities.values()}
-    for old, new in wanted.items():
+    for old, (new, published) in merged.items():
         if old not in taken:
-            EntityRedirect.objects.update_or_create(old_id=old, defaults={"entity_id": new,
-                                                                          "published": published[new]})
+            EntityRedirect.objects.update_or_create(old_id=old, defaults={"entity_id": new, "published": published})

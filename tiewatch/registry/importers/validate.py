@@ -101,11 +101,21 @@ class TieRow:
 
 @dataclass
 class Bundle:
+    """Validated rows by id. The streaming importer (importers.stream) keeps only the current batch
+    of entities and ties here and remembers the ids seen before it (`first_defined`)."""
     sources: dict[str, SourceRow] = field(default_factory=dict)
     entities: dict[str, EntityRow] = field(default_factory=dict)
     ties: dict[str, TieRow] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+
+    def first_defined(self, table: str, row_id: str) -> tuple[str, int | None] | None:
+        """Where an entity or tie with this id was defined before (file, line), or None if it was not."""
+        earlier = getattr(self, table).get(row_id)
+        return None if earlier is None else (earlier.file, earlier.line)
+
+    def keep(self, table: str, row: EntityRow | TieRow) -> None:
+        getattr(self, table)[row.id] = row
 
 
 # Big bundles repeat the same few thousand dates: parse each once (results are immutable; errors
@@ -205,26 +215,29 @@ def csv_column_notices(file: str, record_type: str, columns: list[str]) -> list[
     return notices
 
 
-def validate_records(records: list[RawRecord]) -> Bundle:
-    bundle = Bundle()
-    handlers: dict[str, Callable[[Bundle, RawRecord], None]] = {
-        "sources": _source, "entities": _entity, "ties": _tie,
-    }
+def validate_records(records: Iterable[RawRecord], bundle: Bundle | None = None) -> Bundle:
+    bundle = Bundle() if bundle is None else bundle
     for record in records:
-        handlers[record.type](bundle, record)
+        validate_record(bundle, record)
     return bundle
 
 
-def _add_unique(bundle: Bundle, table: dict[str, Any], row: Any, check: _Checker) -> None:
-    if row.id in table:
-        earlier = table[row.id]
+def validate_record(bundle: Bundle, record: RawRecord) -> None:
+    """Validate one record into `bundle`: its row (kept by `bundle.keep`) or its problems."""
+    HANDLERS[record.type](bundle, record)
+
+
+def _add_unique(bundle: Bundle, table: str, row: EntityRow | TieRow, check: _Checker) -> None:
+    earlier = bundle.first_defined(table, row.id)
+    if earlier is not None:
+        file, line = earlier
         where = ""
-        if getattr(earlier, "line", None):
-            where = f" (first defined at line {earlier.line})" if earlier.file == check.record.file \
-                else f" (first defined at {earlier.file}:{earlier.line})"
+        if line:
+            where = f" (first defined at line {line})" if file == check.record.file \
+                else f" (first defined at {file}:{line})"
         check.problem("id", f"duplicate id {row.id!r}{where}")
         return
-    table[row.id] = row
+    bundle.keep(table, row)
 
 
 def _source(bundle: Bundle, record: RawRecord) -> None:
@@ -344,7 +357,7 @@ def _entity(bundle: Bundle, record: RawRecord) -> None:
         if not SLUG.match(old_id):
             check.problem("merged_ids", f"not a valid id: {old_id[:60]!r}")
     if row.id:
-        _add_unique(bundle, bundle.entities, row, check)
+        _add_unique(bundle, "entities", row, check)
 
 
 def _tie(bundle: Bundle, record: RawRecord) -> None:
@@ -379,7 +392,10 @@ def _tie(bundle: Bundle, record: RawRecord) -> None:
         published=check.flag("published", True), sources=sources, line=record.line, file=record.file,
     )
     if row.id:
-        _add_unique(bundle, bundle.ties, row, check)
+        _add_unique(bundle, "ties", row, check)
+
+
+HANDLERS: dict[str, Callable[[Bundle, RawRecord], None]] = {"sources": _source, "entities": _entity, "ties": _tie}
 
 
 def country_problem(value: Any) -> str | None:

@@ -1,21 +1,25 @@
-"""Write a validated bundle in one transaction: create what is new, update what changed, leave
-the rest untouched (so re-importing the same bundle changes nothing), and audit every change."""
+"""Write validated rows inside the caller's transaction: create what is new, update what changed,
+leave the rest untouched (so re-importing the same rows changes nothing), and audit every change.
+
+The batch functions (`write_sources_batch`, `write_entities_batch`, `write_ties_batch`,
+`audit_changes`, `existing_ids`) are documented in `importers.batches`, which other importers use.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from tiewatch.core.partial_dates import PartialDate
 from tiewatch.registry.audit import entity_snapshot, source_snapshot, tie_snapshot, tie_snapshot_of
-from tiewatch.registry.importers.validate import Bundle, EntityRow, SourceRow, TieRow
+from tiewatch.registry.importers.validate import EntityRow, SourceRow, TieRow
 from tiewatch.registry.jurisdictions import ensure_jurisdictions
 from tiewatch.registry.models import ChangeRecord, Entity, Source, Tie, TieCounterpart, build_search_text
 
@@ -24,6 +28,10 @@ BATCH = 5000
 INSERT_BATCH = 20_000
 T = TypeVar("T")
 Progress = Callable[[str, int], None]
+
+
+def _silent(_stage: str, _count: int) -> None:
+    """The progress callback when nobody listens."""
 
 
 class _Record(Protocol):
@@ -42,27 +50,25 @@ class WriteCounts:
     # Ids left as they are because someone changed them since this importer wrote them (protect_edited).
     kept: list[str] = field(default_factory=list)
 
+    def add(self, other: WriteCounts) -> None:
+        """Add the counts of another batch to these."""
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.kept.extend(other.kept)
+
 
 def chunks(items: list[T], size: int = BATCH) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
 
-def write_bundle(bundle: Bundle, actor: str, progress: Progress | None = None,
-                 protect_edited: bool = False) -> dict[str, WriteCounts]:
-    """With `protect_edited`, a stored record whose latest audit entry is not an import by this same
-    `actor` (someone edited it since, e.g. in the admin) is kept as it is and listed in `kept`."""
-    report = progress or (lambda _stage, _n: None)
-    with transaction.atomic():
-        ensure_jurisdictions(e.jurisdiction for e in bundle.entities.values() if e.jurisdiction)
-        recountried: list[str] = []
-        counts = {
-            "sources": _write_sources(bundle.sources, actor, report, protect_edited),
-            "entities": _write_entities(bundle.entities, actor, report, recountried, protect_edited),
-            "ties": _write_ties(bundle.ties, actor, report, protect_edited),
-        }
-        refresh_counterpart_countries(recountried)
-    return counts
+def existing_ids(model: Any, ids: Iterable[str]) -> set[str]:
+    """Which of `ids` are primary keys of stored `model` rows (one query per 2,000 ids)."""
+    found: set[str] = set()
+    for part in chunks(sorted(set(ids)), 2000):
+        found.update(model.objects.filter(pk__in=part).values_list("pk", flat=True))
+    return found
 
 
 def refresh_counterpart_countries(entity_ids: list[str]) -> int:
@@ -213,7 +219,11 @@ def _json(value: Any) -> str | None:
     return None if value is None else _encode(value)
 
 
-def _audit(model: str, changes: list[tuple[str, dict[str, Any] | None, dict[str, Any]]], actor: str) -> None:
+Change = tuple[str, dict[str, Any] | None, dict[str, Any]]
+
+
+def audit_changes(model: str, changes: Iterable[Change], actor: str) -> None:
+    """One ChangeRecord (action "import") per (object id, before snapshot or None, after snapshot)."""
     at = connection.ops.adapt_datetimefield_value(timezone.now())
     insert_rows(ChangeRecord, ["model", "object_id", "action", "user", "actor", "at", "before", "after"],
                 ((model, oid, "import", None, actor, at, _json(before), _json(after)) for oid, before, after in changes))
@@ -231,7 +241,9 @@ def _source_obj(row: SourceRow) -> Source:
                   excerpt=row.excerpt, published=row.published)
 
 
-def _write_sources(rows: dict[str, SourceRow], actor: str, report: Progress, protect: bool = False) -> WriteCounts:
+def write_sources_batch(rows: Mapping[str, SourceRow], actor: str, *, protect_edited: bool = False,
+                        progress: Progress | None = None) -> WriteCounts:
+    protect, report = protect_edited, progress or _silent
     existing = _existing(Source, list(rows))
     counts, changes = WriteCounts(), []
     created: list[Source] = []
@@ -250,7 +262,7 @@ def _write_sources(rows: dict[str, SourceRow], actor: str, report: Progress, pro
     Source.objects.bulk_create(created, batch_size=BATCH)
     Source.objects.bulk_update(updated, ["url", "title", "publisher", "published_on", "accessed_on", "excerpt",
                                          "published"], batch_size=BATCH)
-    _audit("source", changes, actor)
+    audit_changes("source", changes, actor)
     counts.created, counts.updated = len(created), len(updated)
     report("sources", len(rows))
     return counts
@@ -284,9 +296,13 @@ def _entity_values(row: EntityRow) -> tuple[Any, ...]:
             _encode(row.extra), build_search_text(row.name, row.aliases))
 
 
-def _write_entities(rows: dict[str, EntityRow], actor: str, report: Progress,
-                    recountried: list[str] | None = None, protect: bool = False) -> WriteCounts:
-    existing = _existing(Entity, list(rows), prefetch=["sources"]) if rows and Entity.objects.exists() else {}
+def write_entities_batch(rows: Mapping[str, EntityRow], actor: str, *, recountried: list[str] | None = None,
+                         protect_edited: bool = False, all_new: bool = False,
+                         progress: Progress | None = None) -> WriteCounts:
+    protect, report = protect_edited, progress or _silent
+    ensure_jurisdictions(row.jurisdiction for row in rows.values() if row.jurisdiction)
+    stored = rows and not all_new and Entity.objects.exists()
+    existing = _existing(Entity, list(rows), prefetch=["sources"]) if stored else {}
     counts, changes, resourced = WriteCounts(), [], []
     created: list[EntityRow] = []
     updated: list[EntityRow] = []
@@ -315,7 +331,7 @@ def _write_entities(rows: dict[str, EntityRow], actor: str, report: Progress,
     for part in chunks([r.id for r in resourced if r.id in existing]):
         through.objects.filter(entity_id__in=part).delete()
     insert_rows(through, ["entity", "source"], ((r.id, s) for r in resourced for s in r.sources))
-    _audit("entity", changes, actor)
+    audit_changes("entity", changes, actor)
     counts.created, counts.updated = len(created), len(updated)
     report("entities", len(rows))
     return counts
@@ -367,9 +383,9 @@ def _tie_values(row: TieRow, countries: dict[str, str]) -> tuple[Any, ...]:
             row.note, row.uncertain, row.published, _countries_of(row, countries))
 
 
-def _existing_tie_snapshots(ids: list[str]) -> dict[str, dict[str, Any]]:
+def _existing_tie_snapshots(ids: list[str], all_new: bool = False) -> dict[str, dict[str, Any]]:
     snapshots: dict[str, dict[str, Any]] = {}
-    if not ids or not Tie.objects.exists():
+    if not ids or all_new or not Tie.objects.exists():
         return snapshots  # an empty table: everything is new, nothing to compare
     for part in chunks(ids, 2000):
         ties = {t.id: t for t in Tie.objects.filter(pk__in=part)}
@@ -387,7 +403,7 @@ def _existing_tie_snapshots(ids: list[str]) -> dict[str, dict[str, Any]]:
     return snapshots
 
 
-def _entity_countries(rows: dict[str, TieRow]) -> dict[str, str]:
+def _entity_countries(rows: Mapping[str, TieRow]) -> dict[str, str]:
     wanted = sorted({c for row in rows.values() for c in row.counterparts})
     countries: dict[str, str] = {}
     for part in chunks(wanted, 2000):
@@ -395,13 +411,15 @@ def _entity_countries(rows: dict[str, TieRow]) -> dict[str, str]:
     return countries
 
 
-def _write_ties(rows: dict[str, TieRow], actor: str, report: Progress, protect: bool = False) -> WriteCounts:
-    existing = _existing_tie_snapshots(list(rows))
+def write_ties_batch(rows: Mapping[str, TieRow], actor: str, *, protect_edited: bool = False,
+                     all_new: bool = False, progress: Progress | None = None) -> WriteCounts:
+    protect, report = protect_edited, progress or _silent
+    existing = _existing_tie_snapshots(list(rows), all_new)
     countries = _entity_countries(rows)
     counts, changes = WriteCounts(), []
     created: list[TieRow] = []
     updated: list[TieRow] = []
-    for done, (tid, row) in enumerate(rows.items(), start=1):
+    for tid, row in rows.items():
         after = tie_row_snapshot(row)
         before = existing.get(tid)
         if before == after:
@@ -409,16 +427,14 @@ def _write_ties(rows: dict[str, TieRow], actor: str, report: Progress, protect: 
         else:
             (updated if before is not None else created).append(row)
             changes.append((tid, before, after))
-        if done % 50_000 == 0:
-            report("ties (compared)", 50_000)
+    report("ties (compared)", len(rows))
     if protect:
         _keep_edited("tie", actor, updated, changes, counts)
-    with bulk_load([Tie, TieCounterpart, Tie.sources.through, ChangeRecord], len(created)):
-        insert_rows(Tie, ["id", *TIE_FIELDS], (_tie_values(row, countries) for row in created))
-        report("ties", len(created))
-        Tie.objects.bulk_update([_tie_obj(row, countries) for row in updated], TIE_FIELDS, batch_size=BATCH)
-        _relink(created, updated, report)
-        _audit("tie", changes, actor)
+    insert_rows(Tie, ["id", *TIE_FIELDS], (_tie_values(row, countries) for row in created))
+    report("ties", len(created))
+    Tie.objects.bulk_update([_tie_obj(row, countries) for row in updated], TIE_FIELDS, batch_size=BATCH)
+    _relink(created, updated, report)
+    audit_changes("tie", changes, actor)
     counts.created, counts.updated = len(created), len(updated)
     return counts
 

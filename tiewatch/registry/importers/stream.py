@@ -1,0 +1,287 @@
+"""The streaming import: validate and write in batches inside one transaction, in bounded memory.
+
+Records are read one at a time (JSON lines and CSV stream; a YAML or JSON document is parsed whole,
+within the per-file size cap) and validated into the current batch of `BATCH_ROWS` entities or ties.
+A full batch has its references checked and is written; what is kept between batches is compact:
+the ids seen so far with where each was defined (`IdIndex`, for duplicates and references), the
+referenced ids found in the database, references to ids not yet seen (checked at the end), and the
+bundle's sources (they merge details across citations, so they are written last).
+
+Once any problem is found nothing more is written, but reading and checking go on so that every
+problem is reported; at the end any problem raises ValidationFailed inside the transaction, which
+rolls back the batches already written. So nothing is written unless everything is valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from tiewatch.core.errors import Problem, ValidationFailed, did_you_mean
+from tiewatch.core.inputs import InputError
+from tiewatch.registry.importers.links import BatchLinker, LinkCounts, Resolver
+from tiewatch.registry.importers.readers import (
+    RawRecord,
+    ReadResult,
+    csv_record_type,
+    expand_paths,
+    iter_records,
+    scan_file,
+)
+from tiewatch.registry.importers.validate import HANDLERS, Bundle, EntityRow, TieRow, csv_column_notices
+from tiewatch.registry.importers.writer import (
+    WriteCounts,
+    bulk_load,
+    existing_ids,
+    refresh_counterpart_countries,
+    write_entities_batch,
+    write_sources_batch,
+    write_ties_batch,
+)
+from tiewatch.registry.models import ChangeRecord, Entity, Source, Tie, TieCounterpart
+
+# Entities or ties validated, then written, at a time: big enough that the per-batch queries cost
+# little, small enough that a batch's rows, snapshots and links stay a few tens of MB.
+BATCH_ROWS = 20_000
+BULK_MODELS = [Tie, TieCounterpart, Tie.sources.through, ChangeRecord]
+Progress = Callable[[str, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    kind: str  # "entity" or "source"
+    id: str
+    field: str
+    line: int | None
+    file: str
+
+
+class IdIndex:
+    """Ids seen so far, each with where it was first defined packed in one int (file number << 32 |
+    line): about 100 bytes an id, where a validated row is several kB."""
+
+    def __init__(self) -> None:
+        self.files: list[str] = []
+        self._numbers: dict[str, int] = {}
+        self.where: dict[str, int] = {}
+        self._file, self._base = "", 0  # the last file added from, and its number << 32
+
+    def add(self, row_id: str, file: str, line: int | None) -> None:
+        if file != self._file:
+            number = self._numbers.get(file)
+            if number is None:
+                number = self._numbers[file] = len(self.files)
+                self.files.append(file)
+            self._file, self._base = file, number << 32
+        self.where[row_id] = self._base | (line or 0)
+
+    def get(self, row_id: str) -> tuple[str, int | None] | None:
+        code = self.where.get(row_id)
+        return None if code is None else (self.files[code >> 32], (code & 0xFFFFFFFF) or None)
+
+    def __contains__(self, row_id: object) -> bool:
+        return row_id in self.where
+
+
+class StreamBundle(Bundle):
+    """A Bundle holding only the current batch of entities and ties (and every source)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.index = {"entities": IdIndex(), "ties": IdIndex()}
+
+    def first_defined(self, table: str, row_id: str) -> tuple[str, int | None] | None:
+        return self.index[table].get(row_id)
+
+    def keep(self, table: str, row: EntityRow | TieRow) -> None:
+        self.index[table].add(row.id, row.file, row.line)
+        getattr(self, table)[row.id] = row
+
+
+def entity_refs(e: EntityRow) -> Iterator[tuple[str, str, str]]:
+    """(kind, id, field) of each entity or source the entity names."""
+    if e.parent:
+        yield "entity", e.parent, "parent"
+    for name in ("member_of", "sponsor", "counterparts"):
+        value = e.extra.get(name)
+        for ref in value if isinstance(value, list) else [value] if value else []:
+            yield "entity", str(ref), name
+    for source in e.sources:
+        yield "source", source, "sources"
+
+
+def unknown_tie_refs(rows: Iterable[TieRow], entities: Any, sources: Any, stored: dict[str, set[str]]) -> list[Ref]:
+    """The references of `rows` to ids neither in `entities` / `sources` nor `stored`. Written out
+    (not through a generator of every reference, as for entities) because a big bundle has millions."""
+    unknown: list[Ref] = []
+    stored_entities, stored_sources = stored["entity"], stored["source"]
+    for t in rows:
+        named = [(t.subject, "subject")] + [(c, "counterparts") for c in t.counterparts]
+        if t.program:
+            named.append((t.program, "program"))
+        if t.attributes.get("funder"):
+            named.append((str(t.attributes["funder"]), "funder"))
+        for ref, field_name in named:
+            if ref not in entities and ref not in stored_entities:
+                unknown.append(Ref("entity", ref, field_name, t.line, t.file))
+        for ref in t.sources:
+            if ref not in sources and ref not in stored_sources:
+                unknown.append(Ref("source", ref, "sources", t.line, t.file))
+    return unknown
+
+
+class _Run:
+    """One streaming import: the batches, what is kept between them, and the counts."""
+
+    def __init__(self, actor: str, write: bool, protect_edited: bool, progress: Progress | None,
+                 batch_rows: int = BATCH_ROWS, resolver: Resolver | None = None) -> None:
+        self.bundle, self.read, self.batch_rows = StreamBundle(), ReadResult(), batch_rows
+        self.linker = BatchLinker(actor, resolver)
+        self.actor, self.write, self.protect, self.progress = actor, write, protect_edited, progress
+        self.counts = {name: WriteCounts() for name in ("sources", "entities", "ties")}
+        self.stored: dict[str, set[str]] = {"entity": set(), "source": set()}  # referenced ids found stored
+        self.pending: list[Ref] = []  # references to ids neither seen yet nor stored
+        self.recountried: list[str] = []
+        self.late_counterparts: set[str] = set()
+        # A table empty when the import began holds only this import's rows, and a bundle's ids are
+        # unique: nothing to compare with, so the lookups of stored rows are skipped.
+        self.entities_new = write and not Entity.objects.exists()
+        self.ties_new = write and not Tie.objects.exists()
+
+    def clean(self) -> bool:
+        return not (self.bundle.problems or self.read.problems)
+
+    def read_all(self, records: Iterable[RawRecord]) -> None:
+        """Validate every record, writing each batch as it fills (the loop of a big import: kept lean)."""
+        bundle, limit, handlers = self.bundle, self.batch_rows, HANDLERS
+        for record in records:
+            handlers[record.type](bundle, record)
+            if len(bundle.ties) >= limit:
+                self.flush_ties()
+            elif len(bundle.entities) >= limit:
+                self.flush_entities()
+        self.flush_ties()
+
+    def flush_entities(self) -> None:
+        rows = self.bundle.entities
+        if not rows:
+            return
+        known: dict[str, Any] = {"entity": self.bundle.index["entities"].where, "source": self.bundle.sources}
+        self.check_refs([Ref(kind, ref, name, row.line, row.file) for row in rows.values()
+                         for kind, ref, name in entity_refs(row)
+                         if ref not in known[kind] and ref not in self.stored[kind]])
+        if self.write and self.clean():
+            self.linker.link_entities(rows)
+            self.counts["entities"].add(write_entities_batch(
+                rows, self.actor, recountried=self.recountried, protect_edited=self.protect,
+                all_new=self.entities_new, progress=self.progress))
+        self.bundle.entities = {}
+
+    def flush_ties(self) -> None:
+        self.flush_entities()  # first, so the ties' counterparts are stored with their countries
+        rows = self.bundle.ties
+        if not rows:
+            return
+        self.check_refs(unknown_tie_refs(rows.values(), self.bundle.index["entities"].where, self.bundle.sources,
+                                         self.stored))
+        if self.write and self.clean():
+            self.linker.rewrite_ties(rows)
+            self.counts["ties"].add(write_ties_batch(rows, self.actor, protect_edited=self.protect,
+                                                     all_new=self.ties_new, progress=self.progress))
+        self.bundle.ties = {}
+
+    def check_refs(self, unknown: list[Ref]) -> None:
+        """Look up in the database the ids not seen in the bundle so far; keep the others for the end."""
+        stored = self.stored
+        for kind, model in (("entity", Entity), ("source", Source)):
+            wanted = {r.id for r in unknown if r.kind == kind and r.id not in stored[kind]}
+            if wanted:
+                stored[kind] |= existing_ids(model, wanted)
+        self.pending.extend(r for r in unknown if r.id not in stored[r.kind])
+
+    def reference_problems(self) -> list[Problem]:
+        """References to ids defined later in the bundle are fine; any other unknown id is a problem."""
+        problems = []
+        entities = self.bundle.index["entities"]
+        for ref in self.pending:
+            if ref.kind == "entity" and ref.id in entities:
+                if ref.field == "counterparts":
+                    self.late_counterparts.add(ref.id)  # the tie was written before its counterpart
+                continue
+            if ref.kind == "source" and ref.id in self.bundle.sources:
+                continue
+            hint = did_you_mean(ref.id, entities.where if ref.kind == "entity" else self.bundle.sources)
+            problems.append(Problem(f"unknown {ref.kind} id {ref.id!r}{hint}", field=ref.field, file=ref.file,
+                                    line=ref.line))
+        return problems
+
+
+def scan_files(files: list[Path], max_bytes: int) -> tuple[list[Path], int, list[Problem]]:
+    """The files that are within the size cap and UTF-8, their lines in all, and the others' problems."""
+    good: list[Path] = []
+    lines = 0
+    problems: list[Problem] = []
+    for path in files:
+        if path.suffix.lower() == ".csv" and csv_record_type(path) is None:
+            good.append(path)  # iter_records reports the name, as before any reading
+            continue
+        try:
+            lines += scan_file(path, max_bytes)
+            good.append(path)
+        except InputError as error:
+            problems.extend(error.problems)
+    return good, lines, problems
+
+
+@dataclass
+class Streamed:
+    files: list[str]
+    counts: dict[str, WriteCounts]
+    notices: list[str]
+    resolution: LinkCounts
+
+
+def stream_import(paths: Iterable[Path | str], max_bytes: int, actor: str, dry_run: bool,
+                  progress: Progress | None, protect_edited: bool, batch_rows: int = BATCH_ROWS,
+                  resolver: Resolver | None = None) -> Streamed:
+    """Read, validate and (unless `dry_run`) write `paths` in one transaction; ValidationFailed,
+    with every problem, when anything is wrong (and then nothing is written)."""
+    files, path_problems = expand_paths([Path(p) for p in paths])
+    good, lines, scan_problems = scan_files(files, max_bytes)
+    run = _Run(actor, not dry_run, protect_edited, progress, batch_rows, resolver)
+    run.read.problems.extend(path_problems + scan_problems)
+    if not files and not path_problems:
+        run.read.problems.append(Problem("no YAML, JSON, JSON lines or CSV files found"))
+    # A load into (nearly) empty tables rebuilds their indexes once at the end (writer.bulk_load); the
+    # line count bounds the number of new ties. Not with protect_edited, which reads the audit index.
+    bulk = bulk_load(BULK_MODELS, lines) if run.write and not protect_edited else nullcontext()
+    with transaction.atomic():
+        with bulk:
+            run.read_all(iter_records(good, max_bytes, run.read, scanned=True))
+            problems = _all_problems(run, files)
+            if problems:
+                count = len(problems)
+                raise ValidationFailed(f"{count} problem{'s' if count != 1 else ''} found; nothing was written",
+                                       problems)
+            if run.write:
+                run.counts["sources"] = write_sources_batch(run.bundle.sources, actor, protect_edited=protect_edited,
+                                                            progress=progress)
+        if run.write:
+            run.linker.finish()
+            refresh_counterpart_countries(sorted(set(run.recountried) | run.late_counterparts))
+    notices = run.read.notices + [notice for header in run.read.csv_headers
+                                  for notice in csv_column_notices(*header)] + run.bundle.notices
+    return Streamed([str(f) for f in files], run.counts if run.write else {}, notices, run.linker.counts)
+
+
+def _all_problems(run: _Run, files: list[Path]) -> list[Problem]:
+    """Reading problems first, file by file (as a whole-file read gave them), then the records', then
+    the references'."""
+    order = {str(path): number for number, path in enumerate(files)}
+    read = sorted(run.read.problems, key=lambda p: order.get(p.file or "", -1))
+    return read + run.bundle.problems + run.reference_problems()
