@@ -1,0 +1,33 @@
+"""How each dataset's ties are summarised on entity pages (tiewatch.registry.dataset_summary)."""
+
+from __future__ import annotations
+
+from tiewatch.registry.dataset_summary import SummarySpec, register
+
+from .catalog import datasets
+
+SPECS = {
+    "leso": SummarySpec(
+        title="DLA 1033 program (LESO)", rows="categories", row_label="Category",
+        sums=(("quantity", "Quantity"), ("acquisition_value", "Acquisition value (US$)")),
+        role_labels=(("subject", "Received"), ("counterpart", "Transferred")),
+        note="A tie with several categories counts in each; totals above count it once. Values are the "
+             "DLA's acquisition values, not what the agency paid."),
+    "sipri_register": SummarySpec(
+        title="SIPRI Trade Registers", rows="partner", row_label="Partner",
+        sums=(("tiv_delivered", "TIV delivered (millions)"),),
+        role_labels=(("subject", "As supplier"), ("counterpart", "As recipient")),
+        note="Deals counted by order year. TIV is SIPRI's trend-indicator value: a volume index, not a price."),
+}
+
+
+def register_summaries() -> None:
+    """Register every dataset folder's summary, titled as its dataset.yaml titles it."""
+    infos = datasets()
+    for name in sorted({*SPECS, *infos}):
+        spec = SPECS.get(name) or SummarySpec(title=name.replace("_", " "))
+        info = infos.get(name)
+        if info is not None and not info.problem:
+            spec = SummarySpec(title=info.title, rows=spec.rows, sums=spec.sums, row_label=spec.row_label,
+                               note=spec.note, role_labels=spec.role_labels)
+        register(name, spec)
