@@ -136,6 +136,8 @@ TIEWATCH_ARMS_DATA = env_list("TIEWATCH_ARMS_DATA", [])
 TIEWATCH_ARMS_CACHE = env_str("TIEWATCH_ARMS_CACHE", str(VAR_DIR / "arms-cache"))
 TIEWATCH_PAGE_SIZE = env_int("TIEWATCH_PAGE_SIZE", 50)
 TIEWATCH_IMPORT_MAX_BYTES = env_int("TIEWATCH_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
+# Dotted path of the resolver `tiewatch import` links new entities with ("" to create them all as they are).
+TIEWATCH_IMPORT_RESOLVER = env_str("TIEWATCH_IMPORT_RESOLVER", "tiewatch.resolution.services.bundle_resolver")
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("arms/", include("tiewatch.arms.urls")),
     path("datasets/", include("tiewatch.datasets.browse.urls")),
     path("", include("tiewatch.campaigns.urls")),
+    path("resolution/", include("tiewatch.resolution.urls")),
 ]
 
 handler404 = "tiewatch.site.views.page_not_found"

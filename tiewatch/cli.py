@@ -22,6 +22,8 @@ APP_CLI_MODULES = (
     "tiewatch.policies.cli",
     "tiewatch.arms.cli",
     "tiewatch.campaigns.cli",
+    "tiewatch.resolution.cli",
+    "tiewatch.datasets.cli",
 )
 
 

@@ -2,7 +2,8 @@
 
     tiewatch check --subject ID --counterpart ID --kind KIND --date YYYY-MM-DD [--program ID]
                    [--attr key=value ...] [--policies DIR] [--json]
-    tiewatch screen [--policies DIR] [--json] [--no-store]
+    tiewatch screen [--policies DIR] [--json] [--no-store] [--summary] [--subjects N]
+                    [--as-of DATE ...] [--rules-of DATE]
     tiewatch policies validate DIR [--entities FILE]
     tiewatch policies list [--policies DIR] [--json]
     tiewatch findings export [--format csv|json] [--all] [--output FILE]
@@ -37,6 +38,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     screen.add_argument("--policies", help="law pack directory (default: settings.TIEWATCH_POLICY_DIRS)")
     screen.add_argument("--json", action="store_true", help="print the findings as JSON")
     screen.add_argument("--no-store", action="store_true", help="do not record a screening run")
+    screen.add_argument("--as-of", action="append", default=[], metavar="DATE",
+                        help="screen the registry as it stood on DATE (YYYY-MM-DD) under the rules in force "
+                             "that day; repeat for several dates; nothing is stored")
+    screen.add_argument("--rules-of", metavar="DATE",
+                        help="with --as-of: apply the rules in force on DATE instead, as if they applied then")
+    screen.add_argument("--summary", action="store_true",
+                        help="print, per rule, how many ties and which subjects it caught")
+    screen.add_argument("--subjects", type=int, default=10, metavar="N",
+                        help="subjects listed per rule in a summary, most ties first (0: all; default 10)")
     screen.set_defaults(func=cmd_screen, needs_django=True)
 
     policies = sub.add_parser("policies", help="law packs: validate, list")
@@ -90,7 +100,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_screen(args: argparse.Namespace) -> int:
     from tiewatch.policies import services
+    from tiewatch.policies.engine.bydate import summarize
 
+    if args.as_of:
+        return _screen_by_date(args)
+    if args.rules_of:
+        raise ValidationFailed("--rules-of needs --as-of", [Problem("--rules-of needs --as-of", field="rules_of")])
     run, findings = services.run_screening(args.policies, store=not args.no_store)
     verdicts = services.verdicts_by_tie(findings)
     if args.json:
@@ -100,19 +115,53 @@ def cmd_screen(args: argparse.Namespace) -> int:
             "verdicts": verdicts,
             "findings": [f.as_dict() for f in findings],
         }
+        if args.summary:
+            out["summary"] = [r.as_dict(limit=args.subjects) for r in summarize(findings)]
         print(json.dumps(out, indent=2, ensure_ascii=False))
         return 0
     if run is not None:
         print(f"screening run {run.pk}: {run.ties_screened} ties, {len(findings)} findings "
               f"({run.appeared} appeared, {run.disappeared} disappeared) in {run.duration_ms:.0f} ms")
-    for f in findings:
-        print(f"{f.tie}: {f.effect} by {f.policy}/{f.rule}" + (f" (counterpart {f.counterpart})" if f.counterpart
-                                                              else ""))
+    if args.summary:
+        _print_summary(summarize(findings), {}, args.subjects)
+    else:
+        for f in findings:
+            print(f"{f.tie}: {f.effect} by {f.policy}/{f.rule}" + (f" (counterpart {f.counterpart})" if f.counterpart
+                                                                  else ""))
     counts: dict[str, int] = {}
     for v in verdicts.values():
         counts[v] = counts.get(v, 0) + 1
     print("verdicts: " + (", ".join(f"{k} {n}" for k, n in sorted(counts.items())) or "every tie allowed"))
     return 0
+
+
+def _screen_by_date(args: argparse.Namespace) -> int:
+    from tiewatch.policies import services
+    from tiewatch.policies.engine.bydate import summarize
+
+    rules_of = services.parse_days([args.rules_of], "rules_of")[0] if args.rules_of else None
+    names, results = services.screen_by_date(services.parse_days(args.as_of), args.policies, rules_of=rules_of)
+    rules_day = f" under the rules in force on {rules_of}" if rules_of else ""
+    if args.json:
+        out = [{"date": day.isoformat(), "rules_of": (rules_of or day).isoformat(), "findings": len(findings),
+                "rules": [r.as_dict(names, args.subjects) for r in summarize(findings)]}
+               for day, findings in results]
+        print(json.dumps({"as_of": out}, indent=2, ensure_ascii=False))
+        return 0
+    for day, findings in results:
+        print(f"as of {day}{rules_day}: {len(findings)} findings")
+        _print_summary(summarize(findings), names, args.subjects)
+    return 0
+
+
+def _print_summary(summaries: list[Any], names: dict[str, str], limit: int) -> None:
+    if not summaries:
+        print("  no rule in force caught any tie")
+    for r in summaries:
+        print(f"  {r.policy}/{r.rule} ({r.effect}{'' if r.binding else ', non-binding'}): "
+              f"{r.ties} ties, {len(r.subjects)} subjects")
+        for sid, n in r.subjects.most_common(limit or None):
+            print(f"    {n:>6}  {sid}" + (f"  {names[sid]}" if names.get(sid) else ""))
 
 
 def _bundle_entity_ids(path: str) -> set[str]:

@@ -297,6 +297,36 @@ def run_screening(dirs: str | Sequence[str] | None = None,
     return run, findings
 
 
+def screen_by_date(days: Sequence[dt.date], dirs: str | Sequence[str] | None = None,
+                   records: tuple[list[EntityRecord], list[TieRecord]] | None = None,
+                   rules_of: dt.date | None = None,
+                   ) -> tuple[dict[str, str], list[tuple[dt.date, list[EngineFinding]]]]:
+    """Screen the registry as it stood on each day (engine/bydate.py), under the rules in force
+    that day or, with `rules_of`, those in force on that other day; nothing is stored, since these
+    are views of the past, not the current findings. Returns entity names and, per day, the findings."""
+    from tiewatch.policies.engine.bydate import as_of
+
+    entities, ties = records if records is not None else registry_records()
+    instruments = load_instruments(dirs, {e.id for e in entities})
+    out = []
+    for day in days:
+        day_instruments, day_ties = as_of(instruments, ties, day, rules_of)
+        out.append((day, Engine(day_instruments, entities).screen(day_ties)))
+    return {e.id: e.name for e in entities}, out
+
+
+def parse_days(values: Iterable[str], field_name: str = "as_of") -> list[dt.date]:
+    """Whole dates (YYYY-MM-DD) for `--as-of`; a clear error naming the field otherwise."""
+    days = []
+    for value in values:
+        try:
+            days.append(dt.date.fromisoformat(value))
+        except ValueError:
+            raise ValidationFailed(f"{value!r} is not a date (YYYY-MM-DD)",
+                                   [Problem(f"{value!r} is not a date (YYYY-MM-DD)", field=field_name)]) from None
+    return days
+
+
 def verdicts_by_tie(findings: Iterable[EngineFinding]) -> dict[str, str]:
     by: dict[str, list[EngineFinding]] = {}
     for f in findings:

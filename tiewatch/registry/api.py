@@ -19,7 +19,7 @@ from tiewatch.registry import queries
 from tiewatch.registry.models import Entity, Jurisdiction, Source
 from tiewatch.registry.queries import TieView, tie_views, ties_with_links
 from tiewatch.registry.tieview import EntityRef as TieParty
-from tiewatch.registry.visibility import ENTITY_REF_EXTRAS, Visible
+from tiewatch.registry.visibility import ENTITY_REF_EXTRAS, Visible, redirect_target
 
 router = Router(tags=["registry"])
 
@@ -69,6 +69,8 @@ class EntityOut(Schema):
     extra: dict[str, Any]
     sources: list[str]
     published: bool
+    merged_ids: list[str] = Field(description="Ids of records merged into this one (entity resolution); "
+                                              "asking for one of them answers this record")
     page: str = Field(description="The entity's public page")
 
 
@@ -188,7 +190,7 @@ def entity_out(entity: Entity, visible: Visible) -> dict[str, Any]:
         "aliases": list(entity.aliases or []), "note": entity.note, "uncertain": entity.uncertain,
         "extra": visible.facts(entity.extra, ENTITY_REF_EXTRAS),
         "sources": visible.sources([s.id for s in entity.sources.all()]), "published": entity.published,
-        "page": reverse("registry:entity_detail", args=[entity.id]),
+        "merged_ids": visible.merged_ids(entity), "page": reverse("registry:entity_detail", args=[entity.id]),
     }
 
 
@@ -236,16 +238,21 @@ def _drafts(request: HttpRequest) -> bool:
 def list_entities(request: HttpRequest, filters: Query[EntityQuery]) -> dict[str, Any]:
     drafts = _drafts(request)
     f = queries.EntityFilters.from_mapping(filters.dict(exclude={"page", "page_size"})).check()
-    qs = queries.filter_entities(queries.entities(drafts), f).prefetch_related("sources")
+    qs = queries.filter_entities(queries.entities(drafts), f).prefetch_related("sources", "redirects")
     page = queries.paginate(qs, filters.page, filters.page_size)
     visible = Visible.for_entities(page.items, drafts)
     return _envelope(request, page, [entity_out(e, visible) for e in page.items])
 
 
-@router.get("/entities/{id}", response=EntityOut, summary="One entity")
+@router.get("/entities/{id}", response=EntityOut, summary="One entity",
+            description="An id merged into another record (entity resolution) answers the canonical record, "
+                        "whose `id` differs and whose `merged_ids` lists the id asked for.")
 def get_entity(request: HttpRequest, id: str) -> dict[str, Any]:
     drafts = _drafts(request)
     entity = queries.get_entity(id, drafts)
+    if entity is None:
+        target = redirect_target(id, drafts) if queries.valid_id(id) else None
+        entity = queries.get_entity(target, drafts) if target else None
     if entity is None:
         raise NotFound(f"No entity with id {id!r}.")
     return entity_out(entity, Visible.for_entities([entity], drafts))

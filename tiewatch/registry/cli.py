@@ -15,6 +15,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
     imp.add_argument("--actor", default="", help="name recorded in the audit trail (default: import)")
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
+    imp.add_argument("--no-resolve", action="store_true",
+                     help="create every new entity as it is, without resolving it against the registry "
+                          "(TIEWATCH_IMPORT_RESOLVER)")
     imp.set_defaults(func=cmd_import, needs_django=True)
 
     exp = sub.add_parser("export", help="export the registry as CSV, JSON or FollowTheMoney JSON lines")
@@ -30,7 +33,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     from tiewatch.registry.importers import import_bundle
 
     with _progress(enabled=not args.quiet and sys.stderr.isatty()) as report:
-        result = import_bundle(args.paths, actor=args.actor or "import", dry_run=args.dry_run, progress=report)
+        result = import_bundle(args.paths, actor=args.actor or "import", dry_run=args.dry_run, progress=report,
+                               resolver=None if args.no_resolve else _resolver())
     for notice in result.notices:
         print(f"note: {notice}", file=sys.stderr)
     if result.dry_run:
@@ -38,7 +42,20 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 0
     for table, counts in result.counts.items():
         print(f"{table}: {counts.created} created, {counts.updated} updated, {counts.unchanged} unchanged")
+    found = result.resolution
+    if found.linked or found.created:
+        print(f"new entities resolved: {found.linked} linked to existing, {found.created} created, "
+              f"{found.queued} queued for review")
     return 0
+
+
+def _resolver() -> Any:
+    """The resolver the setting names (a higher layer's, so found by name at run time), or None."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    path = getattr(settings, "TIEWATCH_IMPORT_RESOLVER", "")
+    return import_string(path) if path else None
 
 
 class _progress:

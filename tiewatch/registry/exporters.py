@@ -15,7 +15,7 @@ from tiewatch.registry.tieview import TieView, tie_view, ties_with_links
 from tiewatch.registry.visibility import ENTITY_REF_EXTRAS, Visible, entities, sources, ties
 
 ENTITY_COLUMNS = ["id", "name", "kind", "country", "jurisdiction", "aliases", "parent", "note", "uncertain",
-                  "published", "sources", "member_of", "sponsor", "years_active", "counterparts"]
+                  "published", "sources", "member_of", "sponsor", "years_active", "counterparts", "merged_ids"]
 TIE_COLUMNS = ["id", "subject", "counterparts", "program", "kind", "date", "dates", "years", "status", "note",
                "uncertain", "published", "sources"]
 SOURCE_COLUMNS = ["id", "url", "title", "publisher", "published_on", "accessed_on", "excerpt", "published"]
@@ -42,6 +42,7 @@ def entity_dict(entity: Entity, visible: Visible | None = None) -> dict[str, Any
         "jurisdiction": entity.jurisdiction_id, "aliases": list(entity.aliases or []),
         "parent": visible.entity(entity.parent_id), "note": entity.note, "uncertain": entity.uncertain,
         "published": entity.published, "sources": visible.sources([s.id for s in entity.sources.all()]),
+        "merged_ids": visible.merged_ids(entity),
     }
     for name in ENTITY_EXTRA_FIELDS:
         if name in extra:
@@ -106,7 +107,8 @@ def bundle_dict(entity_qs: QuerySet[Entity], tie_qs: QuerySet[Tie], source_qs: Q
     visible = Visible.of(entity_qs, source_qs)
     return {
         "sources": [source_dict(s) for s in source_qs.order_by("id")],
-        "entities": [entity_dict(e, visible) for e in entity_qs.prefetch_related("sources").order_by("id")],
+        "entities": [entity_dict(e, visible)
+                     for e in entity_qs.prefetch_related("sources", "redirects").order_by("id")],
         "ties": [tie_dict(t) for t in exported_ties(entity_qs, tie_qs, visible)],
     }
 
@@ -142,10 +144,11 @@ def ftm_entities(entity_qs: QuerySet[Entity], tie_qs: QuerySet[Tie], source_qs: 
                  prefix: str = "tiewatch") -> Iterator[dict[str, Any]]:
     """FollowTheMoney entities: agencies and forces as PublicBody, ties as UnknownLink (one per
     counterpart); the same records, parties and sources as the JSON and CSV exports."""
+    from tiewatch.registry.ftm import entity_id as ftm_id
     from tiewatch.registry.ftm import model
 
     visible = Visible.of(entity_qs, source_qs)
-    for entity in entity_qs.prefetch_related("sources").order_by("id").iterator(chunk_size=2000):
+    for entity in entity_qs.prefetch_related("sources", "redirects").order_by("id").iterator(chunk_size=2000):
         proxy = model.make_entity(FTM_SCHEMA.get(entity.kind, "PublicBody"))
         proxy.id = f"{prefix}-{entity.id}"
         proxy.add("name", entity.name)
@@ -157,6 +160,8 @@ def ftm_entities(entity_qs: QuerySet[Entity], tie_qs: QuerySet[Tie], source_qs: 
         proxy.add("sourceUrl", [s.url for s in entity.sources.all() if visible.source(s.id)])
         if visible.entity(entity.parent_id):
             proxy.add("parent", f"{prefix}-{entity.parent_id}")
+        # FtM's `referents`: ids of records merged into this one (nomenklatura's convention).
+        proxy.referents = [ftm_id(f"{prefix}-{old}") for old in visible.merged_ids(entity)]
         yield proxy.to_dict()
     for tie in exported_ties(entity_qs, tie_qs, visible):
         yield from _ftm_links(model, tie, prefix)

@@ -139,6 +139,7 @@ class Proxy:
         self.schema = schema
         self._id: str | None = None
         self._properties: dict[str, list[str]] = {}
+        self.referents: list[str] = []
 
     @property
     def id(self) -> str | None:
@@ -166,8 +167,11 @@ class Proxy:
         return list(self._properties.get(prop, []))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self._id, "schema": self.schema,
-                "properties": {prop: list(values) for prop, values in self._properties.items()}}
+        data: dict[str, Any] = {"id": self._id, "schema": self.schema,
+                                "properties": {prop: list(values) for prop, values in self._properties.items()}}
+        if self.referents:
+            data["referents"] = list(self.referents)  # the library keeps it as context
+        return data
 
 
 class _Model:

@@ -196,7 +196,8 @@ class TieCounterpart(models.Model):
 class ChangeRecord(models.Model):
     """One change to one record: who, when, what it was before and after. Never edited."""
 
-    ACTIONS = [("create", "create"), ("update", "update"), ("delete", "delete"), ("import", "import")]
+    ACTIONS = [("create", "create"), ("update", "update"), ("delete", "delete"), ("import", "import"),
+               ("merge", "merge"), ("unmerge", "unmerge"), ("decide", "decide"), ("undo", "undo")]
     model = models.CharField(max_length=50)
     object_id = models.CharField(max_length=250)
     action = models.CharField(max_length=10, choices=ACTIONS)
@@ -218,3 +219,21 @@ class ChangeRecord(models.Model):
         before, after = self.before or {}, self.after or {}
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class EntityRedirect(models.Model):
+    """An entity id merged into another (entity resolution): pages, the API and imports that name
+    the old id reach the canonical entity. Written and removed only by merges and unmerges
+    (tiewatch/resolution/merges.py); the registry reads it."""
+
+    old_id = models.SlugField(primary_key=True, max_length=150)
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="redirects")
+    # Whether the merged-away record was public: a draft's id must not lead the public anywhere.
+    published = models.BooleanField(default=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_id"]
+
+    def __str__(self) -> str:
+        return f"{self.old_id} -> {self.entity_id}"

@@ -67,7 +67,7 @@ def valid_id(value: str) -> bool:
 def get_entity(entity_id: str, drafts: bool) -> Entity | None:
     if not valid_id(entity_id):
         return None
-    return entities(drafts).select_related("jurisdiction", "parent").prefetch_related("sources") \
+    return entities(drafts).select_related("jurisdiction", "parent").prefetch_related("sources", "redirects") \
         .filter(pk=entity_id).first()
 
 

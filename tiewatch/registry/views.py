@@ -38,7 +38,7 @@ from tiewatch.registry.exporters import (
 from tiewatch.registry.models import Entity
 from tiewatch.registry.queries import TieView, tie_views, ties_with_links
 from tiewatch.registry.tieview import EntityRef
-from tiewatch.registry.visibility import ENTITY_REF_EXTRAS, Visible
+from tiewatch.registry.visibility import ENTITY_REF_EXTRAS, Visible, redirect_target
 
 EXPORT_FORMATS = ("csv", "json")
 
@@ -170,7 +170,7 @@ def _export_ties(request: HttpRequest, qs: Any, fmt: str, drafts: bool) -> HttpR
 
 
 def _export_entities(request: HttpRequest, qs: Any, fmt: str, drafts: bool) -> HttpResponse:
-    rows = list(qs.prefetch_related("sources")[: queries.EXPORT_LIMIT])
+    rows = list(qs.prefetch_related("sources", "redirects")[: queries.EXPORT_LIMIT])
     visible = Visible.for_entities(rows, drafts)
     return _export("entities", fmt, ENTITY_COLUMNS, [entity_dict(e, visible) for e in rows])
 
@@ -312,7 +312,12 @@ def entity_detail(request: HttpRequest, entity_id: str) -> HttpResponse:
     drafts = _drafts(request)
     entity = queries.get_entity(entity_id, drafts)
     if entity is None:
-        raise Http404("No such entity.")
+        target = redirect_target(entity_id, drafts) if queries.valid_id(entity_id) else None
+        if target is None:
+            raise Http404("No such entity.")
+        # Merged into another record (entity resolution): the old address keeps working, for good.
+        query = f"?{request.GET.urlencode()}" if request.GET else ""
+        return redirect(reverse("registry:entity_detail", args=[target]) + query, permanent=True)
     visible = Visible.for_entities([entity], drafts)
     if request.GET.get("format") == "json":
         return _json_detail(entity_dict(entity, visible))
@@ -329,7 +334,8 @@ def entity_detail(request: HttpRequest, entity_id: str) -> HttpResponse:
         extra.append((key.replace("_", " "), [related.get(v, v) if isinstance(v, str) else _plain(v) for v in values]))
     children = list(queries.entities(drafts).filter(parent_id=entity.pk).order_by("name")[:100])
     return render(request, "registry/entity_detail.html", {
-        "entity": entity, "drafts": drafts, "dataset_summaries": _with_links(found["datasets"], entity.pk),
+        "entity": entity, "drafts": drafts, "merged_ids": visible.merged_ids(entity),
+        "dataset_summaries": _with_links(found["datasets"], entity.pk),
         "country_ties": queries.country_ties(entity, drafts),
         "groups": _with_rows(queries.group_by_kind_and_year(found["items"])),
         "roles": found["roles"], "shown_count": len(found["items"]), "truncated": found["truncated"],

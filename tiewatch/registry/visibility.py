@@ -22,7 +22,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tiewatch.registry.jurisdictions import lineage
-from tiewatch.registry.models import Entity, Jurisdiction, Source, Tie
+from tiewatch.registry.models import Entity, EntityRedirect, Jurisdiction, Source, Tie
 
 # Facts kept in Entity.extra and Tie.attributes that name an entity by its id.
 ENTITY_REF_EXTRAS = ("member_of", "sponsor", "counterparts")
@@ -37,6 +37,15 @@ def can_see_drafts(user: Any) -> bool:
 def entities(drafts: bool) -> QuerySet[Entity]:
     qs = Entity.objects.all()
     return qs if drafts else qs.filter(published=True)
+
+
+def redirect_target(old_id: str, drafts: bool) -> str | None:
+    """The entity an id merged away now lives under (entity resolution), if the reader may follow it:
+    a merged-away draft's id leads staff only, and only to an entity the reader sees."""
+    redirect = EntityRedirect.objects.filter(old_id=old_id).select_related("entity").first()
+    if redirect is None or not (drafts or (redirect.published and redirect.entity.published)):
+        return None
+    return redirect.entity_id
 
 
 def sources(drafts: bool) -> QuerySet[Source]:
@@ -128,6 +137,11 @@ class Visible:
         if entity_id is None or self.entity_ids is None or entity_id in self.entity_ids:
             return entity_id
         return None
+
+    def merged_ids(self, entity: Entity) -> list[str]:
+        """The ids merged into `entity` that the reader may know (a merged-away draft's: staff only).
+        Reads `entity.redirects`, prefetched by lists and exports."""
+        return sorted(r.old_id for r in entity.redirects.all() if self.entity_ids is None or r.published)
 
     def sources(self, ids: Iterable[str]) -> list[str]:
         return list(ids) if self.source_ids is None else [i for i in ids if i in self.source_ids]

@@ -1,7 +1,6 @@
-"""Each dataset folder's metadata (`tiewatch/datasets/<name>/dataset.yaml`), read for the pages.
-
-A folder whose YAML cannot be read is listed with its problem rather than breaking the pages: the
-import command is where a bad metadata file is refused.
+"""Each dataset folder's metadata (`tiewatch/datasets/<name>/dataset.yaml`, checked by spec.py), for
+the pages. A folder whose YAML is refused is listed with its problem rather than breaking the pages:
+the import command is where a bad metadata file stops anything.
 """
 
 from __future__ import annotations
@@ -9,12 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from tiewatch.core.errors import TiewatchError
-from tiewatch.core.inputs import load_yaml, read_text
-
-ROOT = Path(__file__).resolve().parent.parent
+from tiewatch.datasets.spec import DATASETS_DIR, SPEC_FILE, load_spec
 
 
 @dataclass(frozen=True)
@@ -33,36 +29,26 @@ class DatasetInfo:
 
     @property
     def coverage(self) -> str:
-        if self.coverage_from and self.coverage_to:
-            return f"{self.coverage_from} to {self.coverage_to}"
-        return self.coverage_from or self.coverage_to
-
-
-def _text(doc: dict[str, Any], key: str) -> str:
-    value = doc.get(key)
-    return " ".join(str(value).split()) if isinstance(value, str | int | float) else ""
+        if self.coverage_from:
+            return f"{self.coverage_from} to {self.coverage_to or 'now'}"
+        return ""
 
 
 def read_info(folder: Path) -> DatasetInfo:
     name = folder.name
     try:
-        doc = load_yaml(read_text(folder / "dataset.yaml"), str(folder / "dataset.yaml"))
+        spec = load_spec(folder / SPEC_FILE)
     except TiewatchError as error:
         return DatasetInfo(name=name, title=name.replace("_", " "), problem=str(error))
-    if not isinstance(doc, dict):
-        return DatasetInfo(name=name, title=name.replace("_", " "), problem="dataset.yaml is not a mapping")
-    coverage = doc.get("coverage") if isinstance(doc.get("coverage"), dict) else {}
-    rows = doc.get("expected_rows") if isinstance(doc.get("expected_rows"), dict) else {}
     return DatasetInfo(
-        name=name, title=_text(doc, "title") or name.replace("_", " "), publisher=_text(doc, "publisher"),
-        licence=_text(doc, "licence"), source_url=_text(doc, "source_url"),
-        coverage_from=_text(coverage, "from"), coverage_to=_text(coverage, "to"),
-        update_frequency=_text(doc, "update_frequency"), notes=_text(doc, "notes"),
-        expected_rows={str(k): v for k, v in rows.items() if isinstance(v, int)})
+        name=name, title=spec.title, publisher=spec.publisher, licence=spec.licence, source_url=spec.source_url,
+        coverage_from=spec.coverage.from_.isoformat(), coverage_to=spec.coverage.to.isoformat() if spec.coverage.to
+        else "", update_frequency=spec.update_frequency, notes=" ".join(spec.notes.split()),
+        expected_rows=dict(spec.expected_rows))
 
 
 @lru_cache(maxsize=1)
 def datasets() -> dict[str, DatasetInfo]:
     """Every dataset folder, by name (read once per process: the folders ship with the code)."""
-    found = sorted(p.parent for p in ROOT.glob("*/dataset.yaml"))
+    found = sorted(p.parent for p in DATASETS_DIR.glob(f"*/{SPEC_FILE}"))
     return {folder.name: read_info(folder) for folder in found}

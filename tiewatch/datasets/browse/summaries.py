@@ -14,7 +14,7 @@ SPECS = {
         note="A tie with several categories counts in each; totals above count it once. Values are the "
              "DLA's acquisition values, not what the agency paid."),
     "sipri_register": SummarySpec(
-        title="SIPRI Trade Registers", rows="partner", row_label="Partner",
+        title="SIPRI arms transfers", rows="partner", row_label="Partner",
         sums=(("tiv_delivered", "TIV delivered (millions)"),),
         role_labels=(("subject", "As supplier"), ("counterpart", "As recipient")),
         note="Deals counted by order year. TIV is SIPRI's trend-indicator value: a volume index, not a price."),
@@ -22,12 +22,10 @@ SPECS = {
 
 
 def register_summaries() -> None:
-    """Register every dataset folder's summary, titled as its dataset.yaml titles it."""
-    infos = datasets()
-    for name in sorted({*SPECS, *infos}):
-        spec = SPECS.get(name) or SummarySpec(title=name.replace("_", " "))
-        info = infos.get(name)
-        if info is not None and not info.problem:
-            spec = SummarySpec(title=info.title, rows=spec.rows, sums=spec.sums, row_label=spec.row_label,
-                               note=spec.note, role_labels=spec.role_labels)
+    """Register every dataset's summary: the ones above under their short titles, any other folder
+    by kind and titled as its dataset.yaml titles it."""
+    for name, info in datasets().items():
+        if name not in SPECS:
+            register(name, SummarySpec(title=info.title))
+    for name, spec in SPECS.items():
         register(name, spec)

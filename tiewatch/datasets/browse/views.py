@@ -5,34 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Count, Max, Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from tiewatch.datasets.models import ImportRun
 from tiewatch.registry import queries
 from tiewatch.registry.models import Source, Tie
 
 from .catalog import DatasetInfo, datasets
 
 
-def last_import(name: str) -> dict[str, Any] | None:
-    """The latest import run the datasets app recorded for `name` (its import-run model), or None
-    when there is none (or no such model in this installation yet)."""
-    try:
-        model = apps.get_model("datasets", "ImportRun")
-    except LookupError:
-        return None
-    fields = {f.name for f in model._meta.get_fields()}
-    name_field = next((f for f in ("dataset", "name") if f in fields), None)
-    time_field = next((f for f in ("finished_at", "started_at", "at", "created_at") if f in fields), None)
-    if name_field is None or time_field is None:
-        return None
-    run = model.objects.filter(**{name_field: name}).order_by(f"-{time_field}").first()
-    if run is None:
-        return None
-    return {"at": getattr(run, time_field), "actor": getattr(run, "actor", ""), "files": getattr(run, "files", None),
-            "rows": getattr(run, "rows", None)}
+def last_import(name: str) -> ImportRun | None:
+    return ImportRun.objects.filter(dataset=name).order_by("-finished_at", "-id").first()
 
 
 def _ties(name: str, drafts: bool) -> Any:

@@ -79,7 +79,7 @@ class CompiledRule:
 
     def entry(self) -> tuple:
         """What the screening loop reads, as one tuple (unpacking beats attribute access)."""
-        return (self.start or _DMIN, self.end or _DMAX, self.match == "within", self.approval, self.cp_set,
+        return (self.start or _DMIN, self.end or _DMAX, self.match, self.approval, self.cp_set,
                 self.need, self.residual, self)
 
 
@@ -224,16 +224,16 @@ class Engine:
             t0, t1 = t.start or _DMIN, t.end or _DMAX  # an open end is open
             several_years = len(t.years) > 1
             cps = None
-            for lo, hi, within, approval, cp_set, need, residual, cr in rules:
+            for lo, hi, match, approval, cp_set, need, residual, cr in rules:
                 if t1 < lo:
                     break  # entries are sorted by lo: no later rule was in force yet either
                 if several_years:  # each reported year is an occurrence: only the years decide
-                    if not years_match(t.years, t0, t1, lo, hi, within):
+                    if not years_match(t.years, t0, t1, lo, hi, match):
                         continue
-                elif within:
-                    if t0 < lo or t1 > hi:
+                elif match == "overlaps":
+                    if t1 < lo or t0 > hi:
                         continue
-                elif t1 < lo or t0 > hi:
+                elif t0 < lo or t0 > hi or (match == "within" and t1 > hi):
                     continue
                 if approval and t.attributes and truthy(t.attributes.get(approval)):
                     continue

@@ -57,7 +57,7 @@ INSTRUMENT_TYPES: tuple[str, ...] = (
     "administrative_decision",
     "state_law",
 )
-WINDOW_MATCHES: tuple[str, ...] = ("overlaps", "within")
+WINDOW_MATCHES: tuple[str, ...] = ("overlaps", "within", "starts")
 
 # Condition operators: one class each, in one table (operators/).
 OPERATORS: tuple[str, ...] = tuple(TABLE)  # exactly as written in law packs (docs/policies.md documents each)

@@ -9,7 +9,8 @@ a tie dated "2018" spans 2018-01-01..2018-12-31. A rule is in force over
 [max(effective or adopted, window.from), min(rescinded - 1 day, window.to)] (either end may be
 open). With `match: overlaps` (the default) a tie is caught when its span overlaps that window, so
 a tie dated only "2018" is caught by a rule in force from 2018-04-16 (it may have happened then);
-with `match: within` its whole span must lie inside the window. A tie with a start and no end is
+with `match: within` its whole span must lie inside the window; with `match: starts` its first day
+must (a receipt, a transfer: what counts is when it began, whatever its span after). A tie with a start and no end is
 taken as ongoing (open end); a tie with an end and no start as open at the start; an undated tie
 (no start and no end) is never caught by any rule: it cannot be placed in time. A tie reported in
 several separate years (`years`: 2010 and 2014) is tested year by year (each year clipped to the
@@ -95,18 +96,27 @@ def window_matches(tie: TieRecord, start: dt.date | None, end: dt.date | None, m
         return False
     t0 = tie.start if tie.start is not None else dt.date.min
     t1 = tie.end if tie.end is not None else dt.date.max
+    lo, hi = start or dt.date.min, end or dt.date.max
     if len(tie.years) > 1:  # several reported years: test each year, not the span between them
-        lo, hi = start or dt.date.min, end or dt.date.max
-        return years_match(tie.years, t0, t1, lo, hi, match == "within")
+        return years_match(tie.years, t0, t1, lo, hi, match)
+    return span_matches(t0, t1, lo, hi, match)
+
+
+def span_matches(t0: dt.date, t1: dt.date, lo: dt.date, hi: dt.date, match: str) -> bool:
+    """One span [t0, t1] against the time in force [lo, hi]: `overlaps` meets it, `within` lies
+    inside it, `starts` begins inside it (a receipt or a transfer, whatever its span after)."""
     if match == "within":
-        return (start is None or t0 >= start) and (end is None or t1 <= end)
-    return (start is None or t1 >= start) and (end is None or t0 <= end)
+        return lo <= t0 and t1 <= hi
+    if match == "starts":
+        return lo <= t0 <= hi
+    return t1 >= lo and t0 <= hi
 
 
 def years_match(years: tuple[int, ...], t0: dt.date, t1: dt.date, lo: dt.date, hi: dt.date,
-                within: bool) -> bool:
+                match: str) -> bool:
     """A tie reported in several separate years (2010 and 2014): each year, clipped to the tie's
-    span, is one occurrence. `overlaps`: some occurrence overlaps [lo, hi]; `within`: all lie inside."""
+    span, is one occurrence. `overlaps`/`starts`: some occurrence meets or begins in [lo, hi];
+    `within`: all lie inside."""
     spans = []
     for y in years:
         if not 1 <= y <= 9999:
@@ -116,9 +126,9 @@ def years_match(years: tuple[int, ...], t0: dt.date, t1: dt.date, lo: dt.date, h
             spans.append((a, b))
     if not spans:
         spans = [(t0, t1)]
-    if within:
-        return all(lo <= a and b <= hi for a, b in spans)
-    return any(b >= lo and a <= hi for a, b in spans)
+    if match == "within":
+        return all(span_matches(a, b, lo, hi, match) for a, b in spans)
+    return any(span_matches(a, b, lo, hi, match) for a, b in spans)
 
 
 def fmt_window(start: dt.date | None, end: dt.date | None) -> str:
@@ -142,6 +152,7 @@ def evaluate(cond: s.Condition, tie: TieRecord, cp: Counterpart, evidence: Evide
     return cond.holds(tie, cp, evidence, out)
 
 
+_MATCH_WORDS = {"within": "within", "starts": "beginning within", "overlaps": "overlapping"}
 _RULE_TEXT: dict[int, tuple[s.Rule, s.Instrument, str, str, tuple[str, ...]]] = {}
 
 
@@ -152,7 +163,7 @@ def _rule_text(inst: s.Instrument, rule: s.Rule) -> tuple[str, str, tuple[str, .
         return cached[2], cached[3], cached[4]
     w = inst.in_force_window(rule)
     kinds = f"({', '.join(sorted(rule.tie_kinds))})"
-    window = f"{'within' if w.match == 'within' else 'overlapping'} the rule's time in force {fmt_window(w.start, w.end)}"
+    window = f"{_MATCH_WORDS.get(w.match, 'overlapping')} the rule's time in force {fmt_window(w.start, w.end)}"
     sources = tuple(src.url for src in inst.sources)
     if len(_RULE_TEXT) > 100_000:
         _RULE_TEXT.clear()

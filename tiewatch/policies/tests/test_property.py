@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from tiewatch.core.records import TIE_STATUSES, EntityRecord, TieRecord
 from tiewatch.policies.engine import Engine, verdict_of
+from tiewatch.policies.engine import operators as ops
 from tiewatch.policies.engine import schema as s
 from tiewatch.policies.engine.naive import NaiveEvaluator, naive_screen
 
@@ -23,7 +24,8 @@ IDS = [f"e{i}" for i in range(10)]
 UNKNOWN = ["u0", "u1"]
 ATTRS = ["military_style_training", "surveillance_technology", "council_approval", "equipment_category",
          "counterpart_country"]
-VALUES = [True, False, "disputed", "yes", 0, 1, "bayonet", "IL", None, "US"]
+VALUES = [True, False, "disputed", "yes", 0, 1, "bayonet", "IL", None, "US", ["bayonet", "mrap"], ["IL"], []]
+SCALARS = [v for v in VALUES if not isinstance(v, list)]
 dates = st.dates(dt.date(2016, 1, 1), dt.date(2020, 12, 31))
 
 entity = st.builds(lambda i, k, c, j: EntityRecord(IDS[i], IDS[i], k, c, j),
@@ -40,10 +42,12 @@ leaf = st.one_of(
               st.frozensets(st.sampled_from(TIE_KINDS), min_size=1, max_size=3),
               st.sampled_from(["military_style_training", "equipment_category"]), st.booleans()),
     st.builds(s.ProgramIdIn, st.frozensets(st.sampled_from(["p0", "p1"]), min_size=1)),
-    st.builds(s.AttributeEquals, st.sampled_from(ATTRS), st.sampled_from(VALUES)),
-    st.builds(s.AttributeIn, st.sampled_from(ATTRS), st.lists(st.sampled_from(VALUES), min_size=1,
+    st.builds(s.AttributeEquals, st.sampled_from(ATTRS), st.sampled_from(SCALARS)),
+    st.builds(s.AttributeIn, st.sampled_from(ATTRS), st.lists(st.sampled_from(SCALARS), min_size=1,
                                                               max_size=3).map(tuple)),
     st.builds(s.AttributeExists, st.sampled_from(ATTRS)),
+    st.builds(ops.AttributeContainsAny, st.sampled_from(ATTRS),
+              st.lists(st.sampled_from(SCALARS), min_size=1, max_size=3).map(tuple)),
     st.builds(s.AttributeTruthy, st.sampled_from(ATTRS)),
     st.builds(s.StatusIn, st.frozensets(st.sampled_from(TIE_STATUSES), min_size=1, max_size=2)),
 )

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 
 from tiewatch.core.errors import Problem, ValidationFailed, did_you_mean
+from tiewatch.registry.importers.links import LinkCounts, Resolver, resolve_bundle
 from tiewatch.registry.importers.readers import expand_paths, read_files
 from tiewatch.registry.importers.validate import Bundle, csv_column_notices, validate_records
 from tiewatch.registry.importers.writer import WriteCounts, chunks, write_bundle
@@ -29,6 +31,8 @@ class ImportResult:
     counts: dict[str, WriteCounts] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # How the bundle's new entities were resolved (linked / created / queued); see importers/links.py.
+    resolution: LinkCounts = field(default_factory=LinkCounts)
 
     @property
     def changed(self) -> int:
@@ -64,15 +68,18 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 def import_bundle(paths: Iterable[Path | str], actor: str = "import", dry_run: bool = False,
-                  progress: Callable[[str, int], None] | None = None, protect_edited: bool = False) -> ImportResult:
+                  progress: Callable[[str, int], None] | None = None, protect_edited: bool = False,
+                  resolver: Resolver | None = None) -> ImportResult:
     """`protect_edited`: leave stored records changed since `actor` last imported them as they are
-    (see `writer.write_bundle`); `tiewatch demo load` uses it."""
+    (see `writer.write_bundle`); `tiewatch demo load` uses it. `resolver`: links new entities to
+    existing ones and queues doubtful pairs (importers/links.py); ids merged away are always linked."""
     with _no_cyclic_gc():
-        return _import_bundle(paths, actor, dry_run, progress, protect_edited)
+        return _import_bundle(paths, actor, dry_run, progress, protect_edited, resolver)
 
 
 def _import_bundle(paths: Iterable[Path | str], actor: str, dry_run: bool,
-                   progress: Callable[[str, int], None] | None, protect_edited: bool = False) -> ImportResult:
+                   progress: Callable[[str, int], None] | None, protect_edited: bool = False,
+                   resolver: Resolver | None = None) -> ImportResult:
     files, bundle = load_bundle(paths)
     if bundle.problems:
         count = len(bundle.problems)
@@ -80,7 +87,10 @@ def _import_bundle(paths: Iterable[Path | str], actor: str, dry_run: bool,
                                bundle.problems)
     result = ImportResult(files=files, notices=bundle.notices, dry_run=dry_run)
     if not dry_run:
-        result.counts = write_bundle(bundle, actor=actor, progress=progress, protect_edited=protect_edited)
+        with transaction.atomic():
+            result.resolution, finish = resolve_bundle(bundle, actor, resolver)
+            result.counts = write_bundle(bundle, actor=actor, progress=progress, protect_edited=protect_edited)
+            result.resolution.queued = finish()
     return result
 
 

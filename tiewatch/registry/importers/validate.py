@@ -37,7 +37,7 @@ def type_name(value: Any) -> str:
 
 
 ENTITY_FIELDS = {"id", "name", "kind", "country", "jurisdiction", "aliases", "parent", "note", "sources",
-                 "uncertain", "published", "extra"}
+                 "uncertain", "published", "extra", "merged_ids"}
 # Sourced facts the seed records about some entities; kept in Entity.extra as they are.
 ENTITY_EXTRA_FIELDS = {"member_of", "sponsor", "years_active", "counterparts"}
 ENTITY_REF_EXTRAS = {"member_of", "sponsor", "counterparts"}
@@ -75,6 +75,8 @@ class EntityRow:
     sources: list[str]
     line: int | None = None
     file: str = ""
+    # Ids of records merged into this one (exports list them): they keep leading here after an import.
+    merged_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -336,7 +338,11 @@ def _entity(bundle: Bundle, record: RawRecord) -> None:
         aliases=check.string_list("aliases"), parent=check.text("parent") or None, note=check.text("note"),
         uncertain=check.flag("uncertain", False), published=check.flag("published", True), extra=extra,
         sources=_cited_sources(bundle, check), line=record.line, file=record.file,
+        merged_ids=check.string_list("merged_ids"),
     )
+    for old_id in row.merged_ids:
+        if not SLUG.match(old_id):
+            check.problem("merged_ids", f"not a valid id: {old_id[:60]!r}")
     if row.id:
         _add_unique(bundle, bundle.entities, row, check)
 

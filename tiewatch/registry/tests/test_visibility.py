@@ -238,3 +238,27 @@ def test_screening_outputs_show_no_draft(client: Any, canaries: None, capsys: An
         assert_clean(capsys.readouterr().out, " ".join(command))
     for url in ("/api/findings?page_size=500", "/policies/us-nc-durham-2018-international-police-exchanges/"):
         assert_clean(client.get(url).content.decode(), url)
+
+
+def test_drafts_merged_into_published_entities_stay_hidden(client: Any, canaries: None, tmp_path: Path,
+                                                           users: Any) -> None:
+    """Entity resolution: a draft folded into a published entity keeps its draft-only facts (names,
+    ties it was the subject of, its id) out of public view; staff follow its old id."""
+    from tiewatch.resolution.merges import merge_entities
+
+    for draft, published in ((canary("police_agency"), DURHAM), (canary("foreign_police"), "il-israel-police")):
+        assert merge_entities(draft, published, actor="tests").canonical_id == published
+    crawl(client, ["/", "/ties/", "/entities/", f"/entities/{DURHAM}/", "/entities/il-israel-police/",
+                   "/entities/us-nc-visibility-unit/", "/resolution/review/", "/resolution/decisions/"])
+    for old in (canary("police_agency"), canary("foreign_police")):
+        assert client.get(f"/entities/{old}/").status_code == 404
+        assert client.get(f"/api/entities/{old}").status_code == 404
+    for url in (f"/api/entities/{DURHAM}", "/api/entities?page_size=500", "/api/ties?page_size=500"):
+        assert_clean(client.get(url).content.decode(), url)
+    assert main(["export", "--format", "json", "--out", str(tmp_path / "all.json")]) == 0
+    assert main(["export", "--format", "ftm", "--out", str(tmp_path / "all.jsonl")]) == 0
+    for path in (tmp_path / "all.json", tmp_path / "all.jsonl"):
+        assert_clean(path.read_text(), path.name)
+    client.force_login(users["charlie"])
+    assert client.get(f"/entities/{canary('police_agency')}/")["Location"] == f"/entities/{DURHAM}/"
+    assert canary("police_agency") in client.get(f"/api/entities/{DURHAM}").json()["merged_ids"]

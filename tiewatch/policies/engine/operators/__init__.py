@@ -38,12 +38,14 @@ from tiewatch.policies.engine.operators.attributes import (
     AttributeIn,
     AttributeTruthy,
 )
+from tiewatch.policies.engine.operators.contains import AttributeContainsAny
 from tiewatch.policies.engine.operators.status import StatusIn
 
 __all__ = [
     "TABLE",
     "All",
     "Any_",
+    "AttributeContainsAny",
     "AttributeEquals",
     "AttributeExists",
     "AttributeIn",

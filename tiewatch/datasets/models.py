@@ -1,0 +1,27 @@
+"""The record of every dataset import: what was read, by whom, and what it changed."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class ImportRun(models.Model):
+    dataset = models.CharField(max_length=40, db_index=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    actor = models.CharField(max_length=150, blank=True)
+    # [{"file": path, "sha256": ..., "rows": n, "sheets": {...}}] for every file read.
+    files = models.JSONField(default=list)
+    # The report's counts: ties created/updated/unchanged, entities linked/created/queued, refused.
+    counts = models.JSONField(default=dict)
+    rows = models.IntegerField(default=0)
+    refused = models.IntegerField(default=0)
+    # The release date of the newest file read (the data's "as of"), when the files say it.
+    as_of = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        get_latest_by = "started_at"
+
+    def __str__(self) -> str:
+        return f"{self.dataset} import at {self.started_at:%Y-%m-%d %H:%M} by {self.actor or 'unknown'}"

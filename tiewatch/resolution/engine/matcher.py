@@ -1,0 +1,113 @@
+"""Index: blocking on distinctive words (+ state), rapidfuzz to shortlist, features to explain."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+
+from .profiles import Profile, query_profile, record_profile
+from .scoring import best_core, features, similarity, total, weights
+from .thresholds import band
+from .types import Candidate, Feature, Query, Record
+
+BLOCK_LIMIT = 400  # records kept after blocking, those sharing most keys first
+AMBIGUITY_GAP = 0.05  # two records this close on the same words make the top one unsure
+
+
+def block_key(token: str) -> str:
+    """Blocking key of a word: its first four letters, so a typo late in a word still meets."""
+    return token[:4]
+
+
+def _keys(profile: Profile) -> set[str]:
+    """Each distinctive word's key, and the key of the words run together ("DE FOREST" meets
+    "DeForest")."""
+    keys = {block_key(token) for _, core in profile.cores for token in core.split()}
+    return keys | {"=" + block_key(core.replace(" ", "")) for _, core in profile.cores}
+
+
+def score(query: Query, record: Record) -> Candidate:
+    """The explained score of one pair, without an index (no ambiguity check)."""
+    return _candidate(record, features(query_profile(query), record_profile(record)))
+
+
+def _candidate(record: Record, found: list[Feature]) -> Candidate:
+    value = total(found)
+    return Candidate(record=record, score=value, features=tuple(found), band=band(value))
+
+
+class Index:
+    """Registry records prepared for matching; build once, match many times."""
+
+    def __init__(self, records: Iterable[Record]) -> None:
+        self._records: list[Record] = list(records)
+        self._profiles: list[Profile] = [record_profile(r) for r in self._records]
+        self._by_state: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self._by_key: dict[str, list[int]] = defaultdict(list)
+        for position, profile in enumerate(self._profiles):
+            for key in _keys(profile):
+                self._by_state[(key, profile.state)].append(position)
+                self._by_key[key].append(position)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def _blocked(self, profile: Profile) -> list[int]:
+        hits: Counter[int] = Counter()
+        for key in _keys(profile):
+            if profile.state:
+                hits.update(self._by_state.get((key, profile.state), ()))
+                hits.update(self._by_state.get((key, ""), ()))
+            else:
+                hits.update(self._by_key.get(key, ()))
+        return [position for position, _ in hits.most_common(BLOCK_LIMIT)]
+
+    def _shortlist(self, profile: Profile, positions: list[int], size: int) -> list[int]:
+        quick = [(max(similarity(q, r) for _, q in profile.cores for _, r in self._profiles[p].cores), p) for p in positions]
+        quick.sort(key=lambda item: -item[0])
+        return [position for _, position in quick[:size]]
+
+    def match(self, query: Query, limit: int = 5) -> list[Candidate]:
+        """Best candidates first (at most limit), each with the features that made its score."""
+        profile = query_profile(query)
+        if not profile.cores:
+            return []
+        shortlist = self._shortlist(profile, self._blocked(profile), max(3 * limit, 15))
+        scored = [(p, features(profile, self._profiles[p])) for p in shortlist]
+        scored = _mark_ambiguous(profile, scored, self._profiles)
+        candidates = [_candidate(self._records[p], found) for p, found in scored]
+        candidates.sort(key=lambda c: (-c.score, c.record.id))
+        return candidates[:limit]
+
+    def match_many(self, queries: Sequence[Query], limit: int = 5) -> list[list[Candidate]]:
+        return [self.match(query, limit) for query in queries]
+
+    def match_exhaustive(self, query: Query, limit: int = 5) -> list[Candidate]:
+        """The same scoring against every record, no blocking: the all-pairs baseline."""
+        profile = query_profile(query)
+        scored = [(p, features(profile, self._profiles[p])) for p in range(len(self._records))]
+        scored = _mark_ambiguous(profile, scored, self._profiles)
+        candidates = [_candidate(self._records[p], found) for p, found in scored]
+        candidates.sort(key=lambda c: (-c.score, c.record.id))
+        return candidates[:limit]
+
+
+def _mark_ambiguous(
+    query: Profile, scored: list[tuple[int, list[Feature]]], profiles: list[Profile]
+) -> list[tuple[int, list[Feature]]]:
+    """Two records as good as each other for the same words: neither is linked automatically."""
+    strong = [(p, found, total(found)) for p, found in scored if total(found) >= weights()["ambiguity_floor"]]
+    if len(strong) < 2:
+        return scored
+    marked: dict[int, list[Feature]] = {}
+    for position, found, value in strong:
+        rivals = [
+            other for other, _, other_value in strong
+            if other != position and abs(other_value - value) < AMBIGUITY_GAP
+            and best_core(query, profiles[other])[0] >= 0.95 and best_core(query, profiles[position])[0] >= 0.95
+        ]
+        if rivals:
+            names = ", ".join(sorted({profiles[o].cores[0][0] for o in rivals})[:3])
+            detail = f"as good a match: {names}; a person should choose"
+            marked[position] = [*found, Feature("ambiguous", weights()["ambiguous"], detail)]
+    return [(p, marked.get(p, found)) for p, found in scored]
