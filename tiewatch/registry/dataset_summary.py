@@ -61,56 +61,56 @@ def dataset_choices() -> list[tuple[str, str]]:
 def _number(key: str) -> tuple[str, list[Any]]:
     """A numeric attribute of t.attributes, NULL when absent or not a number (never a cast error)."""
     if connection.vendor == "postgresql":
-        return ("CASE WHEN jsonb_typeof(t.attributes -> %s) = 'number' THEN (t.attributes ->> %s)::double precision "
-                "END", [key, key])
+        return "CASE WHEN jsonb_typeof(t.attributes -> %s) = 'number' THEN (t.attributes -> %s)::float8 END", \
+            [key, key]
     return "CASE WHEN json_type(t.attributes, %s) IN ('integer', 'real') THEN json_extract(t.attributes, %s) END", \
         [f"$.{key}", f"$.{key}"]
 
 
-def _category_join() -> str:
-    """One row per element of t.attributes.categories; one row with NULL for a tie without any."""
-    if connection.vendor == "postgresql":
-        return ("LEFT JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(t.attributes -> 'categories') "
-                "= 'array' THEN t.attributes -> 'categories' ELSE '[]'::jsonb END) AS r(value) ON true")
-    return ("LEFT JOIN json_each(CASE WHEN json_type(t.attributes, '$.categories') = 'array' "
-            "THEN json_extract(t.attributes, '$.categories') ELSE '[]' END) AS r ON 1")
+def _rows_join(spec: SummarySpec, role: str) -> tuple[str, str, str]:
+    """(row key, join, whether the joined row is the tie's first): a tie with several categories (or
+    counterparts) is one row per category, and only its first row counts in the totals."""
+    if spec.rows == "categories":
+        if connection.vendor == "postgresql":
+            return "r.value", ("LEFT JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(t.attributes -> "
+                               "'categories') = 'array' THEN t.attributes -> 'categories' ELSE '[]'::jsonb END) "
+                               "WITH ORDINALITY AS r(value, n) ON true"), "(r.n IS NULL OR r.n = 1)"
+        return "r.value", ("LEFT JOIN json_each(CASE WHEN json_type(t.attributes, '$.categories') = 'array' "
+                           "THEN json_extract(t.attributes, '$.categories') ELSE '[]' END) AS r ON 1"), \
+            "(r.key IS NULL OR r.key = 0)"
+    if spec.rows == "partner" and role == "subject":
+        return "c.entity_id", "JOIN registry_tiecounterpart c ON c.tie_id = t.id", "(c.position = 0)"
+    return ("t.subject_id" if spec.rows == "partner" else "t.kind"), "", "(1 = 1)"
 
 
 def _grouped(qs: QuerySet[Tie], spec: SummarySpec, role: str) -> list[tuple[Any, ...]]:
-    """(row key, year, ties, *sums) per row and first year."""
+    """(row key, year, ties, *sums, first rows, *their sums) per row and first year: one pass over the
+    ties, each numeric attribute read once per tie."""
     inner, params = qs.order_by().values_list("id", "subject_id", "year_from", "kind", "attributes") \
         .query.sql_with_params()
-    sums, sum_params = [], []
-    for key, _ in spec.sums:
+    numbers, number_params = [], []
+    for i, (key, _) in enumerate(spec.sums):
         expression, values = _number(key)
-        sums.append(f"SUM({expression})")
-        sum_params.extend(values)
-    if spec.rows == "categories":
-        key_sql, join = "r.value", _category_join()
-    elif spec.rows == "partner" and role == "subject":
-        key_sql, join = "c.entity_id", "JOIN registry_tiecounterpart c ON c.tie_id = t.id"
-    elif spec.rows == "partner":
-        key_sql, join = "t.subject_id", ""
-    else:
-        key_sql, join = "t.kind", ""
-    columns = ", ".join([key_sql, "t.year_from", "COUNT(*)", *sums])
-    sql = (f"SELECT {columns} FROM ({inner}) t {join} GROUP BY {key_sql}, t.year_from")
+        numbers.append(f"{expression} AS v{i}")
+        number_params.extend(values)
+    key_sql, join, first = _rows_join(spec, role)
+    sums = [f"SUM(t.v{i})" for i in range(len(spec.sums))]
+    firsts = [f"SUM(CASE WHEN {first} THEN t.v{i} END)" for i in range(len(spec.sums))]
+    columns = ", ".join([key_sql, "t.year_from", "COUNT(*)", *sums, f"SUM(CASE WHEN {first} THEN 1 ELSE 0 END)",
+                         *firsts])
+    valued = ", ".join(["t.id", "t.subject_id", "t.year_from", "t.kind", "t.attributes", *numbers])
+    # OFFSET 0 keeps PostgreSQL from folding the subquery into the aggregate, which would read each
+    # attribute from the JSON once per use and per category instead of once per tie.
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    sql = (f"SELECT {columns} FROM (SELECT {valued} FROM ({inner}) t{fence}) t {join} "
+           f"GROUP BY {key_sql}, t.year_from")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*sum_params, *params])
+        cursor.execute(sql, [*number_params, *params])
         return list(cursor.fetchall())
 
 
-def _totals(qs: QuerySet[Tie], spec: SummarySpec) -> tuple[int, list[float | None]]:
-    inner, params = qs.order_by().values_list("id", "attributes").query.sql_with_params()
-    sums, sum_params = [], []
-    for key, _ in spec.sums:
-        expression, values = _number(key)
-        sums.append(f"SUM({expression})")
-        sum_params.extend(values)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(['COUNT(*)', *sums])} FROM ({inner}) t", [*sum_params, *params])
-        row = cursor.fetchone() or (0,)
-    return int(row[0] or 0), [None if v is None else float(v) for v in row[1:]]
+def _add(a: float | None, b: float | None) -> float | None:
+    return a if b is None else (b if a is None else a + b)
 
 
 # --- the summary ----------------------------------------------------------------------------------
@@ -136,8 +136,13 @@ def summarise(qs: QuerySet[Tie], dataset: str, role: str, drafts: bool) -> dict[
     """{title, total, sums: [(label, value)], row_label, columns: [label], undated: bool,
     rows: [{key, label, entity, cells, total, sums}], more_rows: int, note}."""
     spec = spec_for(dataset)
-    total, sums = _totals(qs, spec)
-    grouped = _grouped(qs, spec, role)
+    width = len(spec.sums)
+    raw = _grouped(qs, spec, role)
+    grouped = [(row[0], row[1], row[2], *row[3:3 + width]) for row in raw]
+    total, sums = 0, list[float | None]([None] * width)
+    for row in raw:
+        total += int(row[3 + width] or 0)
+        sums = [_add(a, None if b is None else float(b)) for a, b in zip(sums, row[4 + width:])]
     columns = year_columns({row[1] for row in grouped if row[1] is not None})
     undated = any(row[1] is None for row in grouped)
     by_key: dict[Any, dict[str, Any]] = {}
@@ -146,7 +151,7 @@ def summarise(qs: QuerySet[Tie], dataset: str, role: str, drafts: bool) -> dict[
                                       "sums": [None] * len(spec.sums)})
         row["cells"][_column_of(year, columns)] += n
         row["total"] += n
-        row["sums"] = [a if b is None else (b if a is None else a + b) for a, b in zip(row["sums"], values)]
+        row["sums"] = [_add(a, b) for a, b in zip(row["sums"], values)]
     rows = sorted(by_key.values(), key=lambda r: (-r["total"], str(r["key"] or "")))
     _label(rows, spec, drafts)
     if not undated:
@@ -195,7 +200,6 @@ def _label(rows: list[dict[str, Any]], spec: SummarySpec, drafts: bool) -> None:
         else:  # every hidden partner in one row: the public learns no more than the tie list shows
             hidden["cells"] = [a + b for a, b in zip(hidden["cells"], row["cells"])]
             hidden["total"] += row["total"]
-            hidden["sums"] = [a if b is None else (b if a is None else a + b) for a, b in zip(hidden["sums"],
-                                                                                            row["sums"])]
+            hidden["sums"] = [_add(a, b) for a, b in zip(hidden["sums"], row["sums"])]
     if hidden is not None:
         rows.append(hidden)
