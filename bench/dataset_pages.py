@@ -88,7 +88,7 @@ def populate(n_ties: int, biggest: int, n_agencies: int, seed: int = 1) -> str:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def timed(fn: Any, runs: int) -> dict[str, float]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import io
 import json
-from urllib.parse import urlencode
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Count, Q
