@@ -3,6 +3,7 @@ registers in ../shared/data/sipri/ for the counts (SIPRI data is never committed
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +148,16 @@ def test_the_real_registers_import_release_by_release() -> None:
 def test_the_mapping_reads_the_real_register_whole() -> None:
     rows = list(map_file(REAL_2026))
     assert len(rows) == 29_916 and len({r.key for r in rows}) == 29_916
+
+
+@pytest.mark.django_db
+def test_the_command_imports_a_register_and_records_the_run(capsys: Any) -> None:
+    from tiewatch.cli import main
+    from tiewatch.datasets.models import ImportRun
+
+    assert main(["datasets", "import", "sipri_register", "--path", str(FIXTURES), "--json", "--quiet"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["rows"] == 17 and report["ties"]["created"] == 9 and report["ties"]["superseded"] == 8
+    assert report["as_of"] == "2025-03-13"
+    run = ImportRun.objects.get(dataset="sipri_register")
+    assert run.rows == 17 and run.as_of.isoformat() == "2025-03-13"
