@@ -52,7 +52,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     with _Bar(enabled=not args.quiet and not args.json and sys.stderr.isatty()) as progress:
         report = import_dataset(args.name, args.path, allow_errors=args.allow_errors, actor=args.actor or "datasets",
-                                progress=progress, dry_run=args.dry_run, resolver=_resolver(), queue_pairs=_queue())
+                                progress=progress, dry_run=args.dry_run)
     if args.json:
         print(json.dumps(report.as_dict(), indent=1, ensure_ascii=False))
     else:
@@ -62,16 +62,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         if args.dry_run:
             print("nothing written (--dry-run)")
     return 0
-
-
-def _resolver() -> Any:
-    from tiewatch.datasets.resolve import exact_resolver
-
-    return exact_resolver
-
-
-def _queue() -> Any:
-    return None
 
 
 class _Bar:
@@ -84,10 +74,11 @@ class _Bar:
     def __enter__(self) -> Any:
         if not self.enabled:
             return None
+        from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                            TimeRemainingColumn(), transient=False)
+                            TimeRemainingColumn(), console=Console(stderr=True), transient=False)
         self.bar.start()
         return self.report
 

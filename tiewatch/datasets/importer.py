@@ -17,7 +17,7 @@ import marshal
 import struct
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -29,17 +29,23 @@ from tiewatch.core.errors import Problem, ValidationFailed
 from tiewatch.core.inputs import InputError
 from tiewatch.datasets.models import ImportRun
 from tiewatch.datasets.report import DatasetReport, FileReport
-from tiewatch.datasets.resolve import Query, Resolver, exact_resolver
+from tiewatch.datasets.resolve import DEFAULT_QUEUE, DEFAULT_RESOLVER, Query, QueuePairs, Resolver
 from tiewatch.datasets.rows import DatasetAdapter, DatasetRow, IncomingEntity, Notice, SourceSpec
 from tiewatch.datasets.spec import DatasetFolder, get_dataset
-from tiewatch.datasets.writer import TieItem, TieWriter, add_entity_sources, ensure_fixed, write_entities, write_sources
-from tiewatch.registry.importers.writer import bulk_load
-from tiewatch.registry.models import ChangeRecord, Tie, TieCounterpart
+from tiewatch.datasets.writer import (
+    TieItem,
+    TieWriter,
+    add_entity_sources,
+    ensure_fixed,
+    write_entities,
+    write_sources,
+)
+from tiewatch.registry.importers.writer import bulk_load, chunks
+from tiewatch.registry.models import ChangeRecord, Entity, Tie, TieCounterpart
 
 BATCH = 5000
 # progress(stage, advance, total): "read" advances by bytes of the files, "write" by rows.
 Progress = Callable[[str, int, int | None], None]
-QueuePairs = Callable[[Sequence[tuple[str, str, Any]], str], int]
 
 
 def _no_progress(stage: str, advance: int, total: int | None) -> None:
@@ -79,7 +85,8 @@ class Spool:
     """The mapped rows between the two passes, in marshalled batches on a temporary file."""
 
     def __init__(self) -> None:
-        self.file: IO[bytes] = tempfile.TemporaryFile(prefix="tiewatch-dataset-")
+        # Open across both passes; import_dataset closes it (and the system deletes it) when done.
+        self.file: IO[bytes] = tempfile.TemporaryFile(prefix="tiewatch-dataset-")  # noqa: SIM115
         self.batch: list[tuple[Any, ...]] = []
         self.rows = 0
 
@@ -201,9 +208,12 @@ class Resolved:
 
 
 def resolve(survey: Survey, resolver: Resolver, actor: str) -> Resolved:
+    stored: set[str] = set()
+    for part in chunks(list(survey.incoming), 2000):
+        stored.update(Entity.objects.filter(pk__in=part).values_list("pk", flat=True))
+    resolved = Resolved({pid: pid for pid in stored}, [], [])
     items = [(e.id, Query(name=e.name, country=e.country, state=e.state, jurisdiction=e.jurisdiction, kind=e.kind))
-             for e in survey.incoming.values()]
-    resolved = Resolved({}, [], [])
+             for e in survey.incoming.values() if e.id not in stored]
     for outcome in resolver(items, actor) if items else []:
         resolved.ids[outcome.proposed_id] = outcome.entity_id
         if outcome.outcome == "linked":
@@ -257,7 +267,7 @@ def _write(adapter: DatasetAdapter, survey: Survey, resolved: Resolved, actor: s
 
 def import_dataset(name: str, path: Path | str, *, allow_errors: int = 0, actor: str = "datasets",
                    progress: Progress | None = None, dry_run: bool = False, resolver: Resolver | None = None,
-                   queue_pairs: QueuePairs | None = None) -> DatasetReport:
+                   queue_pairs: QueuePairs | None = DEFAULT_QUEUE) -> DatasetReport:
     """Import every file of dataset `name` under `path`. Raises ValidationFailed (nothing written) when
     a file cannot be read or more than `allow_errors` rows are refused; else writes the good rows."""
     started, clock = timezone.now(), time.perf_counter()
@@ -284,7 +294,7 @@ def _import(folder: DatasetFolder, adapter: DatasetAdapter, survey: Survey, allo
         raise ValidationFailed(f"{len(report.refused):,} row(s) refused, over the {allow_errors:,} allowed "
                                "(--allow-errors); nothing was written", report.refused)
     with transaction.atomic():
-        resolved = resolve(survey, resolver or exact_resolver, actor)
+        resolved = resolve(survey, resolver or DEFAULT_RESOLVER, actor)
         writer = _write(adapter, survey, resolved, actor, report_progress, queue_pairs, dry_run)
         report.ties = writer.counts
         report.seconds = time.perf_counter() - clock

@@ -1,47 +1,31 @@
-"""Resolving a dataset's incoming entities against the registry.
+"""How a dataset import resolves the entities its rows name.
 
-The importer calls a `Resolver` with the signature of `resolve_incoming` (INTERFACES.md section 3):
-`(items: Sequence[tuple[proposed_id, Query]], actor) -> list[Resolution]`. It is injectable, so the
-registry-wide matcher plugs in where it exists; `exact_resolver` is the plain default: the proposed
-id itself when already stored (an earlier import), else an entity of the same state whose
-normalised name or alias is the same, when exactly one such entity exists.
+The importer takes a `Resolver` with the signature of `resolve_incoming` (INTERFACES.md section 3),
+injectable so a caller (a test, a bench, a future matcher) can pass another; the default is the
+registry's `resolve_incoming`: standing decisions first, then the matching engine (link when
+certain, create and queue for review when in doubt, create otherwise). A proposed id that is
+already an entity (an earlier import of the same files) is linked to itself before the resolver
+is asked.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
 
-from tiewatch.registry.models import Entity
-
-
-@dataclass(frozen=True, slots=True)
-class Query:
-    """A name to resolve, with hints (the fields of the matching engine's Query)."""
-
-    name: str
-    country: str = ""
-    state: str = ""
-    jurisdiction: str = ""
-    kind: str = ""
-    aliases: tuple[str, ...] = ()
-
-
-@dataclass(slots=True)
-class Resolution:
-    proposed_id: str
-    entity_id: str
-    outcome: str  # "linked" | "created_queued" | "created"
-    candidate: Any = None
-
+from tiewatch.resolution.engine import Candidate, Query
+from tiewatch.resolution.services import Resolution, queue_pairs, resolve_incoming
 
 Resolver = Callable[[Sequence[tuple[str, Query]], str], list[Resolution]]
+QueuePairs = Callable[[Sequence[tuple[str, str, Candidate]], str], int]
+DEFAULT_RESOLVER: Resolver = resolve_incoming
+DEFAULT_QUEUE: QueuePairs = queue_pairs
 
-# Spellings the same agency takes in different files.
+# Spellings the same agency takes in different files, folded before an id is derived from a name,
+# so "DURHAM POLICE DEPT" and "Durham Police Department" propose one id. Kept here, not taken
+# from the matching engine's tables: ids must stay the same when those tables grow.
 _WORDS = {"dept": "department", "dpt": "department", "pd": "police department", "so": "sheriffs office",
-          "co": "county", "twp": "township", "univ": "university", "sheriff's": "sheriffs", "st": "saint"}
+          "co": "county", "cty": "county", "twp": "township", "univ": "university", "sheriff's": "sheriffs"}
 _NON_WORD = re.compile(r"[^a-z0-9']+")
 
 
@@ -50,30 +34,4 @@ def normalise_name(name: str) -> str:
     return " ".join(_WORDS.get(w, w).replace("'", "") for w in words)
 
 
-def state_of(jurisdiction: str) -> str:
-    """The US postal code of an OCD id (`.../state:nc/place:durham` -> "NC"), else ""."""
-    for part in jurisdiction.split("/"):
-        kind, _, code = part.partition(":")
-        if kind in ("state", "district", "territory") and len(code) == 2:
-            return code.upper()
-    return ""
-
-
-def exact_resolver(items: Sequence[tuple[str, Query]], actor: str) -> list[Resolution]:
-    proposed = [pid for pid, _ in items]
-    stored = set(Entity.objects.filter(pk__in=proposed).values_list("pk", flat=True)) if proposed else set()
-    by_name: dict[tuple[str, str], list[str]] = {}
-    for eid, name, aliases, jurisdiction in Entity.objects.values_list("id", "name", "aliases", "jurisdiction"):
-        state = state_of(jurisdiction or "")
-        if not state:
-            continue
-        for label in {normalise_name(n) for n in [name, *(aliases or [])]}:
-            by_name.setdefault((state, label), []).append(eid)
-    out = []
-    for pid, query in items:
-        if pid in stored:
-            out.append(Resolution(pid, pid, "linked"))
-            continue
-        found = by_name.get((query.state.upper(), normalise_name(query.name)), [])
-        out.append(Resolution(pid, found[0], "linked") if len(found) == 1 else Resolution(pid, pid, "created"))
-    return out
+__all__ = ["DEFAULT_QUEUE", "DEFAULT_RESOLVER", "Query", "QueuePairs", "Resolution", "Resolver", "normalise_name"]

@@ -43,7 +43,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     for table, counts in result.counts.items():
         print(f"{table}: {counts.created} created, {counts.updated} updated, {counts.unchanged} unchanged")
     found = result.resolution
-    if found.linked or found.created:
+    if found.linked or found.queued:
         print(f"new entities resolved: {found.linked} linked to existing, {found.created} created, "
               f"{found.queued} queued for review")
     return 0
@@ -116,7 +116,7 @@ def _csv_tables(entities: Any, ties: Any, sources: Any) -> dict[str, tuple[list[
     bundle = exporters.bundle_dict(entities, ties, sources)
     return {
         "sources": (exporters.SOURCE_COLUMNS, bundle["sources"], False),
-        "entities": (exporters.ENTITY_COLUMNS, bundle["entities"], False),
+        "entities": (exporters.entity_columns(bundle["entities"]), bundle["entities"], False),
         "ties": (exporters.TIE_COLUMNS, bundle["ties"], True),
     }
 

@@ -15,12 +15,18 @@ from tiewatch.registry.tieview import TieView, tie_view, ties_with_links
 from tiewatch.registry.visibility import ENTITY_REF_EXTRAS, Visible, entities, sources, ties
 
 ENTITY_COLUMNS = ["id", "name", "kind", "country", "jurisdiction", "aliases", "parent", "note", "uncertain",
-                  "published", "sources", "member_of", "sponsor", "years_active", "counterparts", "merged_ids"]
+                  "published", "sources", "member_of", "sponsor", "years_active", "counterparts"]
 TIE_COLUMNS = ["id", "subject", "counterparts", "program", "kind", "date", "dates", "years", "status", "note",
                "uncertain", "published", "sources"]
 SOURCE_COLUMNS = ["id", "url", "title", "publisher", "published_on", "accessed_on", "excerpt", "published"]
 # Entity facts kept in Entity.extra that the bundle format has as top-level fields (see importers/validate.py).
 ENTITY_EXTRA_FIELDS = ("member_of", "sponsor", "years_active", "counterparts")
+
+
+def entity_columns(rows: Iterable[dict[str, Any]]) -> list[str]:
+    """The entity CSV columns; `merged_ids` (entity resolution) only when an exported entity has some,
+    so registries without merges export the same columns as before."""
+    return ENTITY_COLUMNS + (["merged_ids"] if any(row.get("merged_ids") for row in rows) else [])
 
 
 def _compact(data: dict[str, Any]) -> dict[str, Any]:

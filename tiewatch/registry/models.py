@@ -230,6 +230,8 @@ class EntityRedirect(models.Model):
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="redirects")
     # Whether the merged-away record was public: a draft's id must not lead the public anywhere.
     published = models.BooleanField(default=True)
+    # Its name and aliases, shown on the canonical page to those who may see the merged record.
+    names = models.JSONField(default=list, blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

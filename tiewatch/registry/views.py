@@ -27,9 +27,9 @@ from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
 from tiewatch.registry import queries
 from tiewatch.registry.dataset_summary import CURATED, dataset_choices
 from tiewatch.registry.exporters import (
-    ENTITY_COLUMNS,
     SOURCE_COLUMNS,
     TIE_COLUMNS,
+    entity_columns,
     entity_dict,
     source_dict,
     tie_dict,
@@ -172,7 +172,8 @@ def _export_ties(request: HttpRequest, qs: Any, fmt: str, drafts: bool) -> HttpR
 def _export_entities(request: HttpRequest, qs: Any, fmt: str, drafts: bool) -> HttpResponse:
     rows = list(qs.prefetch_related("sources", "redirects")[: queries.EXPORT_LIMIT])
     visible = Visible.for_entities(rows, drafts)
-    return _export("entities", fmt, ENTITY_COLUMNS, [entity_dict(e, visible) for e in rows])
+    found = [entity_dict(e, visible) for e in rows]
+    return _export("entities", fmt, entity_columns(found), found)
 
 
 # --- HTML snippets ----------------------------------------------------------------------------
@@ -334,7 +335,7 @@ def entity_detail(request: HttpRequest, entity_id: str) -> HttpResponse:
         extra.append((key.replace("_", " "), [related.get(v, v) if isinstance(v, str) else _plain(v) for v in values]))
     children = list(queries.entities(drafts).filter(parent_id=entity.pk).order_by("name")[:100])
     return render(request, "registry/entity_detail.html", {
-        "entity": entity, "drafts": drafts, "merged_ids": visible.merged_ids(entity),
+        "entity": entity, "drafts": drafts, "merged": visible.merged_records(entity),
         "dataset_summaries": _with_links(found["datasets"], entity.pk),
         "country_ties": queries.country_ties(entity, drafts),
         "groups": _with_rows(queries.group_by_kind_and_year(found["items"])),

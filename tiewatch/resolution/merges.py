@@ -91,7 +91,8 @@ def _merge(canonical: Entity, merged: Entity, actor: str, user: Any) -> Merge:
     EntityRedirect.objects.filter(entity_id=merged_id).update(entity_id=canonical.pk)
     merged.sources.clear()
     merged.delete()
-    EntityRedirect.objects.create(old_id=merged_id, entity=canonical, published=merged_before["published"])
+    EntityRedirect.objects.create(old_id=merged_id, entity=canonical, published=merged_before["published"],
+                                  names=names)
     refresh_counterpart_countries([canonical.pk])
     record_change("entity", merged_id, "merge", merged_before, {"merged_into": canonical.pk}, user, actor)
     record_change("entity", canonical.pk, "merge", canonical_before, entity_snapshot(canonical), user, actor)

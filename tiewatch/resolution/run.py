@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tiewatch.registry.models import Entity
-from tiewatch.resolution.decisions import decide, decided_pair, pair_q
+from tiewatch.resolution.decisions import decide
 from tiewatch.resolution.engine import Candidate, Query
 from tiewatch.resolution.index import current_index, record_for
-from tiewatch.resolution.models import CandidatePair
+from tiewatch.resolution.models import CandidatePair, Decision
 from tiewatch.resolution.services import features_json, queue_pairs
 
 ACTOR = "resolve run"
@@ -34,8 +34,7 @@ class RunCounts:
 
 def candidate_pairs(limit: int = 5) -> dict[tuple[str, str], Candidate]:
     """The best candidate for each unordered pair of distinct entities (left: the entity queried)."""
-    entities = list(Entity.objects.prefetch_related(None).order_by("id"))
-    records = [record_for(e) for e in entities]
+    records = [record_for(e) for e in Entity.objects.order_by("id").iterator(chunk_size=2000)]
     queries = [Query(name=r.name, country=r.country, state=r.state, jurisdiction=r.jurisdiction, kind=r.kind,
                      aliases=r.aliases) for r in records]
     best: dict[tuple[str, str], Candidate] = {}
@@ -55,8 +54,11 @@ def run(dry_run: bool = False, report: Callable[[str], None] | None = None) -> R
     counts = RunCounts()
     pairs = candidate_pairs()
     counts.compared = Entity.objects.count()
+    # Pairs anyone decided (undone or not) or queued before, read once rather than per pair.
+    known = {frozenset(p) for p in Decision.objects.values_list("left_id", "right_id")}
+    known |= {frozenset(p) for p in CandidatePair.objects.values_list("left_id", "right_id")}
     for (left, right), candidate in sorted(pairs.items(), key=lambda item: -item[1].score):
-        if decided_pair(left, right) or CandidatePair.objects.filter(pair_q(left, right)).exists():
+        if frozenset((left, right)) in known:
             counts.left_alone += 1
             continue
         if Entity.objects.filter(pk__in=[left, right]).count() != 2:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from django.db.models import Q
 
 from tiewatch.registry.importers.links import IncomingEntity, ResolverAnswer
-from tiewatch.registry.models import Entity
+from tiewatch.registry.models import Entity, EntityRedirect
 from tiewatch.resolution.decisions import pair_q
 from tiewatch.resolution.engine import Candidate, Query
 from tiewatch.resolution.index import current_index
@@ -79,16 +79,29 @@ def _standing(ids: Sequence[str]) -> _Standing:
     return found
 
 
+def _known(ids: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), 2000):
+        part = list(ids[start:start + 2000])
+        found.update((i, i) for i in Entity.objects.filter(pk__in=part).values_list("id", flat=True))
+        found.update(EntityRedirect.objects.filter(old_id__in=part).values_list("old_id", "entity_id"))
+    return found
+
+
 def resolve_incoming(items: Sequence[tuple[str, Query]], actor: str) -> list[Resolution]:
     """For each (proposed new entity id, query): link, create and queue, or create (module docstring).
+    A proposed id the registry already holds links to itself; one merged away links to its entity.
     `actor` names the caller in what it later queues; nothing is written here."""
-    standing = _standing([pid for pid, _ in items])
+    ids = [pid for pid, _ in items]
+    standing = _standing(ids)
+    # An id the registry holds, or one merged into another entity, is that entity already.
+    standing.matched.update(_known(ids))
     existing = set(Entity.objects.filter(pk__in=set(standing.matched.values())).values_list("id", flat=True))
     results: list[Resolution | None] = [None] * len(items)
     todo: list[int] = []
     for position, (pid, _query) in enumerate(items):
         target = standing.matched.get(pid)
-        if target is not None and target in existing and target != pid:
+        if target is not None and target in existing:
             results[position] = Resolution(pid, target, LINKED)
         else:
             todo.append(position)

@@ -7,22 +7,23 @@ from pathlib import Path
 from typing import Any
 
 from tiewatch.core.errors import Problem
-from tiewatch.core.inputs import InputError
 from tiewatch.datasets.leso import reader
-from tiewatch.datasets.leso.mapping import DLA, PROGRAM, SHEET_TYPES, Release, agency, fixed_entities, release_of
+from tiewatch.datasets.leso.categories import categorize
+from tiewatch.datasets.leso.mapping import (
+    DLA,
+    PROGRAM,
+    SHEET_TYPES,
+    Release,
+    agency,
+    fixed_entities,
+    release_of,
+)
 from tiewatch.datasets.leso.reader import FieldError
 from tiewatch.datasets.rows import DatasetRow, FixedEntity, IncomingEntity, Notice
 
 FILE_PATTERN = "*.tsv"
 STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH "
-    "OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP".split())
-
-
-def categories(fsc: str, demil_code: str, item: str) -> list[str]:
-    """Equipment categories of an item (slugs of leso/categories.yaml), from the law-pack helper's
-    lookup once it is merged; none until then."""
-    return []
+    ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR", "GU", "VI", "AS", "MP"])
 
 
 class LesoAdapter:
@@ -118,7 +119,7 @@ def item_attributes(row: dict[str, str], record_type: str, release: Release) -> 
         "station_type": row["StationType"], "sheet": row["Sheet"], "justification": row["Justification"],
         "requisition_id": row["RequisitionID"], "reason_cancelled": row["ReasonCancelled"],
         "cancelled_by": row["CancelledBy"], "rtd_ref": row["RTDRef"], "record_type": record_type,
-        "release": release.name, "as_of": release.as_of.isoformat(), "categories": categories(fsc, demil, item),
+        "release": release.name, "as_of": release.as_of.isoformat(), "categories": categorize(fsc, demil, item),
     }
     # A field the row's workbook does not have ("not in file", or empty) is left out, not stored as "".
     return {k: v for k, v in values.items() if v != "" and v is not None}

@@ -30,6 +30,7 @@ LISTS = ("eo13688_prohibited", "eo13688_controlled")
 RULE_KEYS = frozenset({"categories", "fsc", "fsg", "not_fsc", "demil", "item", "not_item"})
 MISSING = {"", "NOT IN FILE"}   # what the source writes where a file has no such column
 CACHE_LIMIT = 200_000           # distinct (fsc, DEMIL, item) kept; a bound for arbitrary input
+UNCLASSIFIED, BY_FALLBACK, BY_RULE = 0, 1, 2   # how a row was classified (Categorizer.classify)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +88,14 @@ class Categorizer:
         self.fallbacks = tuple(fallbacks)
         self.markers = tuple(markers)
         self._order = {slug: n for n, slug in enumerate(self.categories)}
-        self._cache: dict[tuple[str, str, str], tuple[tuple[str, ...], bool]] = {}
+        self._cache: dict[tuple[str, str, str], tuple[tuple[str, ...], int]] = {}
 
     def categorize(self, fsc: str, demil_code: str, item: str) -> list[str]:
         return list(self.classify(fsc, demil_code, item)[0])
 
-    def classify(self, fsc: str, demil_code: str, item: str) -> tuple[tuple[str, ...], bool]:
-        """(slugs, classified): `classified` is False when only markers (or nothing) matched."""
+    def classify(self, fsc: str, demil_code: str, item: str) -> tuple[tuple[str, ...], int]:
+        """(slugs, level): level BY_RULE when a rule matched, BY_FALLBACK when only a fallback did,
+        UNCLASSIFIED (0, false) when only markers or nothing matched."""
         key = (fsc, demil_code, item)
         hit = self._cache.get(key)
         if hit is None:
@@ -103,16 +105,17 @@ class Categorizer:
             self._cache[key] = hit
         return hit
 
-    def _compute(self, fsc: str, demil: str, item: str) -> tuple[tuple[str, ...], bool]:
+    def _compute(self, fsc: str, demil: str, item: str) -> tuple[tuple[str, ...], int]:
         found: set[str] = set()
         for rule in self.rules:
             if rule.matches(fsc, demil, item):
                 found.update(rule.categories)
+        classified = BY_RULE if found else UNCLASSIFIED
         if not found:
             fallback = next((r for r in self.fallbacks if r.matches(fsc, demil, item)), None)
             if fallback is not None:
                 found.update(fallback.categories)
-        classified = bool(found)
+                classified = BY_FALLBACK
         for marker in self.markers:
             if marker.matches(fsc, demil, item):
                 found.update(marker.categories)
@@ -270,6 +273,8 @@ class CoverageReport:
     classified_rows: int = 0
     value: float = 0.0
     classified_value: float = 0.0
+    rule_rows: int = 0               # classified by a rule, not only by a supply-group fallback
+    rule_value: float = 0.0
     unclassified: Counter[str] = field(default_factory=Counter)
     unclassified_value: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     by_category: Counter[str] = field(default_factory=Counter)
@@ -286,7 +291,8 @@ class CoverageReport:
         return {
             "rows": self.rows, "classified_rows": self.classified_rows, "row_share": round(self.row_share, 4),
             "value": round(self.value, 2), "classified_value": round(self.classified_value, 2),
-            "value_share": round(self.value_share, 4), "by_category": dict(self.by_category.most_common()),
+            "value_share": round(self.value_share, 4), "rule_rows": self.rule_rows,
+            "rule_value": round(self.rule_value, 2), "by_category": dict(self.by_category.most_common()),
             "unclassified": [{"item": item, "rows": n, "value": round(self.unclassified_value[item], 2)}
                              for item, n in self.unclassified.most_common(limit)],
         }
@@ -294,6 +300,7 @@ class CoverageReport:
     def lines(self, limit: int = 50) -> list[str]:
         out = [f"{self.classified_rows:,} of {self.rows:,} rows classified ({self.row_share:.2%}); "
                f"${self.classified_value:,.0f} of ${self.value:,.0f} acquisition value ({self.value_share:.2%})",
+               f"by a rule (not only a supply-group fallback): {self.rule_rows:,} rows, ${self.rule_value:,.0f}",
                "unclassified item descriptions (rows, value):"]
         out += [f"{n:>7,}  ${self.unclassified_value[item]:>14,.0f}  {item}"
                 for item, n in self.unclassified.most_common(limit)]
@@ -315,6 +322,9 @@ def unclassified_report(rows: Iterable[tuple[str, str, str, float]],
         if classified:
             report.classified_rows += 1
             report.classified_value += value
+            if classified == BY_RULE:
+                report.rule_rows += 1
+                report.rule_value += value
         else:
             key = normal_item(item)
             report.unclassified[key] += 1

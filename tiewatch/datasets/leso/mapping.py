@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from tiewatch.datasets.leso import reader
+
 from tiewatch.datasets.leso.reader import FieldError
 from tiewatch.datasets.resolve import normalise_name
-from tiewatch.datasets.rows import DatasetRow, FixedEntity, IncomingEntity, SourceSpec
+from tiewatch.datasets.rows import FixedEntity, IncomingEntity, SourceSpec
 from tiewatch.resolution.engine import parse_agency_name
 
 DLA = "us-dla"

@@ -11,7 +11,13 @@ import pytest
 from conftest import SHARED_DATA
 from tiewatch.core.inputs import InputError
 from tiewatch.datasets.leso.categories import (
-    CATEGORIES_FILE, categorize, default_categorizer, fsc_of, load_categories, row_of_tsv, unclassified_report,
+    CATEGORIES_FILE,
+    categorize,
+    default_categorizer,
+    fsc_of,
+    load_categories,
+    row_of_tsv,
+    unclassified_report,
 )
 
 LESO = SHARED_DATA / "leso" / "dla_leso_merged_2021-03-31_barbh1307"
@@ -92,6 +98,7 @@ def test_no_weapon_row_is_unclassified_and_coverage_is_recorded(every_row: list[
     # the figures docs/datasets.md records
     assert report.classified_rows == 140_500 and report.row_share == 1.0
     assert round(report.value) == 2_104_277_342
+    assert (report.rule_rows, round(report.rule_value)) == (91_766, 1_619_141_514)
 
 
 def test_list_counts_on_the_real_files(every_row: list[dict[str, str]]) -> None:
@@ -110,6 +117,7 @@ def test_unclassified_report_counts_rows_and_value_by_description() -> None:
             ("not in file", "not in file", "something odd", 5.0), ("", "", "OTHER", 1.0)]
     report = unclassified_report(rows)
     assert (report.rows, report.classified_rows) == (4, 1)
+    assert report.rule_rows == 1 and "by a rule" in report.lines()[1]
     assert report.unclassified.most_common() == [("SOMETHING ODD", 2), ("OTHER", 1)]
     assert report.unclassified_value["SOMETHING ODD"] == 15.0
     assert report.value_share == pytest.approx(50_458 / 50_474)

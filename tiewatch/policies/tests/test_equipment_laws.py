@@ -8,21 +8,17 @@ answers are computed from the same rows by plain Python, independently of the en
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import re
 
 import pytest
 
-from conftest import SHARED_DATA
 from tiewatch.core.records import EntityRecord, TieRecord
-from tiewatch.datasets.leso.categories import categorize, row_of_tsv
 from tiewatch.policies.engine import Engine, load_policies
 from tiewatch.policies.engine.bydate import as_of, rules_in_force, summarize
+from tiewatch.policies.tests.leso_records import leso_records
 from tiewatch.policies.tests.records_from_seed import LAWS
 
-LESO = SHARED_DATA / "leso" / "dla_leso_merged_2021-03-31_barbh1307"
 STATES = ("AL", "CA", "CT", "GA", "MT", "NC")
 PROHIBITED = {"tracked_armored_vehicle", "weaponized_vehicle", "firearm_50_cal_or_larger",
               "ammunition_50_cal_or_larger", "grenade_launcher", "bayonet", "camouflage_uniform"}
@@ -40,47 +36,9 @@ CALIFORNIA = "us-ca-2021-ab-481-military-equipment"
 D = dt.date
 
 
-def agency_kind(name: str) -> str:
-    if re.search(r"SHERIFF", name):
-        return "sheriff"
-    if re.search(r"STATE POLICE|HIGHWAY PATROL|STATE PATROL|DEPT OF PUBLIC SAFETY", name):
-        return "state_police"
-    if re.match(r"(DHS|DOI|DOJ|USDA|DOC|DOT|TREASURY)\b|.*\b(FBI|DEA|ATF|US MARSHALS?)\b", name):
-        return "federal_agency"
-    return "police_agency"
-
-
-def agency_id(state: str, name: str) -> str:
-    return f"us-{state.lower()}-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-
-
-def read_state(state: str) -> tuple[dict[str, EntityRecord], list[TieRecord]]:
-    entities: dict[str, EntityRecord] = {}
-    ties = []
-    with open(LESO / f"{state}_leso.tsv", newline="", encoding="utf-8") as handle:
-        for n, row in enumerate(csv.DictReader(handle, delimiter="\t")):
-            name = " ".join(row["RequestingAgency"].split())
-            eid = agency_id(state, name)
-            entities.setdefault(eid, EntityRecord(eid, name, agency_kind(name), "US",
-                                                  f"ocd-division/country:us/state:{state.lower()}"))
-            fsc, demil, item, _ = row_of_tsv(row)
-            status = "cancelled" if row["Sheet"] == "CANCELLATIONS" else "confirmed"
-            ties.append(TieRecord(f"{state.lower()}-{n}", eid, ("us-dla",), "equipment_transfer",
-                                  dt.date.fromisoformat(row["RecordDate"][:10]), None, status, None,
-                                  {"categories": categorize(fsc, demil, item), "item": item.strip()}))
-    return entities, ties
-
-
 @pytest.fixture(scope="module")
 def world() -> tuple[list[EntityRecord], list[TieRecord]]:
-    entities: dict[str, EntityRecord] = {"us-dla": EntityRecord("us-dla", "Defense Logistics Agency",
-                                                                "federal_agency", "US")}
-    ties: list[TieRecord] = []
-    for state in STATES:
-        ents, state_ties = read_state(state)
-        entities.update(ents)
-        ties += state_ties
-    return list(entities.values()), ties
+    return leso_records(STATES)
 
 
 @pytest.fixture(scope="module")

@@ -91,7 +91,8 @@ def resolve_bundle(bundle: Bundle, actor: str, resolver: Resolver | None) -> tup
         answer = resolver([incoming(bundle.entities[i]) for i in rest], actor)
         links.update({k: v for k, v in answer.links.items() if k in bundle.entities and k not in links})
         after_write = answer.after_write
-    redirects = [EntityRedirect(old_id=old, entity_id=new, published=bundle.entities[old].published)
+    redirects = [EntityRedirect(old_id=old, entity_id=new, published=bundle.entities[old].published,
+                                names=[bundle.entities[old].name, *bundle.entities[old].aliases])
                  for old, new in links.items() if old in rest]
     rewrite(bundle, links)
     counts = LinkCounts(linked=len(links), created=len(new_ids) - len(links))

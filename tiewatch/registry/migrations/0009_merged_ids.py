@@ -21,6 +21,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('old_id', models.SlugField(max_length=150, primary_key=True, serialize=False)),
                 ('published', models.BooleanField(default=True)),
+                ('names', models.JSONField(blank=True, default=list)),
                 ('at', models.DateTimeField(auto_now_add=True)),
                 ('entity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='redirects', to='registry.entity')),
             ],

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 
+from rapidfuzz import fuzz, process
+
 from .profiles import Profile, query_profile, record_profile
 from .scoring import best_core, features, similarity, total, weights
 from .thresholds import band
 from .types import Candidate, Feature, Query, Record
 
 BLOCK_LIMIT = 400  # records kept after blocking, those sharing most keys first
-AMBIGUITY_GAP = 0.05  # two records this close on the same words make the top one unsure
 
 
 def block_key(token: str) -> str:
@@ -44,6 +45,7 @@ class Index:
         self._profiles: list[Profile] = [record_profile(r) for r in self._records]
         self._by_state: dict[tuple[str, str], list[int]] = defaultdict(list)
         self._by_key: dict[str, list[int]] = defaultdict(list)
+        self._names: list[str] | None = None  # built on first use by match_unblocked
         for position, profile in enumerate(self._profiles):
             for key in _keys(profile):
                 self._by_state[(key, profile.state)].append(position)
@@ -73,19 +75,28 @@ class Index:
         if not profile.cores:
             return []
         shortlist = self._shortlist(profile, self._blocked(profile), max(3 * limit, 15))
-        scored = [(p, features(profile, self._profiles[p])) for p in shortlist]
-        scored = _mark_ambiguous(profile, scored, self._profiles)
-        candidates = [_candidate(self._records[p], found) for p, found in scored]
-        candidates.sort(key=lambda c: (-c.score, c.record.id))
-        return candidates[:limit]
+        return self._ranked(profile, shortlist, limit)
 
     def match_many(self, queries: Sequence[Query], limit: int = 5) -> list[list[Candidate]]:
         return [self.match(query, limit) for query in queries]
 
     def match_exhaustive(self, query: Query, limit: int = 5) -> list[Candidate]:
         """The same scoring against every record, no blocking: the all-pairs baseline."""
+        return self._ranked(query_profile(query), range(len(self._records)), limit)
+
+    def match_unblocked(self, query: Query, limit: int = 5) -> list[Candidate]:
+        """Every record's name compared in rapidfuzz's C loop (no blocking), then the same
+        features on the closest: the fastest all-pairs baseline."""
         profile = query_profile(query)
-        scored = [(p, features(profile, self._profiles[p])) for p in range(len(self._records))]
+        if not profile.cores:
+            return []
+        if self._names is None:
+            self._names = [p.cores[0][1] if p.cores else "" for p in self._profiles]
+        closest = process.extract(profile.cores[0][1], self._names, scorer=fuzz.ratio, limit=max(3 * limit, 15))
+        return self._ranked(profile, [position for _, _, position in closest], limit)
+
+    def _ranked(self, profile: Profile, positions: Iterable[int], limit: int) -> list[Candidate]:
+        scored = [(p, features(profile, self._profiles[p])) for p in positions]
         scored = _mark_ambiguous(profile, scored, self._profiles)
         candidates = [_candidate(self._records[p], found) for p, found in scored]
         candidates.sort(key=lambda c: (-c.score, c.record.id))
@@ -96,18 +107,16 @@ def _mark_ambiguous(
     query: Profile, scored: list[tuple[int, list[Feature]]], profiles: list[Profile]
 ) -> list[tuple[int, list[Feature]]]:
     """Two records as good as each other for the same words: neither is linked automatically."""
-    strong = [(p, found, total(found)) for p, found in scored if total(found) >= weights()["ambiguity_floor"]]
+    w = weights()
+    strong = [(p, found, total(found)) for p, found in scored
+              if total(found) >= w["ambiguity_floor"] and best_core(query, profiles[p])[0] >= w["ambiguity_name_at"]]
     if len(strong) < 2:
         return scored
     marked: dict[int, list[Feature]] = {}
     for position, found, value in strong:
-        rivals = [
-            other for other, _, other_value in strong
-            if other != position and abs(other_value - value) < AMBIGUITY_GAP
-            and best_core(query, profiles[other])[0] >= 0.95 and best_core(query, profiles[position])[0] >= 0.95
-        ]
+        rivals = [other for other, _, other_value in strong if other != position and abs(other_value - value) < w["ambiguity_gap"]]
         if rivals:
             names = ", ".join(sorted({profiles[o].cores[0][0] for o in rivals})[:3])
             detail = f"as good a match: {names}; a person should choose"
-            marked[position] = [*found, Feature("ambiguous", weights()["ambiguous"], detail)]
+            marked[position] = [*found, Feature("ambiguous", w["ambiguous"], detail)]
     return [(p, marked.get(p, found)) for p, found in scored]

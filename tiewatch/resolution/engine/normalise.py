@@ -12,8 +12,6 @@ _K12 = re.compile(r"\bk[\s_-]*12\b")
 _APOSTROPHE = re.compile(r"['\u2019`]")
 _NOT_WORD = re.compile(r"[^a-z0-9_]+")
 _PARENTHESIS = re.compile(r"\(([^)]*)\)")
-# State codes that are also ordinary words: expanded only where a code is expected.
-_WORDLIKE_CODES = frozenset({"in", "or", "me", "la", "de", "co", "oh", "ok", "hi", "pa", "ma", "al", "id", "as", "mt", "sd"})
 
 
 def raw_tokens(text: str) -> list[str]:
@@ -36,7 +34,7 @@ def _apply_phrases(tokens: list[str], table: Tables) -> list[str]:
     out: list[str] = []
     position = 0
     while position < len(tokens):
-        for raw, replacement in table.phrases:
+        for raw, replacement in table.phrases.get(tokens[position], ()):
             if tuple(tokens[position : position + len(raw)]) == raw:
                 out.extend(replacement)
                 position += len(raw)
@@ -75,7 +73,7 @@ def _state_name(token: str, tokens: list[str], position: int, hint: str, table: 
     after_of = position > 0 and tokens[position - 1] == "of"
     if after_of or (position == 0 and code == hint):
         return table.state_names[code]
-    if code == hint and token not in _WORDLIKE_CODES:
+    if code == hint and token not in table.wordlike_state_codes:
         return table.state_names[code]
     return ""
 

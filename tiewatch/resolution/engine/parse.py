@@ -9,9 +9,13 @@ from .types import ParsedAgency
 
 def _find_run(tokens: list[str], run: tuple[str, ...]) -> int:
     """Where the token run starts in tokens, or -1."""
+    if not run or run[0] not in tokens:
+        return -1
     width = len(run)
+    if width == 1:
+        return tokens.index(run[0])
     for start in range(len(tokens) - width + 1):
-        if tuple(tokens[start : start + width]) == run:
+        if tokens[start] == run[0] and tuple(tokens[start : start + width]) == run:
             return start
     return -1
 
@@ -19,7 +23,11 @@ def _find_run(tokens: list[str], run: tuple[str, ...]) -> int:
 def _federal_hits(tokens: list[str], table: Tables) -> dict[str, set[int]]:
     """Federal bodies named in tokens -> the token positions that name them."""
     hits: dict[str, set[int]] = {}
-    for body in table.federal.values():
+    present = set(tokens)
+    keys: set[str] = set()
+    for token in present & table.federal_by_word.keys():
+        keys |= table.federal_by_word[token]
+    for body in (table.federal[key] for key in sorted(keys)):
         positions = {i for i, token in enumerate(tokens) if token in body.acronyms}
         start = _find_run(tokens, body.name)
         if start >= 0:
@@ -75,18 +83,20 @@ def _federal(tokens: list[str], state: str, table: Tables) -> ParsedAgency | Non
 
 
 def _agency_type(tokens: list[str], table: Tables) -> tuple[AgencyType | None, int]:
+    present = set(tokens)
     for agency_type in table.agency_types:
         for run in agency_type.any:
-            start = _find_run(tokens, run)
-            if start >= 0:
-                return agency_type, start
+            if run and run[0] in present:
+                start = _find_run(tokens, run)
+                if start >= 0:
+                    return agency_type, start
     return None, -1
 
 
 def _state_in_name(tokens: list[str], table: Tables) -> str:
     """A state named in full ("michigan state police") -> its code."""
-    for name, code in sorted(table.state_codes.items(), key=lambda item: -len(item[0])):
-        if _find_run(tokens, tuple(name.split())) >= 0:
+    for run, code in table.state_runs:
+        if _find_run(tokens, run) >= 0:
             return code
     return ""
 

@@ -45,15 +45,6 @@ def state_of(jurisdiction: str) -> str:
     return code if code in tables().state_names else ""
 
 
-def _core_variants(core: str) -> list[str]:
-    """A core ending in a level word ("warren city") also without it: "WARREN CITY POLICE" is
-    Warren's police, while in "BAY CITY" the word is part of the name, so both are kept."""
-    words = core.split()
-    if len(words) > 1 and words[-1] in tables().place_level_words:
-        return [core, " ".join(words[:-1])]
-    return [core] if core else []
-
-
 def _names(name: str, aliases: tuple[str, ...]) -> list[str]:
     """The name, its aliases, and any parenthesised acronym ("(ADL)", not "(Durham)")."""
     _, qualifiers = split_parenthesis(name)
@@ -67,9 +58,8 @@ def _profile(names: list[str], state: str, jurisdiction: str, country: str, kind
     state = state or parsed.state
     cores: list[tuple[str, str]] = []
     for name, one in parsed_names:
-        for variant in _core_variants(one.core):
-            if all(variant != seen for _, seen in cores):
-                cores.append((name, variant))
+        if one.core and all(one.core != seen for _, seen in cores):
+            cores.append((name, one.core))
     places = [_ocd_name(jurisdiction, "place"), *(one.place for _, one in parsed_names)]
     counties = [_ocd_name(jurisdiction, "county", "parish"), *(one.county for _, one in parsed_names)]
     return Profile(

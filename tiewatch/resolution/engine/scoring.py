@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import yaml
 from rapidfuzz import fuzz
@@ -30,21 +30,29 @@ def similarity(left: str, right: str) -> float:
     return max(fuzz.ratio(left, right), fuzz.token_sort_ratio(left, right)) / 100.0
 
 
-def _unpaired_share(left: list[str], right: list[str]) -> float:
+def _partners(word: str, other: str, cutoff: float) -> bool:
+    """Alike words, or one the start of the other ("north" / "northern", "george" / "georges")."""
+    shorter, longer = sorted((word, other), key=len)
+    prefix = len(shorter) >= weights()["prefix_partner_min"] and longer.startswith(shorter)
+    return prefix or fuzz.ratio(word, other) >= cutoff
+
+
+def _unpaired(left: list[str], right: list[str]) -> int:
     cutoff = weights()["word_partner_at"] * 100
-    unpaired = sum(1 for word in left if not any(fuzz.ratio(word, other) >= cutoff for other in right))
-    unpaired += sum(1 for word in right if not any(fuzz.ratio(word, other) >= cutoff for other in left))
-    return unpaired / (len(left) + len(right))
+    unpaired = sum(1 for word in left if not any(_partners(word, other, cutoff) for other in right))
+    return unpaired + sum(1 for word in right if not any(_partners(word, other, cutoff) for other in left))
 
 
+@lru_cache(maxsize=65536)
 def name_similarity(left: str, right: str) -> float:
-    """similarity(), lowered when words of one side have no partner on the other: "university
-    south carolina aiken" and "... beaufort" read alike but one word in four differs. Words run
-    together are no loss ("de forest" = "deforest")."""
+    """similarity(), lowered for each word of one side without a partner on the other:
+    "university south carolina aiken" and "... beaufort" read alike, but a word differs. Words
+    run together are no loss ("de forest" = "deforest")."""
     value = similarity(left, right)
-    if not value or similarity(left.replace(" ", ""), right.replace(" ", "")) >= 0.95:
+    w = weights()
+    if not value or similarity(left.replace(" ", ""), right.replace(" ", "")) >= w["joined_equal_at"]:
         return value
-    return value * (1 - weights()["unpaired_cost"] * _unpaired_share(left.split(), right.split()))
+    return value * (1 - min(w["unpaired_cap"], w["unpaired_word_cost"] * _unpaired(left.split(), right.split())))
 
 
 def best_core(query: Profile, record: Profile) -> tuple[float, str, str, str, bool]:
@@ -113,8 +121,10 @@ def _exact_feature(query: Profile, record: Profile, found: list[Feature]) -> Fea
 
 
 def _plain_place(place: str) -> str:
-    words = [w for w in place.split() if w not in tables().place_descriptors]
-    return " ".join(words) or place
+    """Without descriptor words, spaces and a possessive or plural s: "prince georges" and
+    "prince george", "de forest" and "deforest" are one place."""
+    words = [w for w in place.split() if w not in tables().place_descriptors] or place.split()
+    return "".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words)
 
 
 def place_similarity(left: str, right: str) -> float:
@@ -131,8 +141,10 @@ def _place_feature(query: Profile, record: Profile) -> Feature | None:
     for level, q_places, r_places in (("place", query.places, record.places), ("county", query.counties, record.counties)):
         if q_places and r_places:
             value, q_place, r_place = _closest(q_places, r_places)
-            if value >= w["place_equal_at"]:
+            if value >= 1.0:
                 return Feature("place", w["place_same"], f"same {level}: {q_place}")
+            if value >= w["place_equal_at"]:
+                return Feature("place", w["place_near"], f"{level} '{q_place}' vs '{r_place}': a typo, or another place")
             return Feature("place", w["place_different"], f"{level} '{q_place}' vs '{r_place}'")
     for q_level, q_places, r_places in (("county", query.counties, record.places), ("city", query.places, record.counties)):
         value, q_place, r_place = _closest(q_places, r_places)

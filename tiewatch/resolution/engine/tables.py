@@ -43,20 +43,22 @@ class FederalBody:
 
 @dataclass(frozen=True, slots=True)
 class Tables:
-    phrases: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+    phrases: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]  # by first word, longest first
     plain: dict[str, tuple[str, ...]]
     contextual: dict[str, tuple[ContextRule, ...]]
+    wordlike_state_codes: frozenset[str]
     agency_types: tuple[AgencyType, ...]
     type_words: frozenset[str]
     county_words: frozenset[str]
-    place_level_words: frozenset[str]
     stop_words: frozenset[str]
     place_descriptors: frozenset[str]
     state_level_words: frozenset[str]
     state_names: dict[str, str]  # "NC" -> "north carolina"
     state_codes: dict[str, str]  # "north carolina" -> "NC"
+    state_runs: tuple[tuple[tuple[str, ...], str], ...]  # (("north", "carolina"), "NC"), longest first
     federal: dict[str, FederalBody]
     federal_unit_words: frozenset[str]
+    federal_by_word: dict[str, frozenset[str]]  # an acronym or a name's first word -> body keys
 
 
 def _load(name: str) -> Any:
@@ -83,11 +85,12 @@ def _context_rules(raw: dict[str, list[dict[str, Any]]]) -> dict[str, tuple[Cont
     }
 
 
-def _federal(raw: dict[str, Any]) -> dict[str, FederalBody]:
+def _federal(raw: dict[str, Any], plain: dict[str, tuple[str, ...]]) -> dict[str, FederalBody]:
+    """Federal bodies; their names spelled as canonical tokens ("marshals" -> "marshal")."""
     return {
         key: FederalBody(
             key=key,
-            name=_words(body["name"]),
+            name=tuple(word for raw_word in _words(body["name"]) for word in plain.get(raw_word, (raw_word,))),
             acronyms=frozenset(body.get("acronyms", [])),
             parent=str(body.get("parent", "")),
             units=frozenset(body.get("units", [])),
@@ -97,6 +100,14 @@ def _federal(raw: dict[str, Any]) -> dict[str, FederalBody]:
     }
 
 
+def _federal_index(bodies: dict[str, FederalBody]) -> dict[str, frozenset[str]]:
+    index: dict[str, set[str]] = {}
+    for body in bodies.values():
+        for word in (*body.acronyms, *body.name[:1]):
+            index.setdefault(word, set()).add(body.key)
+    return {word: frozenset(keys) for word, keys in index.items()}
+
+
 @cache
 def tables() -> Tables:
     """All tables, read once per process."""
@@ -104,26 +115,29 @@ def tables() -> Tables:
     kinds = _load("kinds.yaml")
     states = {str(code): str(name) for code, name in _load("states.yaml").items()}
     federal = _load("federal.yaml")
-    phrases = sorted(
-        ((_words(raw), _words(to)) for raw, to in abbreviations["phrases"].items()),
-        key=lambda pair: -len(pair[0]),
-    )
+    plain = {str(raw): _words(to) for raw, to in abbreviations["plain"].items()}
+    bodies = _federal(federal, plain)
+    phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+    for raw, to in sorted(abbreviations["phrases"].items(), key=lambda item: -len(_words(item[0]))):
+        phrases.setdefault(_words(raw)[0], []).append((_words(raw), _words(to)))
     return Tables(
-        phrases=tuple(phrases),
-        plain={str(raw): _words(to) for raw, to in abbreviations["plain"].items()},
+        phrases={first: tuple(runs) for first, runs in phrases.items()},
+        plain=plain,
         contextual=_context_rules(abbreviations["contextual"]),
+        wordlike_state_codes=frozenset(abbreviations["wordlike_state_codes"]),
         agency_types=tuple(
             AgencyType(t["type"], t["kind"], t["level"], tuple(_content(_words(w), kinds["stop_words"]) for w in t["any"]))
             for t in kinds["agency_types"]
         ),
         type_words=frozenset(kinds["type_words"]),
         county_words=frozenset(kinds["level_words"]["county"]),
-        place_level_words=frozenset(kinds["level_words"]["place"]),
         stop_words=frozenset(kinds["stop_words"]),
         place_descriptors=frozenset(kinds["place_descriptors"]),
         state_level_words=frozenset(kinds["state_level_words"]),
         state_names=states,
         state_codes={name: code for code, name in states.items()},
-        federal=_federal(federal),
+        state_runs=tuple(sorted(((tuple(n.split()), c) for c, n in states.items()), key=lambda item: -len(item[0]))),
+        federal=bodies,
+        federal_by_word=_federal_index(bodies),
         federal_unit_words=frozenset(federal["unit_words"]),
     )

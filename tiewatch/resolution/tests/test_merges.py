@@ -94,3 +94,21 @@ def test_a_refused_merge_records_no_decision(duplicated: Any) -> None:
         decide(DURHAM, "no-such-entity", "match", actor="tests")
     assert "right" in error.value.fields()
     assert not Decision.objects.exists()
+
+
+def test_the_canonical_page_lists_every_name_and_source(duplicated: Any, client: Any, users: Any) -> None:
+    Entity.objects.filter(pk=DUP).update(published=False)
+    merge_entities(DURHAM, DUP, actor="tests")
+    public = client.get(f"/entities/{DURHAM}/").content.decode()
+    assert f"<code>{DUP}</code>" not in public and "DURHAM POLICE DEPT" not in public  # staff only
+    client.force_login(users["charlie"])
+    staff = client.get(f"/entities/{DURHAM}/").content.decode()
+    assert f"<code>{DUP}</code>: DURHAM POLICE DEPT; Durham PD" in staff
+    assert "Invented roster naming Durham PD" in staff
+
+
+def test_a_published_merge_shows_its_names_to_everyone(duplicated: Any, client: Any) -> None:
+    merge_entities(DURHAM, DUP, actor="tests")
+    page = client.get(f"/entities/{DURHAM}/").content.decode()
+    assert "DURHAM POLICE DEPT" in page and f"<code>{DUP}</code>" in page
+    assert "Invented roster naming Durham PD" in page

@@ -90,3 +90,13 @@ def test_resolve_run_dry_run_writes_nothing(duplicated: Any, capsys: Any) -> Non
     assert "dry run" in capsys.readouterr().out
     assert not Decision.objects.exists() and not CandidatePair.objects.exists()
     assert Entity.objects.filter(pk="us-nc-durham-pd").exists()
+
+
+def test_known_and_merged_away_ids_link_without_the_engine(duplicated: Any) -> None:
+    from tiewatch.resolution.merges import merge_entities
+
+    merge = merge_entities(DURHAM, "us-nc-durham-pd", actor="tests")
+    found = resolve_incoming([(RALEIGH, Query("Something else entirely", state="WY")),
+                              (merge.merged_id, Query("Unrelated name", state="WY"))], actor="tests")
+    assert [(r.entity_id, r.outcome, r.candidate) for r in found] == [(RALEIGH, "linked", None),
+                                                                      (merge.canonical_id, "linked", None)]

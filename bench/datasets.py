@@ -1,0 +1,173 @@
+#!/usr/bin/env python
+"""Dataset import benchmark: the whole shared LESO release (140,500 rows, 54 files) imported on
+PostgreSQL into a registry of 20,000 entities, end to end (reading, checking, resolving the 6,401
+agencies against the registry, writing), beside a baseline measured in the same run: the generic
+bundle importer (`tiewatch import`) writing the same number of ties into the same registry.
+Then a re-import (nothing changes) and the entity page of the agency with the most rows.
+
+    .venv/bin/python bench/datasets.py
+    .venv/bin/python bench/datasets.py --db postgres://postgres@127.0.0.1:55432/leso_bench --requests 100
+
+Each step runs in its own child process on a fresh database, so its peak RSS is its own. CPU is
+the Python process's (user + system); PostgreSQL's own work shows in the wall time only.
+Targets (issue 11): >= 20,000 rows/s, peak RSS <= 500 MB, entity page p95 <= 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+LESO = REPO.parent / "shared" / "data" / "leso" / "dla_leso_merged_2021-03-31_barbh1307"
+LESO_ROWS = 140_500
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _fresh(db_url: str) -> None:
+    """Drop and create the benchmark database, then migrate it."""
+    import psycopg
+
+    base, name = db_url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _timed(step: Any) -> dict[str, Any]:
+    wall, cpu = time.perf_counter(), _cpu()
+    result = step()
+    return {"seconds": time.perf_counter() - wall, "cpu_seconds": _cpu() - cpu, "result": result,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def child_baseline(args: argparse.Namespace) -> dict[str, Any]:
+    from tiewatch.registry.importers import import_bundle
+
+    _fresh(args.db)
+    bundle = Path(args.bundle)
+    import_bundle([bundle / "1-sources-entities.jsonl"], actor="bench")
+    ties = sorted(bundle.glob("2-ties-*.jsonl"))
+    out = _timed(lambda: import_bundle(ties, actor="bench").counts["ties"].created)
+    out["rows_per_s"] = out["result"] / out["seconds"]
+    return out
+
+
+def _percentiles(client: Any, url: str, n: int) -> dict[str, float]:
+    client.get(url)
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    times.sort()
+    return {"p50_ms": statistics.median(times), "p95_ms": times[max(0, int(len(times) * 0.95) - 1)]}
+
+
+def child_leso(args: argparse.Namespace) -> dict[str, Any]:
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+
+    from tiewatch.datasets.importer import import_dataset
+    from tiewatch.registry.importers import import_bundle
+    from tiewatch.registry.models import Entity, Tie
+
+    _fresh(args.db)
+    import_bundle([Path(args.bundle) / "1-sources-entities.jsonl"], actor="bench")
+    registry = Entity.objects.count()
+    out = _timed(lambda: import_dataset("leso", LESO, actor="bench").as_dict())
+    report = out.pop("result")
+    out.update(rows=report["rows"], rows_per_s=report["rows"] / out["seconds"], registry_entities=registry,
+               ties=report["ties"], entities=report["entities"])
+    again = _timed(lambda: import_dataset("leso", LESO, actor="bench").as_dict()["ties"])
+    out["reimport"] = {"seconds": again["seconds"], "cpu_seconds": again["cpu_seconds"], "ties": again["result"]}
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    top = Tie.objects.filter(dataset="leso").values("subject_id").annotate(n=Count("id")).order_by("-n").first()
+    assert top is not None
+    client = Client()
+    out["pages"] = {
+        f"agency with the most rows ({top['subject_id']}, {top['n']:,} ties)":
+            _percentiles(client, f"/entities/{top['subject_id']}/", args.requests),
+        "Defense Logistics Agency (counterpart of every row)": _percentiles(client, "/entities/us-dla/", args.requests),
+        "1033 program (program of every row)": _percentiles(client, "/entities/us-dod-1033-program/", args.requests),
+    }
+    return out
+
+
+def run_child(step: str, args: argparse.Namespace, bundle: Path) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(suffix=".json") as result:
+        env = {**os.environ, "DATABASE_URL": args.db, "PYTHONPATH": str(REPO)}
+        env.setdefault("SECRET_KEY", "bench-only")
+        subprocess.run([sys.executable, __file__, "--child", step, "--bundle", str(bundle), "--db", args.db,
+                        "--requests", str(args.requests), "--out", result.name], check=True, env=env)
+        return dict(json.loads(Path(result.name).read_text()))
+
+
+def show(baseline: dict[str, Any], leso: dict[str, Any]) -> None:
+    print(f"registry: {leso['registry_entities']:,} entities; {leso['rows']:,} LESO rows; "
+          f"agencies {leso['entities']}")
+    for label, run in (("generic bundle importer, same number of ties (baseline)", baseline),
+                       ("LESO dataset import, end to end", leso)):
+        print(f"{label}: {run['seconds']:.1f} s wall, {run['cpu_seconds']:.1f} s CPU, "
+              f"{run['rows_per_s']:,.0f} rows/s, peak RSS {run['peak_rss_mb']:.0f} MB")
+    print(f"ratio LESO / baseline rows per second: {leso['rows_per_s'] / baseline['rows_per_s']:.2f}")
+    again = leso["reimport"]
+    print(f"re-import (no change): {again['seconds']:.1f} s wall, {again['cpu_seconds']:.1f} s CPU, {again['ties']}")
+    for page, timing in leso["pages"].items():
+        print(f"entity page, {page}: p50 {timing['p50_ms']:.1f} ms, p95 {timing['p95_ms']:.1f} ms")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="postgres://postgres@127.0.0.1:55432/leso_bench",
+                        help="PostgreSQL URL of a database the benchmark may drop and re-create")
+    parser.add_argument("--entities", type=int, default=20_000)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--bundle", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        sys.path.insert(0, str(REPO))
+        import django
+
+        django.setup()
+        result = child_baseline(args) if args.child == "baseline" else child_leso(args)
+        Path(args.out).write_text(json.dumps(result, default=str))
+        return 0
+    sys.path.insert(0, str(REPO / "bench"))
+    from registry import generate
+
+    with tempfile.TemporaryDirectory(prefix="tiewatch-datasets-bench-") as folder:
+        generate(Path(folder), LESO_ROWS, args.entities)
+        baseline = run_child("baseline", args, Path(folder))
+        leso = run_child("leso", args, Path(folder))
+    show(baseline, leso)
+    if args.json:
+        args.json.write_text(json.dumps({"baseline": baseline, "leso": leso}, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
