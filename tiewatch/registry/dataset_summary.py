@@ -140,9 +140,9 @@ def summarise(qs: QuerySet[Tie], dataset: str, role: str, drafts: bool) -> dict[
     raw = _grouped(qs, spec, role)
     grouped = [(row[0], row[1], row[2], *row[3:3 + width]) for row in raw]
     total, sums = 0, list[float | None]([None] * width)
-    for row in raw:
-        total += int(row[3 + width] or 0)
-        sums = [_add(a, None if b is None else float(b)) for a, b in zip(sums, row[4 + width:])]
+    for found in raw:
+        total += int(found[3 + width] or 0)
+        sums = [_add(a, None if b is None else float(b)) for a, b in zip(sums, found[4 + width:])]
     columns = year_columns({row[1] for row in grouped if row[1] is not None})
     undated = any(row[1] is None for row in grouped)
     by_key: dict[Any, dict[str, Any]] = {}
