@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from tiewatch.registry.dataset_summary import SummarySpec, register
 
-from .catalog import datasets
-
 SPECS = {
     "leso": SummarySpec(
         title="DLA 1033 program (LESO)", rows="categories", row_label="Category",
@@ -22,10 +20,7 @@ SPECS = {
 
 
 def register_summaries() -> None:
-    """Register every dataset's summary: the ones above under their short titles, any other folder
-    by kind and titled as its dataset.yaml titles it."""
-    for name, info in datasets().items():
-        if name not in SPECS:
-            register(name, SummarySpec(title=info.title))
+    """Register the summaries above (at start-up: cheap, no dataset.yaml read, so a command that
+    serves no page loads no metadata schema). A dataset folder without one is summarised by kind."""
     for name, spec in SPECS.items():
         register(name, spec)

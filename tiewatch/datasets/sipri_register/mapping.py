@@ -30,7 +30,6 @@ from tiewatch.core.inputs.text import problem
 from tiewatch.datasets.rows import DatasetRow, IncomingEntity, SourceSpec
 
 DATASET = "sipri_register"
-PUBLISHER = "SIPRI"
 DATABASE_URL = "https://armstransfers.sipri.org/"
 NOTES = {
     "org": "An international organisation (SIPRI marks it **).",
