@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("tiewatch.registry.urls")),
     path("", include("tiewatch.policies.urls")),
     path("arms/", include("tiewatch.arms.urls")),
+    path("datasets/", include("tiewatch.datasets.browse.urls")),
     path("", include("tiewatch.campaigns.urls")),
     path("resolution/", include("tiewatch.resolution.urls")),
 ]

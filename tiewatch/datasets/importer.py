@@ -93,7 +93,8 @@ class Spool:
     def add(self, tie_id: str, row: DatasetRow) -> None:
         self.batch.append((tie_id, row.group, (row.as_of or dt.date.min).toordinal(), _ref(row.subject),
                            tuple(_ref(c) for c in row.counterparts), row.program, row.kind,
-                           row.date.toordinal() if row.date else None, row.status, row.attributes, row.source.id))
+                           row.date.toordinal() if row.date else None, row.status, row.attributes, row.source.id,
+                           row.date_precision))
         self.rows += 1
         if len(self.batch) >= BATCH:
             self.flush()
@@ -234,13 +235,14 @@ def _items(survey: Survey, resolved: Resolved) -> Iterator[list[TieItem]]:
     ref, winners, fromordinal = resolved.ids, survey.winners, dt.date.fromordinal
     for batch in survey.spool.batches():
         items = []
-        for tie_id, group, as_of, subject, counterparts, program, kind, day, status, attributes, source in batch:
+        for tie_id, group, as_of, subject, counterparts, program, kind, day, status, attributes, source, \
+                precision in batch:
             held = winners[tie_id]
             if held[1] != group or held[0].toordinal() != as_of:
                 continue
             items.append(TieItem(tie_id, ref.get(subject, subject), tuple(ref.get(c, c) for c in counterparts),
                                  program, kind, None if day is None else fromordinal(day), status, attributes,
-                                 source))
+                                 source, precision))
         yield items
 
 

@@ -78,6 +78,7 @@ class DatasetRow:
     status: str
     attributes: dict[str, Any]
     source: SourceSpec
+    date_precision: str = "day"  # "year" when `date` stands for a year only (a SIPRI order year)
 
 
 @dataclass(frozen=True, slots=True)

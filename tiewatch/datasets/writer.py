@@ -156,11 +156,13 @@ class TieItem(NamedTuple):
     status: str
     attributes: dict[str, Any]
     source: str
+    precision: str = "day"  # of `date`: "year" for a year only
 
 
 def _after(item: TieItem) -> dict[str, Any]:
     day = item.date
-    start = PartialDate(day.year, day.month, day.day) if day else None
+    start = (PartialDate(day.year) if item.precision == "year" else PartialDate(day.year, day.month, day.day)) \
+        if day else None
     return tie_snapshot_of(item.subject, item.counterparts, item.program, item.kind, start, None, [], item.status,
                            item.attributes, "", False, True, [item.source])
 
@@ -232,7 +234,7 @@ class TieWriter:
                    "years", "year_from", "year_to", "status", "attributes", "note", "uncertain", "published",
                    "counterpart_countries", "dataset"]
         insert_rows(Tie, columns, (
-            (t.id, t.subject, t.program, t.kind, t.date.isoformat() if t.date else None, "day", None, "day",
+            (t.id, t.subject, t.program, t.kind, t.date.isoformat() if t.date else None, t.precision, None, "day",
              "[]", t.date.year if t.date else None, t.date.year if t.date else None, t.status,
              _encode(t.attributes), "", False, True, countries[t.id], self.dataset)
             for t in items))
@@ -256,7 +258,7 @@ class TieWriter:
                                      tie.end, tie.years, tie.status, tie.attributes, tie.note, tie.uncertain,
                                      tie.published, stored[item.id][-1])
             tie.subject_id, tie.program_id, tie.kind, tie.status = item.subject, item.program, item.kind, item.status
-            tie.start_date, tie.start_precision, tie.attributes = item.date, "day", item.attributes
+            tie.start_date, tie.start_precision, tie.attributes = item.date, item.precision, item.attributes
             tie.dataset, tie.counterpart_countries = self.dataset, countries[item.id]
             tie.refresh_denormalised()
             changes.append((item.id, before, {**_after(item), "note": tie.note, "uncertain": tie.uncertain,

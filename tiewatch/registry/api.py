@@ -143,6 +143,12 @@ class TieQuery(PageQuery):
     subject: str | None = Field(None, pattern=ID_PATTERN, description="Subject entity id")
     counterpart: str | None = Field(None, pattern=ID_PATTERN, description="Counterpart entity id")
     entity: str | None = Field(None, pattern=ID_PATTERN, description="Entity id in any role")
+    dataset: str | None = Field(None, pattern=r"^[a-z0-9_]{1,40}$",
+                                description="Imported dataset ('leso', 'sipri_register'), or 'curated' for ties "
+                                            "entered by hand")
+    category: str | None = Field(None, pattern=r"^[a-z0-9_]{1,60}$",
+                                 description="Equipment category listed in a tie's `categories` attribute "
+                                             "(LESO ties), e.g. 'drone'")
     sort: TieSort = Field("-year", description="Sort order")
 
 

@@ -14,11 +14,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, F, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from tiewatch.core.errors import Problem, ValidationFailed
 from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
+from tiewatch.registry.dataset_summary import CURATED, summarise
 from tiewatch.registry.models import Entity, Jurisdiction, Source, Tie, TieCounterpart
 from tiewatch.registry.tieview import TieView, tie_views, ties_with_links
 from tiewatch.registry.visibility import (
@@ -51,6 +53,8 @@ YEAR_MIN, YEAR_MAX = 1, 9999
 
 ID_RE = re.compile(r"^[-a-zA-Z0-9_]{1,250}$")
 COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
+DATASET_RE = re.compile(r"^[a-z0-9_]{1,40}$")
+CATEGORY_RE = re.compile(r"^[a-z0-9_]{1,60}$")
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
@@ -128,6 +132,8 @@ class TieFilters:
     subject: str = ""
     counterpart: str = ""
     entity: str = ""
+    dataset: str = ""  # a dataset's name, or CURATED for the ties entered by hand
+    category: str = ""  # an equipment category (LESO ties' `categories` attribute)
     sort: str = "-year"
 
     @classmethod
@@ -157,6 +163,10 @@ class TieFilters:
             problems.append(Problem("must not be after year_to", field="year_from"))
         if self.sort not in TIE_SORTS:
             problems.append(Problem(f"sort must be one of {', '.join(TIE_SORTS)}", field="sort"))
+        if self.dataset and not DATASET_RE.match(self.dataset):
+            problems.append(Problem("a dataset name (lower-case letters, digits, _) is expected", field="dataset"))
+        if self.category and not CATEGORY_RE.match(self.category):
+            problems.append(Problem("a category (lower-case letters, digits, _) is expected", field="category"))
         if problems:
             raise ValidationFailed("The filters are invalid.", problems)
         return self
@@ -190,6 +200,10 @@ def filter_ties(qs: QuerySet[Tie], f: TieFilters) -> QuerySet[Tie]:
         qs = qs.filter(year_from__lte=f.year_to)
     if f.program:
         qs = qs.filter(program_id=f.program)
+    if f.dataset:
+        qs = qs.filter(dataset="" if f.dataset == CURATED else f.dataset)
+    if f.category:
+        qs = in_category(qs, f.category)
     if f.subject:
         qs = qs.filter(subject_id=f.subject)
     if f.counterpart:
@@ -204,6 +218,16 @@ def filter_ties(qs: QuerySet[Tie], f: TieFilters) -> QuerySet[Tie]:
     if (f.subject or f.program or f.counterpart or f.entity) and sort in SMALL_SET_SORTS:
         return qs.order_by(*SMALL_SET_SORTS[sort])
     return qs.order_by(*TIE_SORTS[sort])
+
+
+def in_category(qs: QuerySet[Tie], category: str) -> QuerySet[Tie]:
+    """Ties whose `categories` attribute lists `category`: JSON containment on PostgreSQL, json_each
+    on SQLite (the value is a parameter either way)."""
+    if connection.vendor == "postgresql":
+        return qs.filter(attributes__categories__contains=[category])
+    return qs.alias(in_category=RawSQL(
+        "EXISTS (SELECT 1 FROM json_each(registry_tie.attributes, '$.categories') WHERE json_each.value = %s)",
+        [category], output_field=BooleanField())).filter(in_category=True)
 
 
 @dataclass
@@ -353,11 +377,18 @@ def kind_year_counts(qs: QuerySet[Tie]) -> dict[str, Any]:
 def entity_ties(entity: Entity, drafts: bool, limit: int = ENTITY_TIE_LIMIT) -> dict[str, Any]:
     """An entity's ties in every role: per role, complete counts by kind and year, and the `limit` most
     recent ties with their links (the full lists are on /ties/?subject=, ?counterpart=, ?program=).
-    {"roles": [{role, label, counts, shown}], "items": recent tie views, each with its .role, "truncated": bool}"""
+    {"roles": [{role, label, counts, shown}], "items": recent tie views, each with its .role, "truncated": bool,
+    "datasets": [dataset_summary.summarise(...) per role and dataset]}.
+    Ties from an imported dataset (Tie.dataset) are summarised per dataset, not listed: their rows are
+    on /ties/?{role}=...&dataset=..."""
     order = SMALL_SET_SORTS["-year"]
-    out: dict[str, Any] = {"items": [], "truncated": False, "roles": []}
+    out: dict[str, Any] = {"items": [], "truncated": False, "roles": [], "datasets": []}
     seen: set[str] = set()
     for role, qs in entity_role_ties(entity, drafts).items():
+        datasets = sorted(d for d in qs.order_by().values_list("dataset", flat=True).distinct() if d)
+        out["datasets"].extend(summarise(qs.filter(dataset=name), name, role, drafts) for name in datasets)
+        if datasets:
+            qs = qs.filter(dataset="")
         counts = kind_year_counts(qs)
         if not counts["total"]:
             continue
@@ -371,6 +402,17 @@ def entity_ties(entity: Entity, drafts: bool, limit: int = ENTITY_TIE_LIMIT) -> 
             seen.add(view.id)
             out["items"].append(view.with_role(role))
     return out
+
+
+def country_ties(entity: Entity, drafts: bool) -> dict[str, Any] | None:
+    """For a country's national government (a dataset marks it `national_government`), the ties
+    entered by hand with that country's agencies as counterparts, counted by kind and year: a state's
+    arms ties are shown beside its police's ties. None for any other entity."""
+    if not (entity.country and isinstance(entity.extra, dict) and entity.extra.get("national_government") is True):
+        return None
+    qs = filter_ties(ties(drafts).filter(dataset=""), TieFilters(country=entity.country))
+    counts = kind_year_counts(qs)
+    return {"country": entity.country, "counts": counts} if counts["total"] else None
 
 
 def group_by_kind_and_year(items: list[TieView]) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ import io
 import json
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Count, Q
@@ -24,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from tiewatch.core.errors import ValidationFailed
 from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
 from tiewatch.registry import atlas, queries
+from tiewatch.registry.dataset_summary import CURATED, dataset_choices
 from tiewatch.registry.exporters import (
     SOURCE_COLUMNS,
     TIE_COLUMNS,
@@ -79,12 +81,21 @@ class TieFilterForm(_Form):
     subject = forms.CharField(required=False, max_length=250, widget=forms.HiddenInput)
     counterpart = forms.CharField(required=False, max_length=250, widget=forms.HiddenInput)
     entity = forms.CharField(required=False, max_length=250, widget=forms.HiddenInput)
+    dataset = forms.ChoiceField(required=False, choices=[("", "any")], label="Dataset")
+    category = forms.RegexField(required=False, regex=queries.CATEGORY_RE, max_length=60, label="Category",
+                                help_text="An equipment category, e.g. drone",
+                                error_messages={"invalid": "Enter a category in lower case, e.g. drone."})
     sort = forms.ChoiceField(required=False, choices=list(queries.TIE_SORT_LABELS.items()))
 
     def __init__(self, *args: Any, drafts: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         programs = queries.entities(drafts).filter(kind="program").order_by("name").values_list("id", "name")
         self.fields["program"].choices = [("", "any"), *programs[:1000]]  # type: ignore[attr-defined]
+        datasets = [("", "any"), (CURATED, "entered by hand"), *dataset_choices()]
+        asked = self.data.get("dataset") if self.is_bound else ""
+        if asked and queries.DATASET_RE.match(asked) and asked not in dict(datasets):
+            datasets.append((asked, asked.replace("_", " ")))  # a dataset in the data that no app describes
+        self.fields["dataset"].choices = datasets  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -326,10 +337,12 @@ def entity_detail(request: HttpRequest, entity_id: str) -> HttpResponse:
     extra = []
     for key, value in facts.items():
         values = value if isinstance(value, list) else [value]
-        extra.append((key.replace("_", " "), [related.get(v, v) if isinstance(v, str) else v for v in values]))
+        extra.append((key.replace("_", " "), [related.get(v, v) if isinstance(v, str) else _plain(v) for v in values]))
     children = list(queries.entities(drafts).filter(parent_id=entity.pk).order_by("name")[:100])
     return render(request, "registry/entity_detail.html", {
         "entity": entity, "drafts": drafts, "merged": visible.merged_records(entity),
+        "dataset_summaries": _with_links(found["datasets"], entity.pk),
+        "country_ties": queries.country_ties(entity, drafts),
         "groups": _with_rows(queries.group_by_kind_and_year(found["items"])),
         "roles": found["roles"], "shown_count": len(found["items"]), "truncated": found["truncated"],
         "tie_limit": queries.ENTITY_TIE_LIMIT, "extra": extra,
@@ -337,6 +350,27 @@ def entity_detail(request: HttpRequest, entity_id: str) -> HttpResponse:
         "entity_sources": [s for s in entity.sources.all() if visible.source(s.pk)],
         "parent": entity.parent if entity.parent and visible.entity(entity.parent_id) else None,
     })
+
+
+def _plain(value: Any) -> Any:
+    """A fact as words: a flag reads 'yes' or 'no', not Python's True."""
+    return ("yes" if value else "no") if isinstance(value, bool) else value
+
+
+def _with_links(summaries: list[dict[str, Any]], entity_id: str) -> list[dict[str, Any]]:
+    """Each summary's rows one click away: the tie list filtered by role, dataset and the row."""
+    other = {"subject": "counterpart", "counterpart": "subject", "program": "subject"}
+    for summary in summaries:
+        base = {summary["role"]: entity_id, "dataset": summary["dataset"]}
+        summary["list_url"] = "?" + urlencode(base)
+        for row in summary["rows"]:
+            if not row["key"]:
+                row["list_url"] = ""
+            elif summary["filter"]:
+                row["list_url"] = "?" + urlencode({**base, summary["filter"]: row["key"]})
+            else:
+                row["list_url"] = "?" + urlencode({**base, other[summary["role"]]: row["key"]})
+    return summaries
 
 
 def _with_rows(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -114,9 +114,10 @@ def test_canaries_are_real_drafts_staff_can_see(client: Any, canaries: None, use
 
 def test_no_page_shows_a_draft(client: Any, canaries: None) -> None:
     visited = crawl(client, ["/", "/ties/", "/entities/", "/sources/", "/jurisdictions/", "/search/?q=durham",
-                             "/ties/visibility-draft-parties/", "/entities/us-nc-visibility-unit/"])
+                             "/ties/visibility-draft-parties/", "/entities/us-nc-visibility-unit/", "/datasets/"])
     for page in ("/ties/visibility-draft-parties/", "/entities/il-israel-police/", "/policies/",
-                 "/ties/?format=csv", "/entities/?format=json", "/jurisdictions/?format=csv"):
+                 "/ties/?format=csv", "/entities/?format=json", "/jurisdictions/?format=csv", "/datasets/",
+                 "/datasets/sipri_register/"):
         assert page in visited, page
     assert len(visited) > 200
     for url in ("/ties/visibility-draft-subject/", f"/entities/{canary('program')}/", "/sources/src-zqcanary/",
@@ -262,3 +263,30 @@ def test_drafts_merged_into_published_entities_stay_hidden(client: Any, canaries
     client.force_login(users["charlie"])
     assert client.get(f"/entities/{canary('police_agency')}/")["Location"] == f"/entities/{DURHAM}/"
     assert canary("police_agency") in client.get(f"/api/entities/{DURHAM}").json()["merged_ids"]
+
+
+def test_dataset_summaries_and_pages_show_no_draft(client: Any, canaries: None, users: Any) -> None:
+    """Ties from datasets (summarised on entity pages, listed on /datasets/) follow the same rule."""
+    from tiewatch.registry.models import Tie
+
+    Tie.objects.filter(pk__in=["visibility-draft-parties", "visibility-only-draft-counterpart"]).update(
+        dataset="sipri_register", attributes={"tiv_delivered": 5})
+    Tie.objects.filter(pk__in=["visibility-draft-subject", f"{MARKER}-draft-tie"]).update(
+        dataset="leso", attributes={"categories": [f"{MARKER}_category"], "quantity": 7})
+    pages = ["/datasets/", "/datasets/sipri_register/", "/datasets/leso/", f"/entities/{DURHAM}/",
+             "/ties/?dataset=leso", "/ties/?dataset=sipri_register", "/ties/?dataset=leso&format=csv",
+             f"/ties/?subject={DURHAM}&dataset=sipri_register&format=json", "/api/ties?dataset=leso",
+             "/entities/il-israel-police/"]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_clean(response.content.decode(), url)
+    durham = client.get(f"/entities/{DURHAM}/").content.decode()
+    assert "SIPRI arms transfers, as supplier: 2 ties" in durham and "not public" in durham.lower()
+    assert "DLA 1033 program" not in durham  # its only LESO tie is a draft
+    assert 'href="/ties/visibility-draft-subject/"' not in client.get("/ties/?dataset=leso").content.decode()
+    by_category = client.get(f"/ties/?dataset=leso&category={MARKER}_category").content.decode()
+    assert "/ties/visibility-draft-subject/" not in by_category and f"/ties/{MARKER}-draft-tie/" not in by_category
+    client.force_login(users["charlie"])
+    staff = client.get(f"/entities/{DURHAM}/").content.decode()
+    assert "Zqcanary military name" in staff and f"{MARKER}_category".replace("_", " ") in staff.lower()
