@@ -8,7 +8,9 @@ Staff see everything. The public sees:
   draft counterparts, program, funder and sources are left out;
 - within a published entity, its draft parent, `member_of`, `sponsor`, usual `counterparts` and
   sources are left out;
-- a jurisdiction in which (or within which) a published entity is placed.
+- a jurisdiction in which (or within which) a published entity is placed;
+- a claim about a published entity or a tie the public sees, citing at least one published source;
+  within it, its draft sources and a draft claimant are left out.
 
 Querysets decide which records are listed; `Visible` decides which references inside a listed record
 are shown. Nothing else in the registry filters on `published`.
@@ -22,7 +24,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tiewatch.registry.jurisdictions import lineage
-from tiewatch.registry.models import Entity, Jurisdiction, Source, Tie
+from tiewatch.registry.models import Claim, Entity, Jurisdiction, Source, Tie
 
 # Facts kept in Entity.extra and Tie.attributes that name an entity by its id.
 ENTITY_REF_EXTRAS = ("member_of", "sponsor", "counterparts")
@@ -64,6 +66,17 @@ def ties_of_subject(entity: Entity, drafts: bool) -> QuerySet[Tie]:
     if drafts:
         return qs
     return qs.filter(published=True) if entity.published else qs.none()
+
+
+def claims(drafts: bool) -> QuerySet[Claim]:
+    """Claims a reader may list: the public's are about a published entity or a tie the public sees,
+    and cite at least one published source (a claim resting only on drafts is a draft itself)."""
+    qs = Claim.objects.all()
+    if drafts:
+        return qs
+    cites_published = Exists(Claim.sources.through.objects.filter(claim_id=OuterRef("pk"), source__published=True))
+    about_public = Q(entity__published=True) | Q(tie__in=ties(False).values("pk"))
+    return qs.filter(about_public, cites_published)
 
 
 def jurisdictions(drafts: bool) -> QuerySet[Jurisdiction]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 
 from tiewatch.core.errors import Problem, ValidationFailed, did_you_mean
+from tiewatch.registry.importers.claims import resolve_references
 from tiewatch.registry.importers.readers import expand_paths, read_files
 from tiewatch.registry.importers.validate import Bundle, csv_column_notices, validate_records
 from tiewatch.registry.importers.writer import WriteCounts, chunks, write_bundle
@@ -47,6 +48,9 @@ def load_bundle(paths: Iterable[Path | str]) -> tuple[list[str], Bundle]:
     if not files and not problems:
         bundle.problems.append(Problem("no YAML, JSON, JSON lines or CSV files found"))
     _check_references(bundle)
+    if bundle.claims:
+        resolve_references([c for rows in bundle.claims.values() for c in rows], set(bundle.entities),
+                           {s.url: s.id for s in bundle.sources.values()}, bundle.problems)
     return [str(f) for f in files], bundle
 
 

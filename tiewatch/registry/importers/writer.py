@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from tiewatch.core.partial_dates import PartialDate
 from tiewatch.registry.audit import entity_snapshot, source_snapshot, tie_snapshot, tie_snapshot_of
+from tiewatch.registry.importers.claims import write_claims
 from tiewatch.registry.importers.validate import Bundle, EntityRow, SourceRow, TieRow
 from tiewatch.registry.jurisdictions import ensure_jurisdictions
 from tiewatch.registry.models import ChangeRecord, Entity, Source, Tie, TieCounterpart, build_search_text
@@ -62,6 +63,10 @@ def write_bundle(bundle: Bundle, actor: str, progress: Progress | None = None,
             "ties": _write_ties(bundle.ties, actor, report, protect_edited),
         }
         refresh_counterpart_countries(recountried)
+        if bundle.claims:
+            kept = {("entity", i) for i in counts["entities"].kept} | {("tie", i) for i in counts["ties"].kept}
+            changed = write_claims(bundle.claims, actor, kept)
+            counts["claims"] = WriteCounts(updated=changed, unchanged=sum(1 for key in bundle.claims if key not in kept) - changed)
     return counts
 
 
