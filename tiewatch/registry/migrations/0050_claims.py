@@ -4,10 +4,30 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def grant_roles(apps, schema_editor):
+    """Editors edit claims (and may correct a capture's or a link check's record); viewers read them."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    perms = Permission.objects.filter(content_type__app_label="registry",
+                                      content_type__model__in=["claim", "sourcecapture", "sourcelink"])
+    editor, _ = Group.objects.get_or_create(name="editor")
+    viewer, _ = Group.objects.get_or_create(name="viewer")
+    editor.permissions.add(*perms)
+    viewer.permissions.add(*perms.filter(codename__startswith="view_"))
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('registry', '0008_tie_dataset'),
+        ('auth', '0012_alter_user_first_name_max_length'),
+        ('contenttypes', '0002_remove_content_type_name'),
     ]
 
     operations = [
@@ -62,4 +82,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('entity__isnull', True), ('tie__isnull', False)), models.Q(('entity__isnull', False), ('tie__isnull', True)), _connector='OR'), name='claim_of_one_record')],
             },
         ),
+        migrations.RunPython(grant_roles, migrations.RunPython.noop),
     ]
