@@ -1,6 +1,5 @@
 """Capture sources and check their live links, with bounded concurrency: a pool of threads fetches
-(pipeline.py, no database), the calling thread writes each result as it comes in (one short
-transaction per source, so an interrupted run keeps what it finished)."""
+(pipeline.py, no database), the calling thread writes the results as they come in, in batches."""
 
 from __future__ import annotations
 
@@ -63,18 +62,19 @@ def capture(sources: Iterable[tuple[str, str]], concurrency: int = 8, progress: 
     """Capture each (id, url) once; failures are recorded as link checks (status, dead since)."""
     todo, report = list(sources), RunReport()
     lim, archive = limits(), store()
+    batch = _Batch()
     for n, (sid, url, result) in enumerate(_pooled(lambda u: capture_one(u, lim, archive), todo, concurrency), 1):
         if isinstance(result, Captured):
-            with transaction.atomic():
-                SourceCapture.objects.create(
-                    source_id=sid, captured_at=result.captured_at, sha256=result.sha256, status=result.status,
-                    content_type=result.content_type[:200], final_url=result.final_url[:1000],
-                    redirects=result.redirects, size=result.size, text=result.text)
-                _record_link(sid, result.status, result.final_url, result.redirects, "", result.captured_at)
+            batch.captures.append(SourceCapture(
+                source_id=sid, captured_at=result.captured_at, sha256=result.sha256, status=result.status,
+                content_type=result.content_type[:200], final_url=result.final_url[:1000],
+                redirects=result.redirects, size=result.size, text=result.text))
+            batch.links[sid] = (result.status, result.final_url, result.redirects, "", result.captured_at, False)
             report.done += 1
         else:
-            _record_failure(sid, result)
+            batch.links[sid] = _failure(result)
             report.failed.append((sid, url, result.error))
+        batch.flush_when_full(n == len(todo))
         if progress:
             progress(n, len(todo))
     return report
@@ -83,31 +83,58 @@ def capture(sources: Iterable[tuple[str, str]], concurrency: int = 8, progress: 
 def check(sources: Iterable[tuple[str, str]], concurrency: int = 8, progress: Progress | None = None) -> RunReport:
     todo, report = list(sources), RunReport()
     lim = limits()
+    batch = _Batch()
     for n, (sid, url, result) in enumerate(_pooled(lambda u: check_one(u, lim), todo, concurrency), 1):
         if isinstance(result, Failed):
-            _record_failure(sid, result)
+            batch.links[sid] = _failure(result)
             report.failed.append((sid, url, result.error))
         else:
             status, final_url, redirects, at = result
-            _record_link(sid, status, final_url, redirects, "", at)
+            batch.links[sid] = (status, final_url, redirects, "", at, False)
             report.done += 1
+        batch.flush_when_full(n == len(todo))
         if progress:
             progress(n, len(todo))
     return report
 
 
-def _record_failure(sid: str, failed: Failed) -> None:
-    _record_link(sid, failed.status, failed.final_url, failed.redirects, failed.error, failed.checked_at, dead=True)
+LinkState = tuple[int | None, str, list[dict[str, Any]], str, dt.datetime, bool]  # ..., error, at, dead
 
 
-def _record_link(sid: str, status: int | None, final_url: str, redirects: list[dict[str, Any]], error: str,
-                 at: dt.datetime, dead: bool = False) -> None:
+def _failure(failed: Failed) -> LinkState:
+    return (failed.status, failed.final_url, failed.redirects, failed.error, failed.checked_at, True)
+
+
+@dataclass
+class _Batch:
+    """Results written in batches, one transaction each: a commit per source (an fsync each) was
+    the bottleneck, not the fetching (docs/benchmarks.md). An interrupted run keeps every batch
+    it finished."""
+
+    size: int = 100
+    captures: list[SourceCapture] = field(default_factory=list)
+    links: dict[str, LinkState] = field(default_factory=dict)
+
+    def flush_when_full(self, last: bool) -> None:
+        if last or len(self.links) >= self.size:
+            with transaction.atomic():
+                SourceCapture.objects.bulk_create(self.captures)
+                _record_links(self.links)
+            self.captures, self.links = [], {}
+
+
+def _record_links(states: dict[str, LinkState]) -> None:
     """Dead since the first failure of a run of failures; answering again clears it."""
-    link = SourceLink.objects.filter(source_id=sid).first() or SourceLink(source_id=sid)
-    link.last_checked, link.status, link.final_url = at, status, final_url[:1000]
-    link.redirects, link.error = redirects, error[:300]
-    link.dead_since = (link.dead_since or at) if dead else None
-    link.save()
+    existing = SourceLink.objects.in_bulk(list(states))
+    created, updated = [], []
+    for sid, (status, final_url, redirects, error, at, dead) in states.items():
+        link = existing.get(sid) or SourceLink(source_id=sid)
+        link.last_checked, link.status, link.final_url = at, status, final_url[:1000]
+        link.redirects, link.error = redirects, error[:300]
+        link.dead_since = (link.dead_since or at) if dead else None
+        (updated if sid in existing else created).append(link)
+    SourceLink.objects.bulk_create(created)
+    SourceLink.objects.bulk_update(updated, ["last_checked", "status", "final_url", "redirects", "error", "dead_since"])
 
 
 def dead_without_capture() -> QuerySet[SourceLink]:
