@@ -126,7 +126,8 @@ class _Batch:
 def _record_links(states: dict[str, LinkState]) -> None:
     """Dead since the first failure of a run of failures; answering again clears it."""
     existing = SourceLink.objects.in_bulk(list(states))
-    created, updated = [], []
+    created: list[SourceLink] = []
+    updated: list[SourceLink] = []
     for sid, (status, final_url, redirects, error, at, dead) in states.items():
         link = existing.get(sid) or SourceLink(source_id=sid)
         link.last_checked, link.status, link.final_url = at, status, final_url[:1000]
