@@ -78,7 +78,7 @@ def test_bad_claims_name_file_line_and_field_and_write_nothing(db: Any, tmp_path
                for line in lines), lines
     assert any(f"{path}:14: claims[1].fact:" in line for line in lines), lines
     assert any(f"{path}:14: claims[1].retrieved_on:" in line for line in lines), lines
-    assert any(f"claims[2]: each claim is a mapping" in line for line in lines), lines
+    assert any("claims[2]: each claim is a mapping" in line for line in lines), lines
     assert not Claim.objects.exists()
 
 
