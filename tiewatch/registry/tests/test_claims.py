@@ -163,3 +163,58 @@ def test_check_page_shows_both_claims(client: Any, seeded: Any) -> None:
                                            "date": "2018-05-01"}).content.decode()
     assert f"claim: {DURHAM} says <strong>False</strong> (official_record)" in page
     assert f"claim: {CAMPAIGN} says <strong>True</strong> (party_claim)" in page
+
+
+def test_an_editor_adds_a_claim_in_the_admin_and_it_is_audited(client: Any, seeded: Any, users: Any) -> None:
+    from tiewatch.registry.models import Source
+
+    client.force_login(users["bob"])
+    source = Source.objects.get(url=MEMO)
+    response = client.post("/admin/registry/claim/add/", {
+        "tie": DURHAM_TIE, "fact": "participants", "value": "1", "confidence": "one_source",
+        "claimant_name": "A reporter", "sources": [source.pk], "retrieved_on": "2026-11-29", "quote": "",
+        "position": "0"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    claim = Claim.objects.get(tie_id=DURHAM_TIE, fact="participants")
+    assert claim.value == 1 and [s.pk for s in claim.sources.all()] == [source.pk]
+    change = ChangeRecord.objects.get(model="claim", object_id=str(claim.pk))
+    assert change.action == "create" and change.after["fact"] == "participants"
+    assert change.after["sources"] == [source.pk]
+    page = client.get(f"/ties/{DURHAM_TIE}/").content.decode()
+    assert 'data-fact="participants"' in page
+    client.force_login(users["charlie"])  # a viewer reads claims but does not add them
+    assert client.get("/admin/registry/claim/").status_code == 200
+    assert client.get("/admin/registry/claim/add/").status_code == 403
+
+
+def test_entity_page_shows_its_claims(client: Any, db: Any, tmp_path: Path) -> None:
+    path = write(tmp_path, """\
+        sources:
+        - id: s1
+          url: https://example.org/one
+        - id: s2
+          url: https://example.org/two
+        entities:
+        - id: us-nc-claims-unit
+          name: Claims Unit
+          kind: police_agency
+          sources: [s1]
+          claims:
+          - fact: sworn_officers
+            value: 120
+            confidence: official_record
+            claimant_name: The unit's annual report
+            sources: [s1]
+          - fact: sworn_officers
+            value: 140
+            confidence: one_source
+            claimant_name: A local paper
+            sources: [https://example.org/two]
+        """)
+    import_bundle([path], actor="tests")
+    page = client.get("/entities/us-nc-claims-unit/").content.decode()
+    assert "Sworn officers" in page and "claims conflict" in page
+    assert "The unit&#x27;s annual report" in page and "A local paper" in page and page.count('class="claim"') == 2
+    body = client.get("/api/entities/us-nc-claims-unit/claims").json()
+    assert [c["value"] for c in body["facts"][0]["claims"]] == [120, 140]
+    assert [c["sources"] for c in body["facts"][0]["claims"]] == [["s1"], ["s2"]]
