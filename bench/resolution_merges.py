@@ -28,8 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from resolution import build_registry, leso_names, timed  # noqa: E402  (bench/resolution.py)
-
+from resolution import build_registry, leso_names, timed
 
 KEPT = "us-nc-raleigh-police-department"
 

@@ -188,9 +188,11 @@ def _register_routers() -> None:
     from tiewatch.policies.api import router as policies_router
     from tiewatch.policies.listscreen.api import router as listscreen_router
     from tiewatch.registry.api import router as registry_router
+    from tiewatch.registry.research_api import router as research_router
     from tiewatch.resolution.api import router as resolution_router
 
     api.add_router("/", registry_router)
+    api.add_router("/", research_router)
     api.add_router("/", policies_router)
     api.add_router("/arms", arms_router)
     api.add_router("/", campaigns_router)

@@ -144,6 +144,12 @@ TIEWATCH_PAGE_SIZE = env_int("TIEWATCH_PAGE_SIZE", 50)
 TIEWATCH_IMPORT_MAX_BYTES = env_int("TIEWATCH_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
 # Dotted path of the resolver `tiewatch import` links new entities with ("" to create them all as they are).
 TIEWATCH_IMPORT_RESOLVER = env_str("TIEWATCH_IMPORT_RESOLVER", "tiewatch.resolution.services.bundle_resolver")
+# Archived sources (`tiewatch sources capture`, docs/registry.md#archived-sources).
+TIEWATCH_ARCHIVE_DIR = env_str("TIEWATCH_ARCHIVE_DIR", str(VAR_DIR / "archive"))
+TIEWATCH_ARCHIVE_TIMEOUT = env_int("TIEWATCH_ARCHIVE_TIMEOUT", 20)
+TIEWATCH_ARCHIVE_MAX_BYTES = env_int("TIEWATCH_ARCHIVE_MAX_BYTES", 20 * 1024 * 1024)
+TIEWATCH_ARCHIVE_MAX_REDIRECTS = env_int("TIEWATCH_ARCHIVE_MAX_REDIRECTS", 5)
+TIEWATCH_ARCHIVE_ALLOW_PRIVATE = env_bool("TIEWATCH_ARCHIVE_ALLOW_PRIVATE", False)
 
 LOGGING = {
     "version": 1,

@@ -26,6 +26,7 @@ APP_CLI_MODULES = (
     "tiewatch.resolution.match_cli",
     "tiewatch.policies.listscreen.cli",
     "tiewatch.datasets.cli",
+    "tiewatch.registry.archive.cli",
 )
 
 

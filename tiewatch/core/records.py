@@ -41,6 +41,15 @@ TIE_STATUSES: tuple[str, ...] = ("planned", "reported", "confirmed", "disputed",
 
 DATE_PRECISIONS: tuple[str, ...] = ("year", "month", "day")
 
+# How much a claim can be relied on, strongest first (docs/registry.md#claims-and-confidence).
+CONFIDENCE_GRADES: tuple[str, ...] = (
+    "official_record",  # the agency's own record: a memo, minutes, a contract, a court filing
+    "several_independent_sources",  # two or more sources that did not copy each other
+    "one_source",  # a single source that is not a party to the fact
+    "party_claim",  # a party's own statement: the sponsor, a campaign, the agency's spokesperson
+    "contested",  # another claim or source denies it
+)
+
 
 @dataclass(frozen=True, slots=True)
 class EntityRecord:
@@ -62,6 +71,24 @@ class SourceRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimRecord:
+    """One party's statement of one fact (`fact`: a field such as "kind" or an attribute name such as
+    "military_style_training"), with its confidence grade and the sources it cites."""
+
+    fact: str
+    value: Any
+    confidence: str
+    claimant: str = ""  # the claimant entity's id, or its free-text name
+    sources: tuple[str, ...] = ()
+    retrieved_on: dt.date | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"fact": self.fact, "value": self.value, "confidence": self.confidence, "claimant": self.claimant,
+                "sources": list(self.sources),
+                "retrieved_on": self.retrieved_on.isoformat() if self.retrieved_on else None}
+
+
+@dataclass(frozen=True, slots=True)
 class TieRecord:
     """One tie: a subject met/trained with/received from one or more counterparts.
 
@@ -80,3 +107,4 @@ class TieRecord:
     attributes: dict[str, Any] = field(default_factory=dict)
     sources: tuple[SourceRecord, ...] = ()
     years: tuple[int, ...] = ()
+    claims: tuple[ClaimRecord, ...] = ()

@@ -93,6 +93,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"    - {r}")
         for e in f["evidence"]:
             print(f"  evidence: {e['tie']} ({e['status']}: {e['attribute']} = {e['value']!r}, in {e['country']})")
+            for c in e.get("claims", ()):
+                print(f"    claim: {c['claimant']} says {c['value']!r} ({c['confidence']}; {', '.join(c['sources'])})")
         for src in f["sources"]:
             print(f"  source: {src}")
     return 0

@@ -347,3 +347,6 @@ class ChangeRecordAdmin(admin.ModelAdmin):
             "<table><thead><tr><th>Field</th><th>Before</th><th>After</th></tr></thead><tbody>{}</tbody></table>",
             format_html_join("", "<tr><td>{}</td><td><del>{}</del></td><td><ins>{}</ins></td></tr>", rows),
         )
+
+# The research desk's models register their own admin (claims, captures, link checks).
+from tiewatch.registry import research_admin  # noqa: E402, F401

@@ -4,13 +4,14 @@ and FollowTheMoney JSON lines for Aleph and OpenSanctions tooling."""
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from django.db.models import QuerySet
 
 from tiewatch.core import csvsafe
-from tiewatch.registry.models import Entity, Source, Tie
+from tiewatch.registry.models import Claim, Entity, Source, Tie
 from tiewatch.registry.tieview import TieView, tie_view, ties_with_links
 from tiewatch.registry.visibility import ENTITY_REF_EXTRAS, Visible, entities, sources, ties
 
@@ -111,12 +112,40 @@ def exported_ties(entity_qs: QuerySet[Entity], tie_qs: QuerySet[Tie], visible: V
 
 def bundle_dict(entity_qs: QuerySet[Entity], tie_qs: QuerySet[Tie], source_qs: QuerySet[Source]) -> dict[str, Any]:
     visible = Visible.of(entity_qs, source_qs)
+    claims = claim_dicts(visible)
     return {
         "sources": [source_dict(s) for s in source_qs.order_by("id")],
-        "entities": [entity_dict(e, visible)
+        "entities": [_with_claims(entity_dict(e, visible), claims.get(("entity", e.pk)))
                      for e in entity_qs.prefetch_related("sources", "redirects").order_by("id")],
-        "ties": [tie_dict(t) for t in exported_ties(entity_qs, tie_qs, visible)],
+        "ties": [_with_claims(tie_dict(t), claims.get(("tie", t.id)))
+                 for t in exported_ties(entity_qs, tie_qs, visible)],
     }
+
+
+def _with_claims(data: dict[str, Any], claims: list[dict[str, Any]] | None) -> dict[str, Any]:
+    if claims:
+        data["claims"] = claims
+    return data
+
+
+def claim_dicts(visible: Visible) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Claims in the import format, by (owner kind, owner id), naming only `visible` sources and
+    claimants: a claim left citing no source is left out (docs/registry.md#claims-and-confidence)."""
+    out: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for c in Claim.objects.prefetch_related("sources").select_related("claimant").order_by("position", "id"):
+        cited = visible.sources(sorted(s.id for s in c.sources.all()))
+        if not cited:
+            continue
+        claimant = visible.entity(c.claimant_id)
+        owner = ("entity", c.entity_id) if c.entity_id else ("tie", c.tie_id or "")
+        out[owner].append(_compact({
+            "fact": c.fact, "value": c.value, "confidence": c.confidence, "claimant": claimant,
+            "claimant_name": c.claimant_name or ("" if claimant or not c.claimant_id else "a party not shown"),
+            "sources": cited, "retrieved_on": c.retrieved_on.isoformat() if c.retrieved_on else None,
+            "quote": c.quote}))
+        if "value" not in out[owner][-1]:
+            out[owner][-1]["value"] = c.value
+    return dict(out)
 
 
 def csv_cell(value: Any) -> str:

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 
 from tiewatch.core.partial_dates import PartialDate
-from tiewatch.core.records import DATE_PRECISIONS, ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
+from tiewatch.core.records import CONFIDENCE_GRADES, DATE_PRECISIONS, ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
 
 
 def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -239,3 +239,68 @@ class EntityRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_id} -> {self.entity_id}"
+class Claim(models.Model):
+    """One party's statement of one fact of an entity or a tie (its date, its kind, an attribute such
+    as `military_style_training`), with who claims it, the sources it cites, when it was retrieved and
+    a confidence grade. Several claims of one fact stand side by side; none silently wins."""
+
+    entity = models.ForeignKey(Entity, null=True, blank=True, on_delete=models.CASCADE, related_name="claims")
+    tie = models.ForeignKey(Tie, null=True, blank=True, on_delete=models.CASCADE, related_name="claims")
+    fact = models.CharField(max_length=100, help_text="A field (kind, date, status) or an attribute name")
+    value = models.JSONField(null=True, blank=True)
+    confidence = models.CharField(max_length=32, choices=_choices(CONFIDENCE_GRADES))
+    claimant = models.ForeignKey(Entity, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="claims_made")
+    claimant_name = models.CharField(max_length=200, blank=True, help_text="Who claims it, when not an entity")
+    sources = models.ManyToManyField(Source, blank=True, related_name="claims")
+    retrieved_on = models.DateField(null=True, blank=True)
+    quote = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["fact", "position", "id"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(entity__isnull=True, tie__isnull=False) | models.Q(entity__isnull=False, tie__isnull=True),
+            name="claim_of_one_record")]
+
+    def __str__(self) -> str:
+        return f"{self.fact} = {self.value!r} ({self.confidence})"
+
+    @property
+    def claimant_label(self) -> str:
+        return self.claimant.name if self.claimant is not None else self.claimant_name
+
+
+class SourceCapture(models.Model):
+    """One archived copy of a source: the bytes are stored content-addressed (their sha256) with a
+    WARC record beside them (tiewatch/registry/archive/store.py); the extracted text is kept here."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="captures")
+    captured_at = models.DateTimeField(db_index=True)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    status = models.PositiveSmallIntegerField()
+    content_type = models.CharField(max_length=200)
+    final_url = models.URLField(max_length=1000)
+    redirects = models.JSONField(default=list, blank=True)
+    size = models.PositiveIntegerField()
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-captured_at", "-id"]
+
+
+class SourceLink(models.Model):
+    """The live link's health, from `tiewatch sources check`: dead since the first failed check of a
+    run of failures, cleared when it answers again."""
+
+    source = models.OneToOneField(Source, primary_key=True, on_delete=models.CASCADE, related_name="link")
+    last_checked = models.DateTimeField()
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    final_url = models.URLField(max_length=1000, blank=True)
+    redirects = models.JSONField(default=list, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    dead_since = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    @property
+    def dead(self) -> bool:
+        return self.dead_since is not None

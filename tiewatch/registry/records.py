@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 
 from tiewatch.core.records import EntityRecord, SourceRecord, TieRecord
 from tiewatch.registry import visibility
+from tiewatch.registry.claimview import tie_claim_records
 from tiewatch.registry.models import Entity, Source, Tie, TieCounterpart
 
 
@@ -47,6 +48,8 @@ def tie_records(published_only: bool = True, subjects: Collection[str] | None = 
         if eid not in hidden:
             counterparts[tid].append(eid)
     sources = _tie_sources(cited)
+    # Claims are few (curated facts), so all of those the reader sees are read at once.
+    claims = tie_claim_records(None, drafts=not published_only)
     def shown(entity_id: str) -> bool:
         return entity_id not in hidden
 
@@ -60,7 +63,7 @@ def tie_records(published_only: bool = True, subjects: Collection[str] | None = 
             program=None if tie.program_id in hidden else tie.program_id,
             attributes=visibility.keep_refs(tie.attributes, visibility.ENTITY_REF_ATTRIBUTES, shown),
             sources=tuple(sources.get(tie.id, ())),
-            years=tuple(tie.years or ()),
+            years=tuple(tie.years or ()), claims=claims.get(tie.id, ()),
         ))
     return records
 

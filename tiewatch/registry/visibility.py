@@ -11,6 +11,8 @@ Staff see everything. The public sees:
 - a jurisdiction in which (or within which) a published entity is placed;
 - the id (and names) of a published record merged into a published entity (entity resolution): a
   merged-away draft's id leads staff only (`redirect_target`, `Visible.merged_ids`).
+- a claim about a published entity or a tie the public sees, citing at least one published source;
+  within it, its draft sources and a draft claimant are left out.
 
 Querysets decide which records are listed; `Visible` decides which references inside a listed record
 are shown. Nothing else in the registry filters on `published`.
@@ -24,7 +26,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tiewatch.registry.jurisdictions import lineage
-from tiewatch.registry.models import Entity, EntityRedirect, Jurisdiction, Source, Tie
+from tiewatch.registry.models import Claim, Entity, EntityRedirect, Jurisdiction, Source, Tie
 
 # Facts kept in Entity.extra and Tie.attributes that name an entity by its id.
 ENTITY_REF_EXTRAS = ("member_of", "sponsor", "counterparts")
@@ -75,6 +77,17 @@ def ties_of_subject(entity: Entity, drafts: bool) -> QuerySet[Tie]:
     if drafts:
         return qs
     return qs.filter(published=True) if entity.published else qs.none()
+
+
+def claims(drafts: bool) -> QuerySet[Claim]:
+    """Claims a reader may list: the public's are about a published entity or a tie the public sees,
+    and cite at least one published source (a claim resting only on drafts is a draft itself)."""
+    qs = Claim.objects.all()
+    if drafts:
+        return qs
+    cites_published = Exists(Claim.sources.through.objects.filter(claim_id=OuterRef("pk"), source__published=True))
+    about_public = Q(entity__published=True) | Q(tie__in=ties(False).values("pk"))
+    return qs.filter(about_public, cites_published)
 
 
 def jurisdictions(drafts: bool) -> QuerySet[Jurisdiction]:

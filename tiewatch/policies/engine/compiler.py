@@ -25,12 +25,20 @@ from operator import attrgetter, ge
 
 from tiewatch.core.records import EntityRecord, TieRecord
 from tiewatch.policies.engine import schema as s
-from tiewatch.policies.engine.facts import Counterpart, Evidence, evidence_status, tie_countries, truthy
+from tiewatch.policies.engine.facts import (
+    Counterpart,
+    Evidence,
+    evidence_of,
+    evidence_status,
+    tie_countries,
+    truthy,
+)
 from tiewatch.policies.engine.operators import EvidenceSpec, Need, Pred, need_size
 from tiewatch.policies.engine.screen import Finding, evaluate, explain_hit, verdict_of, years_match
 
 _SUBJECT_KIND = attrgetter("subject", "kind")
 _ATTRIBUTES = attrgetter("attributes")
+_CLAIMS = attrgetter("claims")
 _END = attrgetter("end")
 _LO = attrgetter("lo")
 _DMIN, _DMAX = dt.date.min, dt.date.max
@@ -178,7 +186,8 @@ class Engine:
         ents = self.entities
         if not isinstance(ties, (list, tuple)):
             ties = list(ties)
-        for t in compress(ties, map(_ATTRIBUTES, ties)):  # only ties with attributes can be evidence
+        # Only ties with attributes or claims can be evidence (C-level passes, as in screen()).
+        for t in compress(ties, map(any, zip(map(_ATTRIBUTES, ties), map(_CLAIMS, ties)))):
             if t.subject not in wanted:
                 continue
             for spec, kinds, attribute, count_disputed, subs in specs:
@@ -194,7 +203,7 @@ class Engine:
                         continue
                     seen.add(country)
                     table.setdefault((t.subject, country), []).append(
-                        Evidence(t.id, country, status, attribute, t.attributes.get(attribute)))
+                        evidence_of(t, country, status, attribute))
         for table in self.evidence.values():
             for lst in table.values():
                 lst.sort(key=lambda e: e.tie)

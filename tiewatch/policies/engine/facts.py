@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tiewatch.core.records import EntityRecord, TieRecord
+from tiewatch.core.records import ClaimRecord, EntityRecord, TieRecord
 
 MISSING = object()
 _TRUE_WORDS = frozenset({"true", "yes", "confirmed"})
@@ -30,17 +30,28 @@ class Counterpart:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """A tie a country-level test relied on."""
+    """A tie a country-level test relied on, with the claims of its fact it relied on (all of them,
+    side by side: a fact whose claims conflict is disputed evidence)."""
 
     tie: str
     country: str
-    status: str  # "asserted" (attribute true) or "disputed" (attribute "disputed" or tie disputed)
+    status: str  # "asserted" (attribute true) or "disputed" (attribute "disputed", tie disputed, claims conflict)
     attribute: str = ""
     value: Any = None
+    claims: tuple[ClaimRecord, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {"tie": self.tie, "country": self.country, "status": self.status,
-                "attribute": self.attribute, "value": self.value}
+                "attribute": self.attribute, "value": self.value, "claims": [c.as_dict() for c in self.claims]}
+
+
+def evidence_of(tie: TieRecord, country: str, status: str, attribute: str) -> Evidence:
+    value = tie.attributes.get(attribute) if tie.attributes else None
+    return Evidence(tie.id, country, status, attribute, value, claims_of(tie, attribute))
+
+
+def claims_of(tie: TieRecord, fact: str) -> tuple[ClaimRecord, ...]:
+    return tuple(c for c in tie.claims if c.fact == fact) if tie.claims else ()
 
 
 def truthy(value: Any) -> bool:
@@ -57,10 +68,15 @@ def truthy(value: Any) -> bool:
 
 
 def evidence_status(tie: TieRecord, attribute: str) -> str | None:
-    """"asserted", "disputed", or None when the tie is no evidence for `attribute`."""
+    """"asserted", "disputed", or None when the tie is no evidence for `attribute`. The tie's claims of
+    the attribute count beside its value: one claiming it true makes the tie evidence; one denying it,
+    a contested one, or a disputed value makes that evidence disputed."""
     if tie.status == "cancelled":
         return None
     value = tie.attributes.get(attribute, MISSING) if tie.attributes else MISSING
+    claims = claims_of(tie, attribute)
+    if claims:
+        return _claimed_status(tie, value, claims)
     if value is MISSING:
         return None
     if isinstance(value, str) and value.strip().lower() in _DISPUTED_WORDS:
@@ -68,6 +84,16 @@ def evidence_status(tie: TieRecord, attribute: str) -> str | None:
     if truthy(value):
         return "disputed" if tie.status == "disputed" else "asserted"
     return None
+
+
+def _claimed_status(tie: TieRecord, value: Any, claims: tuple[ClaimRecord, ...]) -> str | None:
+    supported = any(truthy(c.value) for c in claims) or (value is not MISSING and truthy(value))
+    doubted = (tie.status == "disputed"
+               or (isinstance(value, str) and value.strip().lower() in _DISPUTED_WORDS)
+               or any(c.confidence == "contested" or not truthy(c.value) for c in claims))
+    if not supported and not (isinstance(value, str) and value.strip().lower() in _DISPUTED_WORDS):
+        return None
+    return "disputed" if doubted else "asserted"
 
 
 def tie_countries(tie: TieRecord, entities: Mapping[str, EntityRecord]) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from tiewatch.core.records import EntityRecord, TieRecord
 from tiewatch.policies.engine import schema as s
-from tiewatch.policies.engine.facts import Evidence, evidence_status, tie_countries
+from tiewatch.policies.engine.facts import Evidence, evidence_of, evidence_status, tie_countries
 from tiewatch.policies.engine.operators import EvidenceSpec
 from tiewatch.policies.engine.screen import Finding, approved, counterparts_of, explain_hit, window_matches
 
@@ -34,7 +34,7 @@ class NaiveEvaluator:
                 continue
             for _, c in tie_countries(t, self.entities):
                 if c == country:
-                    out.append(Evidence(t.id, c, status, spec.attribute, t.attributes.get(spec.attribute)))
+                    out.append(evidence_of(t, c, status, spec.attribute))
                     break
         return sorted(out, key=lambda e: e.tie)
 

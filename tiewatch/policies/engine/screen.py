@@ -190,8 +190,16 @@ def explain_hit(inst: s.Instrument, rule: s.Rule, tie: TieRecord, cp: Counterpar
         if any(e.status == "disputed" for e in ev):
             reasons.append("some evidence is disputed: "
                            + ", ".join(e.tie for e in ev if e.status == "disputed"))
+        reasons.extend(claims_reason(e) for e in ev if e.claims)
     return Finding(inst.id, rule.id, rule.clause, rule.effect, tie.id, tie.subject, cp.id, tuple(reasons),
                    tuple(ev), sources, inst.binding, inst.title)
+
+
+def claims_reason(e: Evidence) -> str:
+    """The claims an evidence tie's fact rests on, side by side (none silently wins)."""
+    told = "; ".join(f"{c.claimant or 'unnamed party'} says {c.value!r} ({c.confidence.replace('_', ' ')})"
+                     for c in e.claims)
+    return f"{e.tie} {e.attribute} rests on {len(e.claims)} claim(s), relied on as {e.status}: {told}"
 
 
 def approved(rule: s.Rule, tie: TieRecord) -> bool:

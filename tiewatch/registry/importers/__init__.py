@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 
 from tiewatch.registry.importers.links import LinkCounts, Resolver
 from tiewatch.registry.importers.stream import BATCH_ROWS, stream_import

@@ -24,6 +24,7 @@ from django.db import transaction
 
 from tiewatch.core.errors import Problem, ValidationFailed, did_you_mean
 from tiewatch.core.inputs import InputError
+from tiewatch.registry.importers.claims import resolve_references, write_claims
 from tiewatch.registry.importers.links import BatchLinker, LinkCounts, Resolver
 from tiewatch.registry.importers.readers import (
     RawRecord,
@@ -264,6 +265,8 @@ def stream_import(paths: Iterable[Path | str], max_bytes: int, actor: str, dry_r
         with bulk:
             run.read_all(iter_records(good, max_bytes, run.read, scanned=True))
             problems = _all_problems(run, files)
+            if run.bundle.claims:
+                problems += claim_reference_problems(run)
             if problems:
                 count = len(problems)
                 raise ValidationFailed(f"{count} problem{'s' if count != 1 else ''} found; nothing was written",
@@ -271,12 +274,38 @@ def stream_import(paths: Iterable[Path | str], max_bytes: int, actor: str, dry_r
             if run.write:
                 run.counts["sources"] = write_sources_batch(run.bundle.sources, actor, protect_edited=protect_edited,
                                                             progress=progress)
+                if run.bundle.claims:
+                    run.counts["claims"] = write_bundle_claims(run)
         if run.write:
             run.linker.finish()
             refresh_counterpart_countries(sorted(set(run.recountried) | run.late_counterparts))
     notices = run.read.notices + [notice for header in run.read.csv_headers
                                   for notice in csv_column_notices(*header)] + run.bundle.notices
     return Streamed([str(f) for f in files], run.counts if run.write else {}, notices, run.linker.counts)
+
+
+def claim_reference_problems(run: _Run) -> list[Problem]:
+    """Claims are few and cite sources, which are written last: kept whole until the end, checked
+    against every entity id of the bundle (and the registry) once all are known."""
+    problems: list[Problem] = []
+    resolve_references([c for rows in run.bundle.claims.values() for c in rows], set(run.bundle.index["entities"].where),
+                       {source.url: source.id for source in run.bundle.sources.values()}, problems)
+    return problems
+
+
+def write_bundle_claims(run: _Run) -> WriteCounts:
+    """Write the claims once their sources are; an entity linked to an existing one takes its claims there,
+    and a record kept as edited since the last import keeps its claims too."""
+    links = run.linker.links
+    claims = {(owner, links.get(owner_id, owner_id) if owner == "entity" else owner_id): rows
+              for (owner, owner_id), rows in run.bundle.claims.items()}
+    for (_owner, owner_id), rows in claims.items():
+        for claim in rows:
+            claim.owner_id = owner_id
+            claim.claimant = links.get(claim.claimant, claim.claimant) if claim.claimant else claim.claimant
+    kept = {("entity", i) for i in run.counts["entities"].kept} | {("tie", i) for i in run.counts["ties"].kept}
+    changed = write_claims(claims, run.actor, kept)
+    return WriteCounts(updated=changed, unchanged=sum(1 for key in claims if key not in kept) - changed)
 
 
 def _all_problems(run: _Run, files: list[Path]) -> list[Problem]:

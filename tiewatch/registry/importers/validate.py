@@ -18,6 +18,7 @@ from tiewatch.core.partial_dates import parse_date_range as _parse_date_range
 from tiewatch.core.partial_dates import parse_partial_date as _parse_partial_date
 from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
 from tiewatch.core.urls import is_http_url
+from tiewatch.registry.importers.claims import ClaimRow, read_claims
 from tiewatch.registry.importers.readers import RawRecord
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
@@ -37,13 +38,13 @@ def type_name(value: Any) -> str:
 
 
 ENTITY_FIELDS = {"id", "name", "kind", "country", "jurisdiction", "aliases", "parent", "note", "sources",
-                 "uncertain", "published", "extra", "merged_ids"}
+                 "uncertain", "published", "extra", "merged_ids", "claims"}
 # Sourced facts the seed records about some entities; kept in Entity.extra as they are.
 ENTITY_EXTRA_FIELDS = {"member_of", "sponsor", "years_active", "counterparts"}
 ENTITY_REF_EXTRAS = {"member_of", "sponsor", "counterparts"}
 TIE_FIELDS = {"id", "subject", "counterparts", "counterpart", "program", "kind", "date", "dates", "years",
               "status", "note", "sources", "attributes", "uncertain", "published", "funder",
-              "counterpart_country"}
+              "counterpart_country", "claims"}
 SOURCE_FIELDS = {"id", "url", "title", "publisher", "published_on", "accessed_on", "excerpt", "published"}
 
 
@@ -106,6 +107,8 @@ class Bundle:
     sources: dict[str, SourceRow] = field(default_factory=dict)
     entities: dict[str, EntityRow] = field(default_factory=dict)
     ties: dict[str, TieRow] = field(default_factory=dict)
+    # (owner kind, owner id) -> the claims of a record that has a `claims` key (docs/registry.md#claims-and-confidence)
+    claims: dict[tuple[str, str], list[ClaimRow]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
@@ -358,6 +361,7 @@ def _entity(bundle: Bundle, record: RawRecord) -> None:
             check.problem("merged_ids", f"not a valid id: {old_id[:60]!r}")
     if row.id:
         _add_unique(bundle, "entities", row, check)
+        _claims(bundle, record, "entity", row.id)
 
 
 def _tie(bundle: Bundle, record: RawRecord) -> None:
@@ -393,6 +397,13 @@ def _tie(bundle: Bundle, record: RawRecord) -> None:
     )
     if row.id:
         _add_unique(bundle, "ties", row, check)
+        _claims(bundle, record, "tie", row.id)
+
+
+def _claims(bundle: Bundle, record: RawRecord, owner: str, owner_id: str) -> None:
+    rows = read_claims(record.data.get("claims"), owner, owner_id, record.file, record.line, bundle.problems)
+    if rows is not None:
+        bundle.claims[(owner, owner_id)] = rows
 
 
 HANDLERS: dict[str, Callable[[Bundle, RawRecord], None]] = {"sources": _source, "entities": _entity, "ties": _tie}

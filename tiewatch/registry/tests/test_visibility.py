@@ -56,8 +56,20 @@ def canary_bundle(folder: Path) -> Path:
         {"id": "visibility-only-draft-counterpart", "subject": DURHAM, "counterparts": [canary("military")],
          "date": "2019-06", **published},
         {"id": f"{MARKER}-draft-tie", "subject": DURHAM, "counterparts": ["il-israel-police"], "date": "2019-07",
-         "published": False, "note": f"{MARKER} tie note", **published},
+         "published": False, "note": f"{MARKER} tie note", **published,
+         "claims": [{"fact": "kind", "value": f"{MARKER} kind", "confidence": "one_source",
+                     "claimant_name": f"{MARKER} reporter", "sources": [COVER]}]},
     ]
+    # Claims (docs/registry.md#claims-and-confidence): one citing only a draft source, one by a draft
+    # claimant, on a published tie; one on a published entity citing only a draft source.
+    ties[1]["claims"] = [
+        {"fact": "participants", "value": 7, "confidence": "one_source", "claimant_name": f"{MARKER} insider",
+         "sources": ["src-zqcanary"], "quote": f"{MARKER} quote"},
+        {"fact": "participants", "value": 9, "confidence": "party_claim", "claimant": canary("organization"),
+         "sources": ["src-zqcanary", COVER], "quote": "Nine went."},
+    ]
+    entities[-1]["claims"] = [{"fact": "country", "value": "US", "confidence": "one_source",
+                               "claimant_name": f"{MARKER} source", "sources": ["src-zqcanary"]}]
     sources = [{"id": "src-zqcanary", "url": f"https://{MARKER}.example/draft-source", "title": "Zqcanary title",
                 "published": False},
                {"url": COVER, "title": "Cover story"}]
@@ -109,6 +121,8 @@ def test_canaries_are_real_drafts_staff_can_see(client: Any, canaries: None, use
     assert "Zqcanary police_agency name" in client.get("/ties/visibility-draft-subject/").content.decode()
     page = client.get(f"/entities/{DURHAM}/").content.decode()
     assert "Zqcanary foreign_police name" in page and "Zqcanary program name" in page
+    claims = client.get("/ties/visibility-draft-parties/").content.decode()
+    assert "zqcanary quote" in claims and "Zqcanary organization name" in claims
     assert MARKER in client.get("/entities/us-nc-visibility-unit/").content.decode()
 
 
@@ -125,6 +139,8 @@ def test_no_page_shows_a_draft(client: Any, canaries: None) -> None:
         assert client.get(url).status_code == 404, url
     page = client.get("/ties/visibility-draft-parties/").content.decode()
     assert 'href="/entities/il-israel-police/"' in page and "Cover story" in page
+    # The draft claimant's claim is shown (it cites a published source), without its claimant.
+    assert "Nine went." in page and "a party not shown" in page
 
 
 def test_filters_naming_a_draft_find_nothing(client: Any, canaries: None) -> None:
@@ -189,7 +205,7 @@ def test_no_api_path_shows_a_draft(client: Any, canaries: None) -> None:
            "sources": ["src-zqcanary"]}
     called = 0
     for path in (p for p in gets if "{" in p):
-        parent = path.rsplit("/", 1)[0]
+        parent = path.split("/{", 1)[0]  # /api/ties/{id} and /api/ties/{id}/claims both take a tie's id
         candidates = sorted(found.get(parent, set())) + ids.get(parent.rsplit("/", 1)[-1], [])
         for value in candidates:
             url = re.sub(r"\{[^}]+\}", value, path)

@@ -13,7 +13,6 @@ from .profiles import Profile
 from .tables import TABLES_DIR, tables
 from .types import Feature
 
-
 _LEADING_DIGITS = re.compile(r"^\d+")
 
 
@@ -114,7 +113,7 @@ def _exact_feature(query: Profile, record: Profile, found: list[Feature]) -> Fea
     organisations and foreign bodies have no agency type to confirm a match."""
     if any(f.name == "kind" for f in found):
         return None
-    value, q_core, r_core, label, via_alias = best_core(query, record)
+    value, _query_core, _record_core, label, _via_alias = best_core(query, record)
     if value < 1.0:
         return None
     return Feature("exact", weights()["exact"], f"'{label}' is the same name once normalised")

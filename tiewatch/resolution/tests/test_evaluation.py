@@ -8,7 +8,14 @@ import pytest
 
 from tiewatch.core.records import ENTITY_KINDS
 from tiewatch.resolution.engine import AUTO, REVIEW, Index
-from tiewatch.resolution.tests.evaluation.harness import Outcome, figures, load_pairs, load_records, outcomes, pair_score
+from tiewatch.resolution.tests.evaluation.harness import (
+    Outcome,
+    figures,
+    load_pairs,
+    load_records,
+    outcomes,
+    pair_score,
+)
 
 
 @pytest.fixture(scope="module")

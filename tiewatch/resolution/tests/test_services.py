@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from tiewatch.cli import main
 from tiewatch.registry.models import Entity
 from tiewatch.resolution.decisions import decide, undo
