@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("tiewatch.policies.urls")),
     path("arms/", include("tiewatch.arms.urls")),
     path("", include("tiewatch.campaigns.urls")),
+    path("desk/", include("tiewatch.desk.urls")),
 ]
 
 handler404 = "tiewatch.site.views.page_not_found"
