@@ -178,3 +178,14 @@ def test_emails_never_appear_on_public_pages(task_list: Any, editor: Any) -> Non
         body = public.get(url).content.decode().lower()
         assert "zelda" not in body and user.username not in body, url
     assert OutboxMessage.objects.filter(to="zelda.hidden@privacy.example").count() == 1
+
+
+def test_cli_progress(task_list: Any, capsys: Any) -> None:
+    from tiewatch.cli import main
+
+    user = make_contributor("cli@example.org", "Cli")
+    from tiewatch.desk import workflow
+
+    workflow.claim(Task.objects.get(agency_id=DURHAM).pk, user)
+    assert main(["desk", "progress"]) == 0
+    assert capsys.readouterr().out == "nc-exchanges\topen 1\tclaimed 1\tsubmitted 0\taccepted 0\n"
