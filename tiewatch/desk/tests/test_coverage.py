@@ -102,7 +102,7 @@ def test_exports_and_api(seeded: Any, client: Client) -> None:
     nc = next(row for row in body["states"] if row["state"] == "NC")
     assert nc["found"] == 1 and nc["nothing_found"] == 0  # Raleigh, now a draft, counts nowhere
     assert sum(row["not_researched"] for row in body["states"]) == body["not_researched"]
-    assert [q["slug"] for q in client.get("/api/desk/questions").json()][0] == "israel-ties"
+    assert [q["slug"] for q in client.get("/api/desk/questions").json()] == ["israel-ties", "equipment-1033", "surveillance-tech"]
     missing = client.get("/api/desk/coverage/nope")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     answers = client.get(f"/api/desk/agencies/{DURHAM}/coverage").json()
