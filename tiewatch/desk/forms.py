@@ -18,6 +18,7 @@ from tiewatch.desk.models.coverage import STATE_LABELS, STATES
 from tiewatch.registry.models import Entity, Tie
 
 MAX_LINES = 50
+MAX_URL = 1000  # the registry's Source.url column
 
 
 def link_lines(text: str, field: str = "links") -> list[dict[str, str]]:
@@ -30,6 +31,8 @@ def link_lines(text: str, field: str = "links") -> list[dict[str, str]]:
         url, _, title = line.partition(" ")
         if not is_http_url(url):
             raise ValidationError(f"Line {number}: {HTTP_URL_MESSAGE}")
+        if len(url) > MAX_URL:
+            raise ValidationError(f"Line {number}: a URL of at most {MAX_URL} characters.")
         out.append({"url": url, "title": title.strip()})
     return out
 

@@ -189,3 +189,16 @@ def test_cli_progress(task_list: Any, capsys: Any) -> None:
     workflow.claim(Task.objects.get(agency_id=DURHAM).pk, user)
     assert main(["desk", "progress"]) == 0
     assert capsys.readouterr().out == "nc-exchanges\topen 1\tclaimed 1\tsubmitted 0\taccepted 0\n"
+
+
+def test_a_source_url_longer_than_the_registry_column_is_refused_by_name(task_list: Any) -> None:
+    user = make_contributor("long@example.org", "Long")
+    task = Task.objects.get(agency_id=DURHAM)
+    client = Client()
+    client.force_login(user)
+    client.post(f"/desk/task/{task.pk}/claim/")
+    response = client.post(f"/desk/task/{task.pk}/submit/",
+                           finding_data(sources="https://news.example.org/" + "a" * 1000))
+    assert response.status_code == 400
+    assert "Line 1: a URL of at most 1000 characters." in response.content.decode()
+    assert Finding.objects.count() == 0
