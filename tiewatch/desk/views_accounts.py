@@ -8,12 +8,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from tiewatch.campaigns import conf
+from tiewatch.campaigns.services.ratelimits import client_ip, hit_rate_limits
+from tiewatch.core.errors import RateLimited
 from tiewatch.desk import accounts
 from tiewatch.desk.forms import EmailLoginForm, RegisterForm
 
 
 def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None)
+    if request.method == "POST":
+        # Each attempt counts against the campaigns' per-IP and per-email limits, so nobody can
+        # make the site mail confirmation links to a stream of addresses.
+        try:
+            hit_rate_limits(client_ip(request), str(request.POST.get("email", ""))[:254].strip().lower() or None)
+        except RateLimited:
+            form.add_error(None, "Too many registrations from this address or for this email; try again later.")
+            return render(request, "desk/register.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         accounts.register(data["email"], data["display_name"], data["password"], conf.site_url())

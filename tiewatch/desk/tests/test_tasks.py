@@ -202,3 +202,16 @@ def test_a_source_url_longer_than_the_registry_column_is_refused_by_name(task_li
     assert response.status_code == 400
     assert "Line 1: a URL of at most 1000 characters." in response.content.decode()
     assert Finding.objects.count() == 0
+
+
+def test_registrations_are_rate_limited_per_address(roles: None, client: Client, settings: Any) -> None:
+    settings.TIEWATCH_CAMPAIGNS_RATE_IP_SHORT = "2/60"
+    for n in range(2):
+        response = client.post("/desk/register/", {"email": f"r{n}@example.org", "display_name": "R",
+                                                   "password": "research-all-day-42",
+                                                   "password_again": "research-all-day-42"})
+        assert response.status_code == 302
+    refused = client.post("/desk/register/", {"email": "r9@example.org", "display_name": "R",
+                                              "password": "research-all-day-42", "password_again": "research-all-day-42"})
+    assert refused.status_code == 429 and "Too many registrations" in refused.content.decode()
+    assert Contributor.objects.count() == 2 and OutboxMessage.objects.count() == 2
