@@ -1,6 +1,16 @@
 """The research desk: what has been researched (including "nothing found"), research tasks for
 contributors, public-records requests, and follows with alerts."""
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def _agency_section(request: Any, entity: Any, drafts: bool) -> Any:
+    # Imported when a page asks, not at startup: commands that serve no page never load the views
+    # (and through them the forms and pydantic).
+    from tiewatch.desk.views_coverage import agency_section
+
+    return agency_section(request, entity, drafts)
 
 
 class DeskConfig(AppConfig):
@@ -10,7 +20,6 @@ class DeskConfig(AppConfig):
 
     def ready(self) -> None:
         # The registry's entity page shows "What has been researched" through its section hook.
-        from tiewatch.desk.views_coverage import agency_section
         from tiewatch.registry.sections import add_entity_section
 
-        add_entity_section(agency_section)
+        add_entity_section(_agency_section)
