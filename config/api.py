@@ -185,6 +185,7 @@ def _register_routers() -> None:
     # Imported here so each app's router module stays the only place its endpoints are declared.
     from tiewatch.arms.api import router as arms_router
     from tiewatch.campaigns.api import router as campaigns_router
+    from tiewatch.desk.api import router as desk_router
     from tiewatch.policies.api import router as policies_router
     from tiewatch.policies.listscreen.api import router as listscreen_router
     from tiewatch.registry.api import router as registry_router
@@ -198,6 +199,7 @@ def _register_routers() -> None:
     api.add_router("/", campaigns_router)
     api.add_router("/", resolution_router)
     api.add_router("/", listscreen_router)
+    api.add_router("/", desk_router)
 
 
 _register_routers()

@@ -20,6 +20,7 @@ urlpatterns = [
     path("datasets/", include("tiewatch.datasets.browse.urls")),
     path("", include("tiewatch.campaigns.urls")),
     path("resolution/", include("tiewatch.resolution.urls")),
+    path("desk/", include("tiewatch.desk.urls")),
 ]
 
 handler404 = "tiewatch.site.views.page_not_found"

@@ -37,6 +37,7 @@ from tiewatch.registry.exporters import (
 )
 from tiewatch.registry.models import Entity
 from tiewatch.registry.queries import TieView, tie_views, ties_with_links
+from tiewatch.registry.sections import entity_sections
 from tiewatch.registry.tieview import EntityRef
 from tiewatch.registry.visibility import ENTITY_REF_EXTRAS, Visible, redirect_target
 
@@ -349,6 +350,7 @@ def entity_detail(request: HttpRequest, entity_id: str) -> HttpResponse:
         "children": children,
         "entity_sources": [s for s in entity.sources.all() if visible.source(s.pk)],
         "parent": entity.parent if entity.parent and visible.entity(entity.parent_id) else None,
+        "sections": entity_sections(request, entity, drafts),
     })
 
 

@@ -23,6 +23,8 @@ SECRETS_OF = [
     ("Ravi Zanzibarian", "ravi+tag@privacy.example", "17 Obscura Court", "2001:db8::7"),
     ("Solveig Umbrageous", "solveig.umbra@privacy.example", "9 Nowhere Terrace", "203.0.113.99"),
 ]
+# A research-desk contributor (docs/desk.md): credited by display name, never by email or user name.
+DESK_SECRETS = ["tamsin.vellichor@privacy.example", "tamsin.vellichor", "Vellichor"]
 SKIP = ("/admin/", "/static/", "/api/docs")
 MAX_PAGES = 500
 
@@ -31,7 +33,29 @@ def forbidden() -> list[str]:
     out = []
     for name, email, address, ip in SECRETS_OF:
         out += [email, email.split("@")[0], normalise_email(email), address, ip, name.split()[1]]
-    return out
+    return out + DESK_SECRETS
+
+
+def publish_desk_finding() -> str:
+    """A contributor (secret email) researches Durham; an editor accepts: credited as "T. V." only.
+    Returns the contributor's random user name, which must not appear publicly either."""
+    from django.contrib.auth.models import User
+
+    from tiewatch.desk import workflow
+    from tiewatch.desk.models import Task, TaskList
+    from tiewatch.desk.tests.conftest import make_contributor
+
+    author = make_contributor(DESK_SECRETS[0], "T. V.")
+    editor = User.objects.create_superuser("desk-editor", "desk-editor@example.org", "password")
+    tasks = TaskList.objects.create(slug="privacy", title="Privacy check")
+    task = Task.objects.create(task_list=tasks, agency_id="us-nc-durham-police-department", question="israel-ties")
+    workflow.claim(task.pk, author)
+    finding = workflow.submit(task.pk, author, {
+        "found": False, "summary": "Nothing in the travel records.", "method": "Searched travel records",
+        "sources": [{"url": "https://records.example.org/durham", "title": "records"}], "tie_kind": "",
+        "counterpart": None, "year": None, "anonymous": False})
+    workflow.accept(finding.pk, editor)
+    return str(author.username)
 
 
 @pytest.fixture
@@ -46,6 +70,7 @@ def populated(seeded: Any, client: Client, settings: Any) -> dict[str, list[str]
         assert r.status_code == 202, r.content
     for message in OutboxMessage.objects.all()[:2]:
         signing.confirm(message.body.split("/confirm/")[1].split("/")[0])
+    DESK_SECRETS.append(publish_desk_finding())
     return {
         "petition": list(Petition.objects.values_list("slug", flat=True)),
         "campaign": list(Campaign.objects.values_list("slug", flat=True)),
@@ -93,7 +118,8 @@ def test_no_signer_data_on_any_public_page_or_endpoint(populated: dict[str, list
         assert r.status_code in (409, 422)
         check("POST /api/petitions/example/signatures", r.content)
     # The site: breadth-first from the home page and our sections, following every local link.
-    queue = deque(["/campaigns/", "/petitions/", "/petitions/example/", "/"])
+    queue = deque(["/campaigns/", "/petitions/", "/petitions/example/", "/", "/desk/coverage/",
+                   "/desk/register/", "/desk/login/"])
     seen: set[str] = set(queue)
     crawled = 0
     while queue and crawled < MAX_PAGES:
@@ -114,6 +140,10 @@ def test_no_signer_data_on_any_public_page_or_endpoint(populated: dict[str, list
     assert crawled >= 10
     ours = {u for u in seen if u.startswith(("/campaigns/", "/petitions/", "/hearings/", "/votes/", "/letters/"))}
     assert "/hearings/durham-city-council-2018-04-16/" in ours and "/petitions/example/" in ours
+    assert {"/desk/coverage/israel-ties/", "/desk/coverage/israel-ties/?format=csv"} <= seen
+    assert "T. V." in client.get("/desk/coverage/israel-ties/").content.decode()
+    for url in ("/api/desk/coverage/israel-ties", "/api/desk/agencies/us-nc-durham-police-department/coverage"):
+        check(url, client.get(url).content)
     # The opted-in signer shows as first name and city only.
     page = client.get("/petitions/example/").content.decode()
     assert "Quilla, Durham" in page

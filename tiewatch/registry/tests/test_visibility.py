@@ -306,3 +306,35 @@ def test_dataset_summaries_and_pages_show_no_draft(client: Any, canaries: None, 
     client.force_login(users["charlie"])
     staff = client.get(f"/entities/{DURHAM}/").content.decode()
     assert "Zqcanary military name" in staff and f"{MARKER}_category".replace("_", " ") in staff.lower()
+def test_desk_pages_show_no_draft_agency_nor_an_unreviewed_finding(client: Any, canaries: None) -> None:
+    """The research desk (docs/desk.md): coverage of a draft agency, and a finding not yet accepted,
+    appear on no public page, export or endpoint."""
+    import datetime as dt
+
+    from tiewatch.desk import workflow
+    from tiewatch.desk.models import Coverage, Task, TaskList
+    from tiewatch.desk.tests.conftest import make_contributor
+
+    Coverage.objects.create(agency_id=canary("police_agency"), question="israel-ties", state="found",
+                            researched_on=dt.date(2026, 1, 2), method=f"{MARKER} method", credit=f"{MARKER} credit")
+    Coverage.objects.create(agency_id=DURHAM, question="israel-ties", state="nothing_found",
+                            researched_on=dt.date(2026, 1, 2), method="Searched travel records")
+    from django.contrib.auth.models import Group
+
+    Group.objects.get_or_create(name="contributor")
+    author = make_contributor(f"{MARKER}@example.org", "Researcher")
+    task = Task.objects.create(task_list=TaskList.objects.create(slug="canaries", title="Canaries"),
+                               agency_id=DURHAM, question="surveillance-tech")
+    workflow.claim(task.pk, author)
+    workflow.submit(task.pk, author, {
+        "found": True, "summary": f"{MARKER} draft finding", "method": "m", "tie_kind": "training",
+        "sources": [{"url": f"https://{MARKER}.example/finding", "title": "t"}], "counterpart": None,
+        "year": 2020, "anonymous": False})
+    assert "Searched travel records" in client.get(f"/entities/{DURHAM}/").content.decode()
+    pages = [f"/desk/coverage/{q}/{fmt}" for q in ("israel-ties", "surveillance-tech")
+             for fmt in ("", "?format=csv", "?format=json")]
+    for url in ("/desk/coverage/", *pages, f"/entities/{DURHAM}/", "/api/desk/coverage/israel-ties",
+                "/api/desk/coverage/surveillance-tech", f"/api/desk/agencies/{DURHAM}/coverage", "/desk/tasks/",
+                f"/desk/task/{task.pk}/", f"/desk/findings/{task.findings.get().pk}/"):
+        assert_clean(client.get(url).content.decode(), url)
+    assert client.get(f"/api/desk/agencies/{canary('police_agency')}/coverage").status_code == 404
