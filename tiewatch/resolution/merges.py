@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -121,7 +122,31 @@ def _repoint(canonical: Entity, merged: Entity, hide: bool) -> dict[str, Any]:
         "program_ties": program_ties, "children": children,
         "entity_facts": _repoint_facts(merged.pk, canonical.pk),
         "tie_attributes": _repoint_attributes(merged.pk, canonical.pk),
+        "relations": _repoint_relations(merged.pk, canonical.pk),
     }
+
+
+# References to an entity handled above, by name; any other foreign key to Entity (a claim about it or
+# made by it, a research record about an agency, in this app or one added later) moves generically, so
+# a merge neither fails on a protected reference nor cascades a record away.
+_HANDLED = {("registry.Entity", "parent"), ("registry.Tie", "subject"), ("registry.Tie", "program"),
+            ("registry.TieCounterpart", "entity"), ("registry.EntityRedirect", "entity")}
+
+
+def _other_relations() -> list[tuple[Any, str]]:
+    return [(rel.related_model, rel.field.name) for rel in Entity._meta.related_objects
+            if not rel.many_to_many and (rel.related_model._meta.label, rel.field.name) not in _HANDLED]
+
+
+def _repoint_relations(old: str, new: str) -> list[list[Any]]:
+    """[model label, field, [pks]] of the rows moved from `old` to `new`, for unmerge."""
+    moved = []
+    for model, field_name in _other_relations():
+        pks = list(model.objects.filter(**{f"{field_name}_id": old}).values_list("pk", flat=True))
+        if pks:
+            model.objects.filter(pk__in=pks).update(**{f"{field_name}_id": new})
+            moved.append([model._meta.label, field_name, pks])
+    return moved
 
 
 def _swap(value: Any, old: str, new: str) -> Any:
@@ -208,4 +233,6 @@ def _restore(canonical: Entity, snap: dict[str, Any]) -> Entity:
         Entity.objects.filter(pk=entity_id).update(extra=extra)
     for tie_id, attributes in snap["tie_attributes"]:
         Tie.objects.filter(pk=tie_id).update(attributes=attributes)
+    for label, field_name, pks in snap.get("relations", []):
+        apps.get_model(label).objects.filter(pk__in=pks).update(**{f"{field_name}_id": merged.pk})
     return merged

@@ -38,7 +38,14 @@ def test_places_map_counts_every_instrument_of_the_loaded_packs(client: Client) 
     html = client.get("/policies/places/").content.decode()
     county_table = html.split("Policies in force, by county</caption>", 1)[1].split("</table>", 1)[0]
     shown = sum(int(n) for n in re.findall(r"<td>(\d+)</td>", county_table))
-    assert shown == len([r for r in rows if r["jurisdiction"] in in_force_us])
+    # The county map places instruments of a place or county; a state's or the nation's laws are on the state map.
+    local = [r for r in rows if r["jurisdiction"] in in_force_us and ("/place:" in r["jurisdiction"]
+                                                                        or "/county:" in r["jurisdiction"])]
+    assert local and shown == len(local)
+    state_laws = [r for r in rows if r["status"] == "in force" and r["jurisdiction"].count("/") == 2
+                  and "/state:xx" not in r["jurisdiction"]]
+    assert state_laws and all(f'href="/policies/places/#state-{r["jurisdiction"].rsplit(":", 1)[1]}"' in html
+                              for r in state_laws)
 
 
 @pytest.mark.django_db

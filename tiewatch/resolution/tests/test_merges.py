@@ -62,7 +62,7 @@ def test_a_draft_folded_into_a_published_entity_stays_out_of_public_view(duplica
     Entity.objects.filter(pk=DUP).update(published=False)
     refresh_counterpart_countries([DUP])  # as an edit in the admin does
     before = registry_state()
-    merge = merge_entities(DUP, DURHAM, actor="tests")
+    merge = merge_entities(DURHAM, DUP, actor="tests")
     assert merge.canonical_id == DURHAM  # the published one stays, whichever side it was on
     durham = Entity.objects.get(pk=DURHAM)
     assert "DURHAM POLICE DEPT" not in durham.aliases
@@ -112,3 +112,20 @@ def test_a_published_merge_shows_its_names_to_everyone(duplicated: Any, client: 
     page = client.get(f"/entities/{DURHAM}/").content.decode()
     assert "DURHAM POLICE DEPT" in page and f"<code>{DUP}</code>" in page
     assert "Invented roster naming Durham PD" in page
+
+
+def test_claims_about_and_by_the_merged_record_move_and_come_back(duplicated: Any) -> None:
+    """Every other reference to an entity (a claim about it, a claim it makes) moves with the merge:
+    a protected reference must not refuse the merge, a cascading one must not delete the claim."""
+    from tiewatch.registry.models import Claim
+
+    about = Claim.objects.create(entity_id=DUP, fact="kind", value="police_agency", confidence="one_source")
+    made = Claim.objects.create(tie_id="dup-durham-pd-subject", fact="year", value=2017,
+                                confidence="party_claim", claimant_id=DUP)
+    merge = merge_entities(DURHAM, DUP, actor="tests")
+    assert merge.canonical_id == DURHAM
+    assert Claim.objects.get(pk=about.pk).entity_id == DURHAM
+    assert Claim.objects.get(pk=made.pk).claimant_id == DURHAM
+    unmerge(merge, actor="tests")
+    assert Claim.objects.get(pk=about.pk).entity_id == DUP
+    assert Claim.objects.get(pk=made.pk).claimant_id == DUP
