@@ -172,6 +172,7 @@ def _register_routers() -> None:
     # Imported here so each app's router module stays the only place its endpoints are declared.
     from tiewatch.arms.api import router as arms_router
     from tiewatch.campaigns.api import router as campaigns_router
+    from tiewatch.desk.api_requests import router as desk_requests_router
     from tiewatch.policies.api import router as policies_router
     from tiewatch.registry.api import router as registry_router
 
@@ -179,6 +180,7 @@ def _register_routers() -> None:
     api.add_router("/", policies_router)
     api.add_router("/arms", arms_router)
     api.add_router("/", campaigns_router)
+    api.add_router("/", desk_requests_router)
 
 
 _register_routers()

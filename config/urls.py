@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("tiewatch.policies.urls")),
     path("arms/", include("tiewatch.arms.urls")),
     path("", include("tiewatch.campaigns.urls")),
+    path("", include("tiewatch.desk.urls_requests")),
+    path("", include("tiewatch.desk.urls_follows")),
 ]
 
 handler404 = "tiewatch.site.views.page_not_found"

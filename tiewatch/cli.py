@@ -22,6 +22,7 @@ APP_CLI_MODULES = (
     "tiewatch.policies.cli",
     "tiewatch.arms.cli",
     "tiewatch.campaigns.cli",
+    "tiewatch.desk.cli_requests",
 )
 
 

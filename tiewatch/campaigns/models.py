@@ -217,6 +217,8 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     failed = models.BooleanField(default=False)
+    # Extra mail headers (a digest's List-Unsubscribe); erased once sent, like the body's links.
+    headers = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["id"]
