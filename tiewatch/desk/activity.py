@@ -43,6 +43,7 @@ class Item:
     title: str
     summary: str
     link: str
+    seq: int  # the row's id: orders items of the same moment
 
 
 def target(kind: str, target_id: str) -> Target:
@@ -63,7 +64,7 @@ def target(kind: str, target_id: str) -> Target:
         if place is None:
             raise NotFound(f"no public place {target_id!r}")
         placed = visibility.entities(False).filter(Q(jurisdiction_id=place.pk)
-                                                   | Q(jurisdiction_id__startswith=place.pk + "/"))
+                                                   | Q(jurisdiction__id__startswith=place.pk + "/"))
         return Target(kind, target_id, place.name, f"/jurisdictions/{target_id}/", placed.values("pk"),
                       public_ties.filter(subject_id__in=placed.values("pk")).values("id"))
     if kind == "policy":
@@ -79,7 +80,7 @@ def target(kind: str, target_id: str) -> Target:
 def items(of: Target, since: dt.datetime | None = None, limit: int = FEED_ITEMS) -> list[Item]:
     """The newest `limit` public changes of `of` (after `since`), newest first."""
     found = [*_changes(of, since, limit), *_findings(of, since, limit), *_requests(of, since, limit)]
-    found.sort(key=lambda item: (item.at, item.key), reverse=True)
+    found.sort(key=lambda item: (item.at, item.seq), reverse=True)
     return found[:limit]
 
 
@@ -97,7 +98,7 @@ def _changes(of: Target, since: dt.datetime | None, limit: int) -> list[Item]:
         fields = ", ".join(name for name, _, _ in change.changed_fields()) or "no fields"
         page = f"/ties/{change.object_id}/" if change.model == "tie" else f"/entities/{change.object_id}/"
         out.append(Item(f"change-{change.pk}", change.at, f"{change.model} {change.object_id}: {change.action}",
-                        f"Changed: {fields}.", page))
+                        f"Changed: {fields}.", page, change.pk))
     return out
 
 
@@ -109,7 +110,7 @@ def _findings(of: Target, since: dt.datetime | None, limit: int) -> list[Item]:
         qs = qs.filter(appeared_at__gt=since)
     return [Item(f"finding-{f.pk}", f.appeared_at, f"New finding: {f.policy_id} {f.rule_id} ({f.effect}) on {f.tie_id}",
                  f"Screening found that {f.policy_id} rule {f.rule_id} applies to tie {f.tie_id}: {f.effect}.",
-                 f"/ties/{f.tie_id}/")
+                 f"/ties/{f.tie_id}/", f.pk)
             for f in qs.order_by("-appeared_at", "-id")[:limit]]
 
 
@@ -121,5 +122,5 @@ def _requests(of: Target, since: dt.datetime | None, limit: int) -> list[Item]:
         qs = qs.filter(created_at__gt=since)
     return [Item(f"request-{r.pk}", r.created_at, f"Records request to {r.agency.name}: {r.title}",
                  f"Sent {r.sent_on.isoformat()} under {r.law}; status {r.status.replace('_', ' ')}.",
-                 f"/requests/{r.pk}/")
+                 f"/requests/{r.pk}/", r.pk)
             for r in qs.order_by("-created_at", "-id")[:limit]]

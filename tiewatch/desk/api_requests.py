@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from tiewatch.core.errors import TiewatchError
@@ -63,9 +63,9 @@ def get_request(request: HttpRequest, request_id: int) -> dict[str, Any]:
 
 
 @router.post("/requests", response={201: dict[str, Any]}, auth=django_auth)
-def create_request(request: HttpRequest, payload: RequestIn) -> tuple[int, dict[str, Any]]:
+def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str, Any]]:
     _editor(request)
-    return 201, svc.export_row(svc.create_request(payload.dict(), request.user))
+    return Status(201, svc.export_row(svc.create_request(payload.dict(), request.user)))
 
 
 @router.post("/requests/{request_id}/status", response=dict[str, Any], auth=django_auth)
