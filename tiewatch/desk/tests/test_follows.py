@@ -4,18 +4,10 @@ idempotent per period; a new screening finding is an alert in the feed and the n
 
 from __future__ import annotations
 
-import email
-import email.policy
-import re
-import socket
-import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.test import Client
 
 from tiewatch.campaigns.models import OutboxMessage
@@ -23,10 +15,12 @@ from tiewatch.campaigns.services.outbox import send_outbox
 from tiewatch.cli import main
 from tiewatch.desk.follows_service import period_of
 from tiewatch.desk.models import DigestSent, Follow
+from tiewatch.desk.tests.helpers import Inbox, body, inbox, path_of
 from tiewatch.policies.services import run_screening
 from tiewatch.registry.audit import record_change
 
 DURHAM = "us-nc-durham-police-department"
+__all__ = ["inbox"]  # the local SMTP server fixture, used here by name
 ATLANTA = "us-ga-atlanta-police-department"
 # A law pack of our own under which the seeded Atlanta tie (ADL NCTS 2009, Israeli counterparts) is found.
 ATLANTA_PACK = """\
@@ -49,52 +43,6 @@ rules:
       counterpart_country_in: [IL]
 """
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@dataclass
-class Inbox:
-    """aiosmtpd handler keeping every message accepted, parsed."""
-
-    messages: list[email.message.EmailMessage] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append(parsed)  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-    def take(self) -> list[Any]:
-        with self.lock:
-            taken, self.messages = self.messages, []
-        return taken
-
-
-def body(message: Any) -> str:
-    return str(message.get_body(preferencelist=("plain",)).get_content())
-
-
-@pytest.fixture
-def inbox(settings: Any) -> Iterator[Inbox]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.TIEWATCH_SITE_URL = "http://testserver"
-    try:
-        yield handler
-    finally:
-        controller.stop()
-
-
-def path_of(text: str, kind: str) -> str:
-    found = re.search(rf"http://testserver(/follow/{kind}/[^/\s]+/)", text)
-    assert found, text
-    return found.group(1)
 
 
 def atom_entries(client: Any, url: str) -> list[dict[str, str]]:
