@@ -77,22 +77,35 @@ def target(kind: str, target_id: str) -> Target:
     return Target(kind, target_id, f"dataset {target_id}", f"/ties/?dataset={target_id}", None, ties.values("id"))
 
 
-def items(of: Target, since: dt.datetime | None = None, limit: int = FEED_ITEMS) -> list[Item]:
-    """The newest `limit` public changes of `of` (after `since`), newest first."""
-    found = [*_changes(of, since, limit), *_findings(of, since, limit), *_requests(of, since, limit)]
+Window = tuple[dt.datetime | None, dt.datetime | None]  # (after, up to and including); None: open
+
+
+def items(of: Target, since: dt.datetime | None = None, until: dt.datetime | None = None,
+          limit: int = FEED_ITEMS) -> list[Item]:
+    """The newest `limit` public changes of `of` after `since` and up to `until`, newest first (a
+    digest covers up to its own time, so the next one starts exactly where it ended)."""
+    window = (since, until)
+    found = [*_changes(of, window, limit), *_findings(of, window, limit), *_requests(of, window, limit)]
     found.sort(key=lambda item: (item.at, item.seq), reverse=True)
     return found[:limit]
 
 
-def _changes(of: Target, since: dt.datetime | None, limit: int) -> list[Item]:
+def _within(qs: QuerySet[Any], field: str, window: Window) -> QuerySet[Any]:
+    since, until = window
+    if since is not None:
+        qs = qs.filter(**{f"{field}__gt": since})
+    if until is not None:
+        qs = qs.filter(**{f"{field}__lte": until})
+    return qs
+
+
+def _changes(of: Target, window: Window, limit: int) -> list[Item]:
     if of.kind == "policy":
         return []  # law packs are YAML files, reviewed like code: their changes are not in the audit trail
     scope = Q(model="tie", object_id__in=of.tie_ids) if of.tie_ids is not None else Q(pk__in=[])
     if of.entity_ids is not None:
         scope |= Q(model="entity", object_id__in=of.entity_ids)
-    qs = ChangeRecord.objects.filter(scope)
-    if since is not None:
-        qs = qs.filter(at__gt=since)
+    qs = _within(ChangeRecord.objects.filter(scope), "at", window)
     out = []
     for change in qs.order_by("-at", "-id")[:limit]:
         fields = ", ".join(name for name, _, _ in change.changed_fields()) or "no fields"
@@ -102,24 +115,21 @@ def _changes(of: Target, since: dt.datetime | None, limit: int) -> list[Item]:
     return out
 
 
-def _findings(of: Target, since: dt.datetime | None, limit: int) -> list[Item]:
+def _findings(of: Target, window: Window, limit: int) -> list[Item]:
     qs = Finding.objects.filter(tie_id__in=of.tie_ids) if of.tie_ids is not None else Finding.objects.none()
     if of.policy:
         qs = qs.filter(policy_id=of.policy)
-    if since is not None:
-        qs = qs.filter(appeared_at__gt=since)
+    qs = _within(qs, "appeared_at", window)
     return [Item(f"finding-{f.pk}", f.appeared_at, f"New finding: {f.policy_id} {f.rule_id} ({f.effect}) on {f.tie_id}",
                  f"Screening found that {f.policy_id} rule {f.rule_id} applies to tie {f.tie_id}: {f.effect}.",
                  f"/ties/{f.tie_id}/", f.pk)
             for f in qs.order_by("-appeared_at", "-id")[:limit]]
 
 
-def _requests(of: Target, since: dt.datetime | None, limit: int) -> list[Item]:
+def _requests(of: Target, window: Window, limit: int) -> list[Item]:
     if of.entity_ids is None:
         return []
-    qs = visible_requests(False).filter(agency_id__in=of.entity_ids)
-    if since is not None:
-        qs = qs.filter(created_at__gt=since)
+    qs = _within(visible_requests(False).filter(agency_id__in=of.entity_ids), "created_at", window)
     return [Item(f"request-{r.pk}", r.created_at, f"Records request to {r.agency.name}: {r.title}",
                  f"Sent {r.sent_on.isoformat()} under {r.law}; status {r.status.replace('_', ' ')}.",
                  f"/requests/{r.pk}/", r.pk)

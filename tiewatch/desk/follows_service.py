@@ -16,13 +16,14 @@ from django.utils import timezone
 
 from tiewatch.campaigns.conf import site_url
 from tiewatch.campaigns.models import OutboxMessage
-from tiewatch.core.errors import NotFound, Problem, ValidationFailed
+from tiewatch.core.errors import NotFound, Problem, RateLimited, ValidationFailed
 from tiewatch.desk import activity
 from tiewatch.desk.models import DigestSent, Follow
 from tiewatch.desk.models.follows import FREQUENCIES
 
 DIGEST_ITEMS = 100
 UNSUBSCRIBE_SALT = "tiewatch.desk.unsubscribe"
+PENDING_PER_ADDRESS_PER_DAY = 5
 
 
 def token_hash(token: str) -> str:
@@ -54,6 +55,11 @@ def subscribe(kind: str, target_id: str, email: str, frequency: str) -> Follow |
     if Follow.objects.filter(kind=of.kind, target=of.id, email=email, confirmed_at__isnull=False,
                              unsubscribed_at__isnull=True).exists():
         return None
+    # The form mails any address typed in: a cap on unconfirmed follows keeps it from mail-bombing one.
+    day_ago = timezone.now() - dt.timedelta(days=1)
+    if Follow.objects.filter(email=email, confirmed_at__isnull=True, created_at__gte=day_ago).count() \
+            >= PENDING_PER_ADDRESS_PER_DAY:
+        raise RateLimited("Too many unconfirmed follows for this email address today; confirm one or try tomorrow.")
     confirm = secrets.token_urlsafe(24)
     with transaction.atomic():
         follow = Follow.objects.create(kind=of.kind, target=of.id, email=email, frequency=frequency,
@@ -134,7 +140,7 @@ def send_digests(frequency: str, now: dt.datetime | None = None) -> DigestRun:
 def _digest_one(follow: Follow, period: str, now: dt.datetime) -> str:
     try:
         of = activity.target(follow.kind, follow.target)
-        found = activity.items(of, since=follow.covered_until, limit=DIGEST_ITEMS)
+        found = activity.items(of, since=follow.covered_until, until=now, limit=DIGEST_ITEMS)
     except NotFound:
         found, of = [], None  # the record was withdrawn from the public: nothing to tell
     try:

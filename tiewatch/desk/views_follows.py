@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from tiewatch.core.errors import NotFound, ValidationFailed
+from tiewatch.core.errors import NotFound, RateLimited, ValidationFailed
 from tiewatch.desk import activity, follows_service
 from tiewatch.desk.models.follows import FREQUENCIES
 
@@ -23,17 +23,20 @@ def _target(kind: str, target: str) -> activity.Target:
 def follow(request: HttpRequest, kind: str, target: str) -> HttpResponse:
     of = _target(kind, target)
     errors: dict[str, list[str]] = {}
+    status = 200
     if request.method == "POST":
         try:
             follows_service.subscribe(of.kind, of.id, request.POST.get("email", ""),
                                       request.POST.get("frequency", "weekly"))
         except ValidationFailed as exc:
-            errors = exc.fields()
+            errors, status = exc.fields(), 422
+        except RateLimited as exc:
+            errors, status = {"email": [exc.message]}, 429
         else:
             return render(request, "desk/follow_sent.html", {"target": of})
     return render(request, "desk/follow.html", {
         "target": of, "feed": follows_service.feed_path(of.kind, of.id), "errors": errors,
-        "frequencies": FREQUENCIES, "recent": activity.items(of, limit=10)}, status=422 if errors else 200)
+        "frequencies": FREQUENCIES, "recent": activity.items(of, limit=10)}, status=status)
 
 
 @require_http_methods(["GET", "POST"])

@@ -160,3 +160,13 @@ def test_a_second_follow_of_a_followed_record_sends_nothing(client: Any, seeded:
     again = client.post(f"/follow/entity/{DURHAM}/", {"email": "twice@example.org", "frequency": "daily"})
     assert "Check your email" in again.content.decode()
     assert send_outbox() == (0, 0) and Follow.objects.count() == 1
+
+
+def test_unconfirmed_follows_of_one_address_are_capped_per_day(client: Any, seeded: Any) -> None:
+    urls = [f"/follow/entity/{DURHAM}/", f"/follow/entity/{ATLANTA}/", "/follow/entity/il-israel-police/",
+            "/follow/program/program-adl-ncts/", "/follow/place/country:us/state:nc/",
+            "/follow/place/country:us/state:ga/"]
+    answers = [client.post(url, {"email": "victim@example.org", "frequency": "daily"}).status_code for url in urls]
+    assert answers == [200] * 5 + [429]
+    assert Follow.objects.filter(email="victim@example.org").count() == 5
+    assert OutboxMessage.objects.filter(to="victim@example.org").count() == 5
