@@ -170,3 +170,23 @@ def test_unconfirmed_follows_of_one_address_are_capped_per_day(client: Any, seed
     assert answers == [200] * 5 + [429]
     assert Follow.objects.filter(email="victim@example.org").count() == 5
     assert OutboxMessage.objects.filter(to="victim@example.org").count() == 5
+
+
+def test_a_digest_covers_up_to_its_own_time_and_the_next_starts_there(seeded: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tiewatch.desk.follows_service import send_digests
+    from tiewatch.registry.models import ChangeRecord
+
+    now = timezone.now()
+    Follow.objects.create(kind="entity", target=DURHAM, email="a@example.org", frequency="daily",
+                          confirm_hash="x", confirmed_at=now, covered_until=now)
+    change = record_change("entity", DURHAM, "update", {"note": "a"}, {"note": "b"}, actor="tests")
+    assert change is not None
+    ChangeRecord.objects.filter(pk=change.pk).update(at=now + dt.timedelta(minutes=5))  # after the digest's time
+    first = send_digests("daily", now=now)
+    assert (first.sent, first.empty) == (0, 1)
+    second = send_digests("daily", now=now + dt.timedelta(days=1))
+    assert second.sent == 1 and DigestSent.objects.order_by("sent_at").last().items == 1  # type: ignore[union-attr]
