@@ -74,7 +74,8 @@ def target(kind: str, target_id: str) -> Target:
     ties = public_ties.filter(dataset=target_id)
     if not target_id or not ties.exists():
         raise NotFound(f"no public dataset {target_id!r}")
-    return Target(kind, target_id, f"dataset {target_id}", f"/ties/?dataset={target_id}", None, ties.values("id"))
+    # The registry has no page of its own per dataset: the follow page (recent items, feed) stands for it.
+    return Target(kind, target_id, f"dataset {target_id}", f"/follow/dataset/{target_id}/", None, ties.values("id"))
 
 
 Window = tuple[dt.datetime | None, dt.datetime | None]  # (after, up to and including); None: open
