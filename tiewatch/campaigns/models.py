@@ -218,7 +218,8 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(blank=True)
     failed = models.BooleanField(default=False)
     # Extra mail headers (a digest's List-Unsubscribe); erased once sent, like the body's links.
-    headers = models.JSONField(default=dict, blank=True)
+    # Nullable: signing inserts its confirmation emails in raw SQL that names no such column.
+    headers = models.JSONField(null=True, blank=True, default=dict)
 
     class Meta:
         ordering = ["id"]
