@@ -186,6 +186,7 @@ def _register_routers() -> None:
     from tiewatch.arms.api import router as arms_router
     from tiewatch.campaigns.api import router as campaigns_router
     from tiewatch.desk.api import router as desk_router
+    from tiewatch.desk.api_requests import router as desk_requests_router
     from tiewatch.policies.api import router as policies_router
     from tiewatch.policies.listscreen.api import router as listscreen_router
     from tiewatch.registry.api import router as registry_router
@@ -200,6 +201,7 @@ def _register_routers() -> None:
     api.add_router("/", resolution_router)
     api.add_router("/", listscreen_router)
     api.add_router("/", desk_router)
+    api.add_router("/", desk_requests_router)
 
 
 _register_routers()

@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("tiewatch.campaigns.urls")),
     path("resolution/", include("tiewatch.resolution.urls")),
     path("desk/", include("tiewatch.desk.urls")),
+    path("", include("tiewatch.desk.urls_requests")),
+    path("", include("tiewatch.desk.urls_follows")),
 ]
 
 handler404 = "tiewatch.site.views.page_not_found"

@@ -28,6 +28,7 @@ APP_CLI_MODULES = (
     "tiewatch.datasets.cli",
     "tiewatch.registry.archive.cli",
     "tiewatch.desk.cli",
+    "tiewatch.desk.cli_requests",
 )
 
 

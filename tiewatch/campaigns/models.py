@@ -217,6 +217,9 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     failed = models.BooleanField(default=False)
+    # Extra mail headers (a digest's List-Unsubscribe); erased once sent, like the body's links.
+    # Nullable: signing inserts its confirmation emails in raw SQL that names no such column.
+    headers = models.JSONField(null=True, blank=True, default=dict)
 
     class Meta:
         ordering = ["id"]

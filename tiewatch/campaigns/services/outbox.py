@@ -75,7 +75,8 @@ def _send_one(pk: int, mail: Any, max_attempts: int) -> str | None:
         message.sent_at = timezone.now()
         message.attempts += 1
         message.body = ""  # the link is a credential: keep it only until sent
-        message.save(update_fields=["sent_at", "attempts", "body"])
+        message.headers = {}
+        message.save(update_fields=["sent_at", "attempts", "body", "headers"])
         return "sent"
 
 
@@ -84,7 +85,7 @@ def _email(message: OutboxMessage, mail: Any) -> EmailMessage:
     host = urlsplit(conf.site_url()).hostname or "localhost"
     message_id = f"<outbox.{message.pk}.{message.created_at:%Y%m%d%H%M%S}@{host}>"
     return EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.to],
-                        connection=mail, headers={"Message-ID": message_id})
+                        connection=mail, headers={**(message.headers or {}), "Message-ID": message_id})
 
 
 def _open_quietly(mail: Any) -> None:
