@@ -25,7 +25,6 @@ from tiewatch.registry.jurisdictions import ensure_jurisdictions
 from tiewatch.registry.models import ChangeRecord, Entity, Source, Tie, TieCounterpart, build_search_text
 
 
-
 def _encode(value: Any) -> str:
     """JSON text for COPY: orjson is ~10x faster than the json module on the audit snapshots and
     attributes, which were a third of the write stage's Python time. Values here are plain JSON
