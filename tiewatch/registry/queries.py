@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, Count, F, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
@@ -21,7 +22,7 @@ from django.db.models.functions import Coalesce
 from tiewatch.core.errors import Problem, ValidationFailed
 from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
 from tiewatch.registry.dataset_summary import CURATED, summarise
-from tiewatch.registry.models import Entity, Jurisdiction, Source, Tie, TieCounterpart
+from tiewatch.registry.models import ChangeRecord, Entity, Jurisdiction, Source, Tie, TieCounterpart
 from tiewatch.registry.tieview import TieView, tie_views, ties_with_links
 from tiewatch.registry.visibility import (
     can_see_drafts,
@@ -374,6 +375,49 @@ def kind_year_counts(qs: QuerySet[Tie]) -> dict[str, Any]:
             "kinds": [{"kind": k, "label": k.replace("_", " "), "total": totals[k]} for k in kinds]}
 
 
+# A role of many thousand ties (the Defense Logistics Agency is the counterpart of every LESO row)
+# takes the database most of a second to count by kind and year; such counts are kept in Django's
+# cache, tagged with the newest audit record. Every change to a tie or an entity (edit, import,
+# merge, publication) writes an audit record, so a newer one means the counts are read again.
+CACHED_COUNTS_FROM = 5000
+
+
+def audit_version() -> tuple[int, str] | None:
+    """The newest audit record's (id, time): the version of the registry's content."""
+    newest = ChangeRecord.objects.order_by("-id").values_list("id", "at").first()
+    return None if newest is None else (newest[0], newest[1].isoformat())
+
+
+def role_counts(entity: Entity, role: str, qs: QuerySet[Tie], drafts: bool,
+                version: tuple[int, str] | None) -> dict[str, Any]:
+    """kind_year_counts(qs), from the cache when a large role's counts were made at this version."""
+    key = f"tiewatch:role-counts:{int(drafts)}:{role}:{entity.pk}"
+    if version is not None:
+        held = cache.get(key)
+        if held is not None and held[0] == version:
+            return held[1]  # type: ignore[no-any-return]
+    counts = kind_year_counts(qs)
+    if version is not None and counts["total"] >= CACHED_COUNTS_FROM:
+        cache.set(key, (version, counts), None)
+    return counts
+
+
+def dataset_summaries(entity: Entity, role: str, qs: QuerySet[Tie], drafts: bool,
+                      version: tuple[int, str] | None) -> tuple[list[dict[str, Any]], QuerySet[Tie]]:
+    """The summaries of a role's ties from imported datasets (from the cache when large, like
+    role_counts: the DLA is the counterpart of 140,500), and the role's remaining hand-entered ties."""
+    key = f"tiewatch:dataset-summaries:{int(drafts)}:{role}:{entity.pk}"
+    held = cache.get(key) if version is not None else None
+    if held is not None and held[0] == version:
+        summaries: list[dict[str, Any]] = held[1]
+    else:
+        datasets = sorted(d for d in qs.order_by().values_list("dataset", flat=True).distinct() if d)
+        summaries = [summarise(qs.filter(dataset=name), name, role, drafts) for name in datasets]
+        if version is not None and sum(s["total"] for s in summaries) >= CACHED_COUNTS_FROM:
+            cache.set(key, (version, summaries), None)
+    return summaries, (qs.filter(dataset="") if summaries else qs)
+
+
 def entity_ties(entity: Entity, drafts: bool, limit: int = ENTITY_TIE_LIMIT) -> dict[str, Any]:
     """An entity's ties in every role: per role, complete counts by kind and year, and the `limit` most
     recent ties with their links (the full lists are on /ties/?subject=, ?counterpart=, ?program=).
@@ -381,17 +425,18 @@ def entity_ties(entity: Entity, drafts: bool, limit: int = ENTITY_TIE_LIMIT) -> 
     "datasets": [dataset_summary.summarise(...) per role and dataset]}.
     Ties from an imported dataset (Tie.dataset) are summarised per dataset, not listed: their rows are
     on /ties/?{role}=...&dataset=..."""
-    order = SMALL_SET_SORTS["-year"]
     out: dict[str, Any] = {"items": [], "truncated": False, "roles": [], "datasets": []}
     seen: set[str] = set()
+    version = audit_version()
     for role, qs in entity_role_ties(entity, drafts).items():
-        datasets = sorted(d for d in qs.order_by().values_list("dataset", flat=True).distinct() if d)
-        out["datasets"].extend(summarise(qs.filter(dataset=name), name, role, drafts) for name in datasets)
-        if datasets:
-            qs = qs.filter(dataset="")
-        counts = kind_year_counts(qs)
+        summaries, qs = dataset_summaries(entity, role, qs, drafts, version)
+        out["datasets"].extend(summaries)
+        counts = role_counts(entity, role, qs, drafts, version)
         if not counts["total"]:
             continue
+        # The same order either way; a large role's newest ties are found by walking the year index
+        # (4 ms for the DLA's 140,500), a small one's by its own index, then sorted.
+        order = TIE_SORTS["-year"] if counts["total"] >= CACHED_COUNTS_FROM else SMALL_SET_SORTS["-year"]
         rows = list(ties_with_links(qs.order_by(*order))[:limit])
         if counts["total"] > len(rows):
             out["truncated"] = True
