@@ -14,6 +14,7 @@ from django.db.models import Count, QuerySet
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from tiewatch.core.maps.render import MapFigure, count_map
 from tiewatch.core.urls import safe_href
 from tiewatch.desk.models import Coverage
 from tiewatch.desk.models.coverage import FOUND, NOT_RESEARCHED, NOTHING_FOUND, STATE_LABELS
@@ -107,6 +108,13 @@ def render_state_chart(rows: list[StateRow]) -> SafeString:
         '<svg class="coverage-chart" role="img" aria-label="Coverage per state" width="{}" height="{}" '
         'viewBox="0 0 {} {}">{}</svg>', _LABEL_WIDTH + _BAR_WIDTH, height, _LABEL_WIDTH + _BAR_WIDTH, height,
         format_html_join("", "{}", ((b,) for b in bars)))
+
+
+def researched_map(rows: list[StateRow], page: str) -> MapFigure:
+    """How many of each state's agencies have been researched (found or nothing found), on the US map."""
+    # The map's areas are keyed by lower-case postal code.
+    return count_map("Agencies researched, by state", {row.state.lower(): row.researched for row in rows},
+                     unit="agencies researched", hrefs={row.state.lower(): f"{page}#state-{row.state.lower()}" for row in rows})
 
 
 def consulted_links(lines: list[str]) -> list[dict[str, str | None]]:

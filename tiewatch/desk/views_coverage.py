@@ -38,6 +38,7 @@ def coverage_question(request: HttpRequest, slug: str) -> HttpResponse:
                .prefetch_related("ties", "sources").order_by("agency__name")[:500])
     return render(request, "desk/coverage_question.html", {
         "summary": summary, "chart": coverage.render_state_chart(summary.states),
+        "map": coverage.researched_map(summary.states, request.path),
         "records": [(r, coverage.consulted_links(r.consulted)) for r in records],
     })
 

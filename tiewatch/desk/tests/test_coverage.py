@@ -72,6 +72,9 @@ def test_coverage_page_shows_counts_chart_and_credit_not_the_researcher(seeded: 
     page = client.get("/desk/coverage/israel-ties/").content.decode()
     assert '<strong id="count-found">1</strong>' in page and '<strong id="count-nothing_found">1</strong>' in page
     assert "<svg" in page and "NC: 1 researched, found" in page
+    # The US map: North Carolina's two researched agencies (found and nothing found), linked to its row.
+    assert "Agencies researched, by state" in page and "North Carolina: 2 agencies researched" in page
+    assert 'href="/desk/coverage/israel-ties/#state-nc"' in page and 'id="state-nc"' in page
     assert f"/ties/{tie.pk}/" in page and "anonymous" in page and "Ada" in page
     assert 'href="https://procure.example.org/raleigh"' in page and 'href="javascript:' not in page
     assert "rhoda" not in page.lower()
