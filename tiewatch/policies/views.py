@@ -44,7 +44,8 @@ def policy_list(request: HttpRequest) -> HttpResponse:
         counts[f] = counts.get(f, 0) + 1
     for row in rows:
         row["findings"] = counts.get(row["id"], 0)
-    return render(request, "policies/list.html", {"rows": rows, "error": error})
+    places = page_sections.place_names({row["jurisdiction"] for row in rows})
+    return render(request, "policies/list.html", {"rows": rows, "error": error, "places": places})
 
 
 def places(request: HttpRequest) -> HttpResponse:

@@ -402,7 +402,7 @@ def jurisdiction_list(request: HttpRequest) -> HttpResponse:
         return render(request, "registry/jurisdiction_list.html", {"form": form, "page": None}, status=400)
     data = form.cleaned_data if form.is_bound else {}
     entity_filter = Q() if drafts else Q(entities__published=True)
-    qs = queries.jurisdictions(drafts).annotate(entity_count=Count("entities", filter=entity_filter)).order_by("id")
+    qs = queries.jurisdictions(drafts).annotate(entity_count=Count("entities", filter=entity_filter)).select_related("parent").order_by("id")
     fmt = data.get("format") or ""
     if fmt in EXPORT_FORMATS:
         rows = [{"id": j.id, "name": j.name, "parent": j.parent_id, "entities": j.entity_count}

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from tiewatch.core.country_names import country_name
+
 register = template.Library()
 
 EFFECT_WORDS = {"prohibit": "prohibits", "require_approval": "needs approval", "report": "must be reported"}
@@ -23,10 +25,13 @@ def effect_words(effect: Any) -> str:
 @register.filter
 def place_words(ocd: Any) -> str:
     """An OCD id as words, for a place the registry does not list: its last part's name, then its state."""
-    parts = [p.split(":", 1)[-1] for p in str(ocd or "").split("/")[1:]]
-    if not parts:
-        return ""
-    names = [p.replace("_", " ").title() if len(p) > 2 else p.upper() for p in reversed(parts)]
+    names = []
+    for part in reversed(str(ocd or "").split("/")[1:]):
+        key, _, value = part.partition(":")
+        if key == "country":
+            names.append(country_name(value))
+        else:
+            names.append(value.replace("_", " ").title() if len(value) > 2 else value.upper())
     return ", ".join(names)
 
 

@@ -4,19 +4,33 @@ pages show their verdicts and the campaigns citing them; records show their publ
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from tiewatch.cli import main
+from tiewatch.policies import services
 from tiewatch.policies.models import Finding
+from tiewatch.registry.importers import import_bundle
 
 pytestmark = pytest.mark.django_db
 
 DURHAM_PD = "us-nc-durham-police-department"
 DURHAM_POLICY = "us-nc-durham-2018-international-police-exchanges"
 DURHAM_PLACE = "/jurisdictions/country:us/state:nc/place:durham/"
+LATER_TIE = """\
+ties:
+- id: test-durham-exchange-2019
+  subject: us-nc-durham-police-department
+  counterparts: [il-israel-police]
+  kind: exchange
+  years: [2019]
+  status: reported
+  sources:
+  - url: https://example.org/test-only
+"""
 
 
 @pytest.fixture
@@ -52,10 +66,17 @@ def test_policy_page_links_its_place_and_campaign_and_explains_verdicts(demo: No
     assert 'href="/check/"' in html
 
 
-def test_tie_page_shows_its_verdict_and_the_campaign_citing_it(demo: None, client: Client) -> None:
-    finding = Finding.objects.filter(disappeared_run__isnull=True).first()
+def test_tie_and_agency_pages_show_a_stored_verdict(demo: None, client: Client, tmp_path: Path) -> None:
+    """A (test-only) 2019 exchange of Durham police with the Israel Police, screened: the tie's page and
+    the agency's page show the verdict, named by the policy's title and linked to its rule."""
+    bundle = tmp_path / "later.yaml"
+    bundle.write_text(LATER_TIE)
+    import_bundle([bundle], actor="tests")
+    services.run_screening()
+    finding = Finding.objects.filter(tie_id="test-durham-exchange-2019", disappeared_run__isnull=True).first()
     assert finding is not None
     html = client.get(f"/ties/{finding.tie_id}/").content.decode()
-    assert "Verdicts" in html and f'href="/policies/{finding.policy_id}/#rule-{finding.rule_id}"' in html
+    assert "Verdicts" in html and f'href="/policies/{DURHAM_POLICY}/#rule-{finding.rule_id}"' in html
+    assert "Statement by the Durham City Council on International Police Exchanges" in html
     subject_page = client.get(f"/entities/{finding.subject_id}/").content.decode()
     assert "Current verdicts on its ties" in subject_page and f'href="/ties/{finding.tie_id}/"' in subject_page
