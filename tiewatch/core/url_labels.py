@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-
 _WORDY_SEGMENT = re.compile(r"[A-Za-z]+(?:[-_][A-Za-z0-9]+){2,}")
 
 
