@@ -99,7 +99,20 @@ def tie_section(request: HttpRequest | None, tie: Any, drafts: bool) -> str:
     return render_to_string("policies/_tie_section.html", {"verdicts": verdicts}, request=request)
 
 
+def produced_section(request: HttpRequest | None, record: Any, drafts: bool) -> str:
+    """On a campaign's or vote's page: the policy it produced, by title and place, linked."""
+    policy_id = getattr(record, "policy_id", "")
+    if not policy_id:
+        return ""
+    found = [i for i in _instruments() if i.id == policy_id]
+    # A policy not (or not yet) in the law packs is still linked, by its id: the only name it has here.
+    rows = policy_rows(found) or [{"id": policy_id, "title": policy_id, "place": None, "binding": True}]
+    return render_to_string("policies/_produced_section.html", {"policies": rows}, request=request)
+
+
 def register() -> None:
     sections.register("entity", "policies", entity_section, order=10)
     sections.register("jurisdiction", "policies", jurisdiction_section, order=10)
     sections.register("tie", "policies", tie_section, order=10)
+    sections.register("campaign", "policies", produced_section, order=10)
+    sections.register("vote", "policies", produced_section, order=10)

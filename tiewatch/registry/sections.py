@@ -8,8 +8,9 @@ registered for that page, in order. A renderer gets the request, the record and 
 may see drafts, and returns HTML (usually `render_to_string` of its own template), or "" to show
 nothing. It must apply its own app's visibility rule: the registry cannot check what it does not know.
 
-The same registry serves the policies app's page (page "policy", the record an Instrument), so the
-campaigns app can link the campaign that led to a policy without policies importing campaigns.
+The same registry serves the policies app's page (page "policy", the record an Instrument) and the
+campaigns app's campaign and vote pages, so each of those two apps links the other's records (the
+campaign behind a policy, the policy a campaign or vote produced) without importing it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
-PAGES = ("entity", "jurisdiction", "tie", "source", "policy")
+PAGES = ("entity", "jurisdiction", "tie", "source", "policy", "campaign", "vote")
 
 Renderer = Callable[[HttpRequest | None, Any, bool], str]
 

@@ -80,3 +80,16 @@ def test_tie_and_agency_pages_show_a_stored_verdict(demo: None, client: Client, 
     assert "Statement by the Durham City Council on International Police Exchanges" in html
     subject_page = client.get(f"/entities/{finding.subject_id}/").content.decode()
     assert "Current verdicts on its ties" in subject_page and f'href="/ties/{finding.tie_id}/"' in subject_page
+
+
+def test_campaign_and_vote_pages_name_the_policy_by_title(demo: None, client: Client) -> None:
+    from tiewatch.campaigns.models import Campaign, Vote
+
+    campaign = Campaign.objects.get(policy_id=DURHAM_POLICY)
+    vote = Vote.objects.filter(policy_id=DURHAM_POLICY).first()
+    assert vote is not None
+    for url in (f"/campaigns/{campaign.slug}/", f"/votes/{vote.slug}/"):
+        html = client.get(url).content.decode()
+        assert f'<a href="/policies/{DURHAM_POLICY}/">Statement by the Durham City Council' in html, url
+        assert f">{DURHAM_POLICY}<" not in html, url
+        assert f'href="{DURHAM_PLACE}"' in html, url
