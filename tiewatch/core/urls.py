@@ -73,3 +73,4 @@ def _require_site_href(value: str) -> str:
 # page of this site (a campaign event's `link`).
 HttpUrlStr = Annotated[str, AfterValidator(_require_http_url)]
 SiteHrefStr = Annotated[str, AfterValidator(_require_site_href)]
+

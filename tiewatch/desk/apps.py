@@ -20,6 +20,6 @@ class DeskConfig(AppConfig):
 
     def ready(self) -> None:
         # The registry's entity page shows "What has been researched" through its section hook.
-        from tiewatch.registry.sections import add_entity_section
+        from tiewatch.registry import sections
 
-        add_entity_section(_agency_section)
+        sections.register("entity", "desk-coverage", _agency_section, order=300)

@@ -73,7 +73,7 @@ def record_coverage(request: HttpRequest) -> HttpResponse:
     return render(request, "desk/coverage_form.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
-def agency_section(request: HttpRequest, entity: Entity, drafts: bool) -> SafeString:
+def agency_section(request: HttpRequest | None, entity: Entity, drafts: bool) -> SafeString:
     """The agency page's "What has been researched" section (registry entity page hook)."""
     if entity.kind not in coverage.AGENCY_KINDS:
         return mark_safe("")
@@ -83,4 +83,4 @@ def agency_section(request: HttpRequest, entity: Entity, drafts: bool) -> SafeSt
         answer["consulted"] = coverage.consulted_links(record.consulted) if record else []
         answer["ties"] = [t for t in record.ties.all() if t.published or drafts] if record else []
     return mark_safe(render_to_string("desk/_agency_section.html", {"answers": answers, "entity": entity,
-                                                                     "editor": is_editor(request.user)}))
+                                                                     "editor": request is not None and is_editor(request.user)}))

@@ -11,8 +11,9 @@ from django.shortcuts import render
 
 from tiewatch.core.errors import NotFound, TiewatchError
 from tiewatch.core.records import TIE_KINDS
-from tiewatch.policies import places_map, services
+from tiewatch.policies import page_sections, places_map, services
 from tiewatch.policies.models import Finding, ScreeningRun
+from tiewatch.registry import queries
 
 FORMATS = ("csv", "json")
 
@@ -43,7 +44,8 @@ def policy_list(request: HttpRequest) -> HttpResponse:
         counts[f] = counts.get(f, 0) + 1
     for row in rows:
         row["findings"] = counts.get(row["id"], 0)
-    return render(request, "policies/list.html", {"rows": rows, "error": error})
+    places = page_sections.place_names({row["jurisdiction"] for row in rows})
+    return render(request, "policies/list.html", {"rows": rows, "error": error, "places": places})
 
 
 def places(request: HttpRequest) -> HttpResponse:
@@ -67,7 +69,10 @@ def policy_detail(request: HttpRequest, policy_id: str) -> HttpResponse:
     if request.GET.get("format") == "json":
         detail["findings"] = [f.as_dict() for f in rows]
         return JsonResponse(detail, json_dumps_params={"ensure_ascii": False, "indent": 1})
-    return render(request, "policies/detail.html", {"p": detail, "inst": inst, "findings": rows})
+    places = page_sections.place_names({inst.jurisdiction, *(r.binds.jurisdiction for r in inst.rules)})
+    return render(request, "policies/detail.html", {
+        "p": detail, "inst": inst, "place": places.get(inst.jurisdiction), "places": places,
+        "verdicts": page_sections.verdict_rows(rows, queries.can_see_drafts(request.user))})
 
 
 def findings(request: HttpRequest) -> HttpResponse:

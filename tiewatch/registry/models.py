@@ -15,6 +15,7 @@ from django.db import models
 
 from tiewatch.core.partial_dates import PartialDate
 from tiewatch.core.records import CONFIDENCE_GRADES, DATE_PRECISIONS, ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
+from tiewatch.core.url_labels import url_label
 
 
 def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -59,7 +60,7 @@ class Source(models.Model):
 
     @property
     def label(self) -> str:
-        return self.title or self.publisher or self.url.split("//", 1)[-1].split("/", 1)[0]
+        return self.title or self.publisher or url_label(self.url)
 
 
 class Entity(models.Model):
@@ -191,6 +192,10 @@ class TieCounterpart(models.Model):
         ordering = ["position"]
         constraints = [models.UniqueConstraint(fields=["tie", "entity"], name="unique_tie_counterpart")]
         indexes = [models.Index(fields=["entity", "tie"])]
+
+    def __str__(self) -> str:
+        # The admin's inline label: the counterpart by name, not "TieCounterpart object (50)".
+        return f"{self.entity.name if self.entity_id else 'counterpart'} (counterpart {self.position + 1})"
 
 
 class ChangeRecord(models.Model):

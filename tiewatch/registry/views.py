@@ -37,7 +37,6 @@ from tiewatch.registry.exporters import (
 )
 from tiewatch.registry.models import Entity
 from tiewatch.registry.queries import TieView, tie_views, ties_with_links
-from tiewatch.registry.sections import entity_sections
 from tiewatch.registry.tieview import EntityRef
 from tiewatch.registry.visibility import ENTITY_REF_EXTRAS, Visible, redirect_target
 
@@ -350,7 +349,6 @@ def entity_detail(request: HttpRequest, entity_id: str) -> HttpResponse:
         "children": children,
         "entity_sources": [s for s in entity.sources.all() if visible.source(s.pk)],
         "parent": entity.parent if entity.parent and visible.entity(entity.parent_id) else None,
-        "sections": entity_sections(request, entity, drafts),
     })
 
 
@@ -404,7 +402,7 @@ def jurisdiction_list(request: HttpRequest) -> HttpResponse:
         return render(request, "registry/jurisdiction_list.html", {"form": form, "page": None}, status=400)
     data = form.cleaned_data if form.is_bound else {}
     entity_filter = Q() if drafts else Q(entities__published=True)
-    qs = queries.jurisdictions(drafts).annotate(entity_count=Count("entities", filter=entity_filter)).order_by("id")
+    qs = queries.jurisdictions(drafts).annotate(entity_count=Count("entities", filter=entity_filter)).select_related("parent").order_by("id")
     fmt = data.get("format") or ""
     if fmt in EXPORT_FORMATS:
         rows = [{"id": j.id, "name": j.name, "parent": j.parent_id, "entities": j.entity_count}

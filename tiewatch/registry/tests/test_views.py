@@ -52,7 +52,7 @@ def test_home_counts_and_latest_ties(client: Any, seeded: Any) -> None:
 def test_entity_page(client: Any, seeded: Any) -> None:
     page = html(client, f"/entities/{DURHAM}/")
     assert "<h1>Durham Police Department" in page
-    assert "police agency" in page and ">US<" in page
+    assert "police agency" in page and ">United States<" in page
     assert 'href="/jurisdictions/country:us/state:nc/place:durham/"' in page
     # Ties grouped by kind, then year (undated last), each with its sources.
     assert 'id="kind-training"' in page

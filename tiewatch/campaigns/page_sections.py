@@ -1,0 +1,62 @@
+"""The campaigns app's sections on other apps' pages (registered in apps.py; see
+tiewatch/registry/sections.py): the campaigns and votes about an agency (its ties cited as
+evidence, its place targeted, or it runs the coalition), about a place, about a tie, and the
+campaign that led to a policy. Only what campaigns/visibility.py makes public is shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from tiewatch.campaigns.models import Campaign, Vote
+from tiewatch.registry import sections
+
+SHOWN = 20
+
+
+def _render(request: HttpRequest | None, heading: str, campaigns: Any, votes: Any) -> str:
+    campaign_rows = list(campaigns.distinct()[:SHOWN])
+    vote_rows = list(votes.distinct().order_by("-date")[:SHOWN])
+    if not campaign_rows and not vote_rows:
+        return ""
+    return render_to_string("campaigns/_linked_section.html", {
+        "heading": heading, "campaigns": campaign_rows, "votes": vote_rows}, request=request)
+
+
+def _votes_of(campaigns: Any, extra: Q | None = None) -> Any:
+    about = Q(campaign__in=campaigns.values("pk"))
+    return Vote.objects.public().filter(about | extra if extra is not None else about)
+
+
+def entity_section(request: HttpRequest | None, entity: Any, drafts: bool) -> str:
+    about = Q(evidence__subject_id=entity.pk) | Q(coalition_entity_id=entity.pk)
+    if entity.jurisdiction_id:
+        about |= Q(jurisdiction=entity.jurisdiction_id)
+    campaigns = Campaign.objects.public().filter(about)
+    return _render(request, "Campaigns and votes about it", campaigns, _votes_of(campaigns))
+
+
+def jurisdiction_section(request: HttpRequest | None, place: Any, drafts: bool) -> str:
+    campaigns = Campaign.objects.public().filter(jurisdiction=place.pk)
+    return _render(request, "Campaigns and votes here", campaigns, _votes_of(campaigns))
+
+
+def tie_section(request: HttpRequest | None, tie: Any, drafts: bool) -> str:
+    campaigns = Campaign.objects.public().filter(evidence__pk=tie.id)
+    return _render(request, "Campaigns citing this tie", campaigns, Vote.objects.none())
+
+
+def policy_section(request: HttpRequest | None, instrument: Any, drafts: bool) -> str:
+    campaigns = Campaign.objects.public().filter(policy_id=instrument.id)
+    return _render(request, "The campaign and votes behind it", campaigns,
+                   _votes_of(campaigns, Q(policy_id=instrument.id)))
+
+
+def register() -> None:
+    sections.register("entity", "campaigns", entity_section, order=20)
+    sections.register("jurisdiction", "campaigns", jurisdiction_section, order=20)
+    sections.register("tie", "campaigns", tie_section, order=20)
+    sections.register("policy", "campaigns", policy_section, order=20)
