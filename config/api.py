@@ -189,6 +189,7 @@ def _register_routers() -> None:
     from tiewatch.policies.listscreen.api import router as listscreen_router
     from tiewatch.registry.api import router as registry_router
     from tiewatch.resolution.api import router as resolution_router
+    from tiewatch.site.api import router as search_router
 
     api.add_router("/", registry_router)
     api.add_router("/", policies_router)
@@ -196,6 +197,7 @@ def _register_routers() -> None:
     api.add_router("/", campaigns_router)
     api.add_router("/", resolution_router)
     api.add_router("/", listscreen_router)
+    api.add_router("/", search_router)
 
 
 _register_routers()

@@ -134,6 +134,12 @@ def test_filters_naming_a_draft_find_nothing(client: Any, canaries: None) -> Non
             page = client.get(f"/ties/?{role}={canary(kind)}").content.decode()
             assert not re.search(r'href="/ties/[^"?]+/"', page), (role, kind)
     assert "Nothing found" in client.get("/search/?q=zqcanary").content.decode()
+    # The site search (entities, places, sources ...) finds no draft, not even as a close match or "did you mean".
+    for q in ("zqcanary", "zqcanery", "Zqcanary police agency", "zqcanaryville"):
+        page = client.get(f"/search/?q={q}").content.decode()
+        assert "Nothing found" in page and "Did you mean" not in page, q
+        assert client.get(f"/api/search?q={q}").json() == {"q": q, "suggestion": None, "close_matches": True,
+                                                            "groups": []}, q
     # Its only counterpart (a draft, in IL) is hidden: the country filter must not find it through them.
     by_country = {t["id"] for t in client.get(f"/api/ties?subject={DURHAM}&country=IL&page_size=500").json()["results"]}
     assert "visibility-draft-parties" in by_country and "visibility-only-draft-counterpart" not in by_country
