@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 from rapidfuzz import fuzz, process
 
 from tiewatch.campaigns.models import Campaign, Petition
 from tiewatch.core.errors import TiewatchError
 from tiewatch.policies import services as policy_services
+from tiewatch.policies.engine.loader import policy_files
 from tiewatch.registry import visibility
 from tiewatch.registry.models import Entity, Jurisdiction, Source
 
@@ -109,6 +111,17 @@ def _source_hit(s: Source) -> tuple[str, str, str]:
     return s.label, reverse("registry:source_detail", args=[s.pk]), s.publisher
 
 
+def public_places(drafts: bool) -> QuerySet[Jurisdiction]:
+    """visibility.jurisdictions' rule (a place where, or within which, a published entity is placed),
+    asked per candidate place (EXISTS on the entity's jurisdiction index) rather than by listing every
+    placed entity's ancestors first: a search looks at a few places, not all of them."""
+    if drafts or connection.vendor != "postgresql":  # SQLite would scan the entities once per place
+        return visibility.jurisdictions(drafts)
+    placed = Entity.objects.filter(published=True).filter(
+        Q(jurisdiction_id=OuterRef("pk")) | Q(jurisdiction__id__startswith=Concat(OuterRef("pk"), Value("/"))))
+    return Jurisdiction.objects.filter(Exists(placed))
+
+
 def _campaigns(drafts: bool) -> QuerySet[Any]:
     return Campaign.objects.all() if drafts else Campaign.objects.public()
 
@@ -119,7 +132,7 @@ def _petitions(drafts: bool) -> QuerySet[Any]:
 
 KINDS = (
     _Kind("entity", visibility.entities, ("search_text",), _entity_hit),
-    _Kind("place", visibility.jurisdictions, ("name",), _place_hit),
+    _Kind("place", public_places, ("name",), _place_hit),
     _Kind("campaign", _campaigns, ("name", "target_body", "summary"), _campaign_hit),
     _Kind("petition", _petitions, ("title", "target"), _petition_hit),
     _Kind("source", visibility.sources, ("title", "publisher"), _source_hit),
@@ -187,13 +200,26 @@ def rank(label: str, query_words: list[str]) -> float:
     return 1.5 if all(w in name for w in query_words) else 1.0
 
 
-def _exact_hits(kind: _Kind, drafts: bool, query_words: list[str]) -> list[Hit]:
-    qs = kind.queryset(drafts)
+def _containing(kind: _Kind, qs: QuerySet[Any], query_words: list[str]) -> QuerySet[Any]:
+    """Rows where every word is in one of the kind's fields."""
+    if connection.vendor == "postgresql":
+        # Plain ILIKE on the column (not Django's UPPER(...) LIKE): the GIN trigram index serves it.
+        table = qs.model._meta.db_table
+        where = "(" + " OR ".join(f"{table}.{f} ILIKE %s" for f in kind.fields) + ")"
+        for word in query_words:
+            pattern = "%" + word.replace("\\", "\\\\").replace("_", "\\_") + "%"
+            qs = qs.extra(where=[where], params=[pattern] * len(kind.fields))  # fixed SQL; words are parameters
+        return qs
     for word in query_words:
         any_field = Q()
         for f in kind.fields:
             any_field |= Q(**{f"{f}__icontains": word})
         qs = qs.filter(any_field)
+    return qs
+
+
+def _exact_hits(kind: _Kind, drafts: bool, query_words: list[str]) -> list[Hit]:
+    qs = _containing(kind, kind.queryset(drafts), query_words)
     hits = []
     for row in qs.order_by("pk")[: GROUP_LIMIT * 5]:
         label, url, detail = kind.hit(row)
@@ -224,22 +250,19 @@ def _trigram_rows(qs: QuerySet[Any], column: str, phrase: str) -> list[tuple[Any
 
 
 def close_texts(texts: dict[Any, str], query_words: list[str]) -> list[tuple[Any, float]]:
-    """Keys of the texts holding, for every query word, a word within rapidfuzz's ratio cutoff of it;
-    scored by the mean closeness (0..1), best first."""
-    index: dict[str, set[Any]] = {}
-    for key, text in texts.items():
-        for word in words_of(text):
-            index.setdefault(word, set()).add(key)
-    vocabulary = list(index)
+    """Keys of the texts holding something close to every query word (rapidfuzz's partial ratio: the
+    best-aligned stretch of the text; a word under 4 letters must appear as is), scored by the mean
+    closeness (0..1), best first."""
+    lowered = {key: text.lower() for key, text in texts.items()}
     scores: dict[Any, float] | None = None
     for qword in query_words:
-        best: dict[Any, float] = {}
-        for word, score, _ in process.extract(qword, vocabulary, scorer=fuzz.ratio,
-                                              score_cutoff=WORD_SCORE_CUTOFF, limit=20):
-            for key in index[word]:
-                best[key] = max(best.get(key, 0.0), score / 100)
+        if len(qword) < 4:
+            best = {key: 1.0 for key, text in lowered.items() if qword in text}
+        else:
+            best = {key: score / 100 for _, score, key in process.extract(
+                qword, lowered, scorer=fuzz.partial_ratio, score_cutoff=WORD_SCORE_CUTOFF, limit=GROUP_LIMIT * 50)}
         scores = best if scores is None else {k: scores[k] + v for k, v in best.items() if k in scores}
-    ranked = sorted((scores or {}).items(), key=lambda kv: (-kv[1], str(kv[0])))
+    ranked = sorted((scores or {}).items(), key=lambda kv: (-kv[1], len(lowered[kv[0]]), str(kv[0])))
     return [(key, total / len(query_words)) for key, total in ranked[:GROUP_LIMIT]]
 
 
@@ -267,13 +290,27 @@ def suggest(query_words: list[str], texts: Iterable[str]) -> str:
     return "" if suggestion.lower() == " ".join(query_words) else suggestion
 
 
+_POLICY_CACHE: dict[tuple[Any, ...], dict[str, tuple[str, str, str]]] = {}
+
+
 def _policy_texts() -> dict[str, tuple[str, str, str]]:
-    """Policy id -> (title, url, detail) of the law packs and instruments on disk (all public)."""
+    """Policy id -> (title, url, detail) of the law packs and instruments on disk (all public). Parsing
+    them costs ~15 ms, so the answer is kept until a file is added, removed or changed."""
+    dirs = policy_services.policy_dirs()
     try:
-        instruments = policy_services.load_instruments()
+        key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in policy_files(dirs))
+    except (OSError, TiewatchError):
+        key = ()
+    if key and key in _POLICY_CACHE:
+        return _POLICY_CACHE[key]
+    try:
+        instruments = policy_services.load_instruments(dirs)
     except TiewatchError:
         return {}
-    return {i.id: (i.title or i.id, reverse("policies:detail", args=[i.id]), i.body or "") for i in instruments}
+    texts = {i.id: (i.title or i.id, reverse("policies:detail", args=[i.id]), i.body or "") for i in instruments}
+    _POLICY_CACHE.clear()
+    _POLICY_CACHE[key] = texts
+    return texts
 
 
 def _text_hits(policies: dict[str, tuple[str, str, str]], query_words: list[str], exact: bool) -> list[Hit]:

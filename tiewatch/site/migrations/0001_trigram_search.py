@@ -1,5 +1,5 @@
 """PostgreSQL only: the pg_trgm extension and GIN trigram indexes for the site search's close matches
-(`word_similarity`, the `<%` operator) over entity names and aliases, places, sources, campaigns and
+(`word_similarity`, the `<%` operator) over entity names and aliases, places, sources (title, publisher), campaigns and
 petitions. pg_trgm is a trusted extension (PostgreSQL 13+): the database owner may create it. SQLite
 gets nothing (its close matches are scored in Python, tiewatch/site/search.py)."""
 
@@ -9,6 +9,7 @@ INDEXES = [
     ("site_entity_search_trgm", "registry_entity", "search_text"),
     ("site_jurisdiction_name_trgm", "registry_jurisdiction", "name"),
     ("site_source_title_trgm", "registry_source", "title"),
+    ("site_source_publisher_trgm", "registry_source", "publisher"),
     ("site_campaign_name_trgm", "campaigns_campaign", "name"),
     ("site_petition_title_trgm", "campaigns_petition", "title"),
 ]

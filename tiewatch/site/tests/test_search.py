@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from tiewatch.campaigns.models import Campaign, Petition
-from tiewatch.registry.models import Entity, Source
+from tiewatch.registry.models import Entity, Jurisdiction, Source
 from tiewatch.site import search
 
 DURHAM = "us-nc-durham-police-department"
@@ -104,3 +104,14 @@ def test_close_matches_use_the_trigram_index_on_postgresql(campaigns: None) -> N
             cursor.execute("SET enable_seqscan = on")
             cursor.execute("SET enable_indexscan = on")
     assert "site_entity_search_trgm" in plan
+
+
+def test_public_places_follow_the_registry_rule(seeded: Any) -> None:
+    hidden = "ocd-division/country:us/state:nc/place:zqville"
+    Jurisdiction.objects.create(id=hidden, name="Zqville", parent_id="ocd-division/country:us/state:nc")
+    Entity.objects.create(id="xx-hidden-unit", name="Hidden unit", kind="police_agency", published=False,
+                          jurisdiction_id=hidden)
+    public = set(search.public_places(False).values_list("pk", flat=True))
+    assert public == set(search.visibility.jurisdictions(False).values_list("pk", flat=True))
+    assert hidden not in public and "ocd-division/country:us/state:nc/place:durham" in public
+    assert search.search("Zqville").groups == []
