@@ -45,7 +45,8 @@ def test_share_links_and_social_tags(client: Client, petition: Petition) -> None
     assert '<meta name="twitter:card" content="summary">' in page
     share = page[page.index('<nav class="share"'):]
     share = share[: share.index("</nav>")]
-    assert "mailto:?subject=Test%20petition&amp;body=http%3A%2F%2Ftestserver%2Fpetitions%2Ftest-petition%2F" in share
+    assert ("https://twitter.com/intent/tweet?text=Test%20petition&amp;url=http%3A%2F%2Ftestserver%2Fpetitions%2F"
+            "test-petition%2F") in share
     assert "https://bsky.app/intent/compose?text=" in share and "https://www.facebook.com/sharer/" in share
     assert "<script" not in page  # plain links: no third-party (or any) script
     campaign = client.get(f"/campaigns/{petition.campaign.slug}/").content.decode()
