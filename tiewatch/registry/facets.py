@@ -133,6 +133,22 @@ def entity_facets(qs: QuerySet[Entity], selected: dict[str, Any], link: Link) ->
     return facets
 
 
+def group_facets(qs: QuerySet[Any], columns: tuple[tuple[str, str, str], ...], selected: dict[str, Any],
+                 link: Link) -> list[Facet]:
+    """Facets of a plain list: per (column, filter parameter, label), one GROUP BY over the listed rows."""
+    base = qs.order_by()
+    out = []
+    for column, param, label in columns:
+        facet = Facet(param, label)
+        for value, n in base.values_list(column).annotate(n=Count("pk")).order_by("-n", column):
+            chosen = str(selected.get(param) or "") == str(value)
+            facet.values.append(FacetValue(str(value), _label(str(value)), n, link({param: None if chosen else value}),
+                                           chosen))
+        if facet.values:
+            out.append(facet)
+    return out
+
+
 @dataclass
 class SortHeader:
     label: str

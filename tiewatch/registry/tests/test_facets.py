@@ -99,3 +99,28 @@ def test_a_large_filtered_list_offers_its_facets_by_a_link(client: Any, seeded: 
         assert 'aria-label="Kind"' in asked
     finally:
         queries.COUNT_CAP = cap
+
+
+def test_findings_list_has_facets_and_sortable_headers(client: Any, seeded: Any) -> None:
+    from django.utils import timezone
+
+    from tiewatch.policies.models import Finding, ScreeningRun
+
+    now = timezone.now()
+    run = ScreeningRun.objects.create(started_at=now, policy_set_hash="x")
+    tie_ids = list(Tie.objects.order_by("id").values_list("id", "subject_id")[:5])
+    for i, (tie_id, subject) in enumerate(tie_ids):
+        Finding.objects.create(tie_id=tie_id, subject_id=subject, policy_id=("us-nc-durham-2018" if i % 2 else "us-x"),
+                               rule_id="r1", effect=("prohibit" if i < 3 else "report"), first_run=run, last_run=run,
+                               appeared_at=now)
+    current = Finding.objects.filter(disappeared_run__isnull=True)
+    page = client.get("/policies/findings/").content.decode()
+    policies = facet_links(page, "Policy")
+    assert {text: c for text, (_, c) in policies.items()} == {"us-x": 3, "us-nc-durham-2018": 2}
+    for href, count in policies.values():
+        assert len(client.get(f"/policies/findings/{href}&format=json").json()) == count
+    assert sum(c for _, c in facet_links(page, "Effect").values()) == current.count()
+    assert '<a href="?sort=effect">Effect</a>' in page
+    by_effect = client.get("/policies/findings/?sort=effect&format=json").json()
+    assert [f["effect"] for f in by_effect] == sorted(f["effect"] for f in by_effect)
+    assert client.get("/policies/findings/?sort=evil").status_code == 400
