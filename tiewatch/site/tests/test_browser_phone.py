@@ -1,5 +1,5 @@
 """Phone layout (issue 12, "phone first"): at 390 px in Debian's chromium, the check form, a campaign
-page, the arms charts pages (index, country, pair) and the search page scroll nothing sideways
+page, the arms charts pages (index, country, pair), the search page, a petition and lists with facets scroll nothing sideways
 (document.scrollWidth <= the viewport). Screenshots go to e2e/screenshots/."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ WIDEST = """[...document.querySelectorAll('main *')].filter(e => e.getBoundingCl
 @pytest.mark.django_db(transaction=True)
 def test_pages_fit_a_phone(live_server: Any, browser: Any, settings: Any, tmp_path: Path) -> None:
     from tiewatch.campaigns import demo_loader
-    from tiewatch.campaigns.models import Campaign
+    from tiewatch.campaigns.models import Campaign, Petition
     from tiewatch.registry.importers import import_bundle
 
     settings.TIEWATCH_ARMS_DATA = [str(FIXTURES / "tables")]
@@ -35,7 +35,9 @@ def test_pages_fit_a_phone(live_server: Any, browser: Any, settings: Any, tmp_pa
     assert campaign is not None
     pages = {"check": "/check/", "campaign": f"/campaigns/{campaign.slug}/", "arms": "/arms/?period=2013-2017",
              "arms-country": "/arms/country/Israel/?period=2013-2017",
-             "arms-pair": "/arms/pair/Israel/India/?period=2013-2017", "search": "/search/?q=Durhm"}
+             "arms-pair": "/arms/pair/Israel/India/?period=2013-2017", "search": "/search/?q=Durhm",
+             "ties-facets": "/ties/?kind=training", "entities-facets": "/entities/?sort=-name",
+             "petition": f"/petitions/{Petition.objects.public().order_by('slug').values_list('slug', flat=True)[0]}/"}
     context = browser.new_context(viewport={"width": PHONE, "height": 900})
     page = context.new_page()
     conftest.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
