@@ -58,30 +58,37 @@ def country_label(code: str) -> str:
 
 
 def tie_counts(qs: QuerySet[Tie], drafts: bool) -> dict[str, list[tuple[str, str, int]]]:
-    """(value, label, count) per facet of the ties in `qs`, largest first."""
-    base = qs.order_by()
+    """(value, label, count) per facet of the ties in `qs`, largest first. One GROUP BY over all the
+    faceted columns (one scan of the ties, not one per facet), then summed per facet in Python: the
+    groups are the distinct combinations, far fewer than the ties."""
+    columns = ("kind", "status", "counterpart_countries", "year_from", "year_to", "program_id", "dataset")
+    tallies: dict[str, Counter[Any]] = {name: Counter() for name in ("kind", "status", "country", "year",
+                                                                       "program", "dataset")}
+    for kind, status, countries, start, end, program, dataset, n in (
+            qs.order_by().values_list(*columns).annotate(n=Count("pk")).order_by()):
+        tallies["kind"][kind] += n
+        tallies["status"][status] += n
+        tallies["dataset"][dataset] += n
+        for code in filter(None, (countries or "").split(",")):
+            tallies["country"][code] += n
+        if start is not None:
+            for year in range(start, (end if end is not None and end >= start else start) + 1):
+                tallies["year"][year] += n
+        if program:
+            tallies["program"][program] += n
     out: dict[str, list[tuple[str, str, int]]] = {}
-    for name in ("kind", "status"):
-        rows = base.values_list(name).annotate(n=Count("pk")).order_by("-n", name)
-        out[name] = [(v, _label(v), n) for v, n in rows]
-    countries: Counter[str] = Counter()
-    for value, n in base.values_list("counterpart_countries").annotate(n=Count("pk")):
-        for code in filter(None, (value or "").split(",")):
-            countries[code] += n
-    out["country"] = [(c, country_label(c), n) for c, n in sorted(countries.items(), key=lambda kv: (-kv[1], kv[0]))]
-    years: Counter[int] = Counter()
-    for start, end, n in base.filter(year_from__isnull=False).values_list("year_from", "year_to").annotate(n=Count("pk")):
-        for year in range(start, (end if end is not None and end >= start else start) + 1):
-            years[year] += n
-    recent = sorted(years, reverse=True)[:YEAR_FACET_SIZE]
-    out["year"] = [(str(y), str(y), years[y]) for y in recent]
-    programs = list(base.filter(program__isnull=False).values_list("program_id").annotate(n=Count("pk"))
-                    .order_by("-n", "program_id")[: PROGRAM_FACET_SIZE * 2])
+    for name, text in (("kind", _label), ("status", _label), ("country", country_label), ("dataset", dataset_label)):
+        out[name] = [(v, text(v), n) for v, n in _largest(tallies[name])]
+    recent = sorted(tallies["year"], reverse=True)[:YEAR_FACET_SIZE]
+    out["year"] = [(str(y), str(y), tallies["year"][y]) for y in recent]
+    programs = _largest(tallies["program"])[: PROGRAM_FACET_SIZE * 2]
     names = dict(entities(drafts).filter(pk__in=[p for p, _ in programs]).values_list("pk", "name"))
     out["program"] = [(p, names[p], n) for p, n in programs if p in names][:PROGRAM_FACET_SIZE]
-    datasets = base.values_list("dataset").annotate(n=Count("pk")).order_by("-n", "dataset")
-    out["dataset"] = [(d, dataset_label(d), n) for d, n in datasets]
     return out
+
+
+def _largest(tally: Counter[Any]) -> list[tuple[Any, int]]:
+    return sorted(tally.items(), key=lambda kv: (-kv[1], str(kv[0])))
 
 
 def cached_tie_counts(qs: QuerySet[Tie], drafts: bool) -> dict[str, list[tuple[str, str, int]]]:
