@@ -29,7 +29,7 @@ def facet_links(page: str, label: str) -> dict[str, tuple[str, int]]:
     section = re.search(rf'<section class="facet" aria-label="{label}">(.*?)</section>', page, re.S)
     assert section, label
     return {text: (unescape(href), int(n.replace(",", ""))) for href, text, n in re.findall(
-        r'<a href="([^"]+)"[^>]*>([^<]+)</a> <span class="muted">([\d,]+)</span>', section.group(1))}
+        r'<a rel="nofollow" href="([^"]+)"[^>]*>([^<]+)</a> <span class="muted">([\d,]+)</span>', section.group(1))}
 
 
 def listed(client: Any, query: str) -> int:
@@ -62,18 +62,18 @@ def test_facets_follow_the_filters_and_clear(client: Any, seeded: Any) -> None:
 
 def test_sortable_headers_are_links_over_whitelisted_sorts(client: Any, seeded: Any) -> None:
     page = client.get("/ties/?kind=training").content.decode()
-    assert '<th aria-sort="descending"><a href="?kind=training&amp;sort=year">When ▼</a></th>' in page
-    assert '<a href="?kind=training&amp;sort=subject">Subject</a>' in page
+    assert '<th aria-sort="descending"><a rel="nofollow" href="?kind=training&amp;sort=year">When ▼</a></th>' in page
+    assert '<a rel="nofollow" href="?kind=training&amp;sort=subject">Subject</a>' in page
     oldest = client.get("/ties/?sort=year").content.decode()
-    assert '<th aria-sort="ascending"><a href="?sort=-year">When ▲</a></th>' in oldest
+    assert '<th aria-sort="ascending"><a rel="nofollow" href="?sort=-year">When ▲</a></th>' in oldest
     ids = re.findall(r'href="/ties/([^"/]+)/"', oldest)
     years = dict(Tie.objects.filter(pk__in=ids).values_list("pk", "year_from"))
     dated = [years[i] for i in ids if years.get(i) is not None]
     assert dated == sorted(dated)
     names = client.get("/entities/?sort=-name").content.decode()
-    assert '<th aria-sort="descending"><a href="?sort=name">Name ▼</a></th>' in names
+    assert '<th aria-sort="descending"><a rel="nofollow" href="?sort=name">Name ▼</a></th>' in names
     sources = client.get("/sources/?sort=publisher").content.decode()
-    assert '<th aria-sort="ascending"><a href="?sort=publisher">Publisher ▲</a></th>' in sources
+    assert '<th aria-sort="ascending"><a rel="nofollow" href="?sort=publisher">Publisher ▲</a></th>' in sources
     assert client.get("/sources/?sort=url%3B%20drop").status_code == 400
     assert client.get("/ties/?sort=nope").status_code == 400
 
@@ -120,7 +120,7 @@ def test_findings_list_has_facets_and_sortable_headers(client: Any, seeded: Any)
     for href, count in policies.values():
         assert len(client.get(f"/policies/findings/{href}&format=json").json()) == count
     assert sum(c for _, c in facet_links(page, "Effect").values()) == current.count()
-    assert '<a href="?sort=effect">Effect</a>' in page
+    assert '<a rel="nofollow" href="?sort=effect">Effect</a>' in page
     by_effect = client.get("/policies/findings/?sort=effect&format=json").json()
     assert [f["effect"] for f in by_effect] == sorted(f["effect"] for f in by_effect)
     assert client.get("/policies/findings/?sort=evil").status_code == 400

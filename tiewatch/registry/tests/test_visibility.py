@@ -95,8 +95,12 @@ def crawl(client: Any, starts: list[str], limit: int = 5000) -> list[str]:
         assert_clean(body, url)
         if not response["Content-Type"].startswith("text/html"):
             continue
-        for href in re.findall(r'href="([^"#]+)', body):
-            link = urljoin(url, html_lib.unescape(href))
+        for tag in re.finditer(r'<[^>]*?\bhref="([^"#]+)[^"]*"[^>]*>', body):
+            # Facet and sort links (rel="nofollow": every combination of filters is a page) are followed
+            # one step, from a page reached without a query, as a polite crawler would stop there.
+            if 'rel="nofollow"' in tag.group(0) and "?" in url:
+                continue
+            link = urljoin(url, html_lib.unescape(tag.group(1)))
             if link.startswith("/") and not link.startswith(("/admin", "/static", "//")) and link not in seen:
                 assert len(seen) < limit, "the crawl does not end"
                 seen.add(link)
