@@ -31,5 +31,5 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registry", "0009_merged_ids"), ("campaigns", "0007_load_stamps")]
+    dependencies = [("registry", "0009_merged_ids"), ("campaigns", "0001_initial")]
     operations = [migrations.RunPython(create, drop, elidable=False)]
