@@ -192,6 +192,7 @@ def _register_routers() -> None:
     from tiewatch.registry.api import router as registry_router
     from tiewatch.registry.research_api import router as research_router
     from tiewatch.resolution.api import router as resolution_router
+    from tiewatch.site.api import router as search_router
 
     api.add_router("/", registry_router)
     api.add_router("/", research_router)
@@ -202,6 +203,7 @@ def _register_routers() -> None:
     api.add_router("/", listscreen_router)
     api.add_router("/", desk_router)
     api.add_router("/", desk_requests_router)
+    api.add_router("/", search_router)
 
 
 _register_routers()

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from config.api import api
-from tiewatch.site.views import api_index
+from tiewatch.site.views import api_index, site_search
 
 # settings use SimpleAdminConfig so commands that never serve a page skip the admin modules.
 admin.autodiscover()
@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", api_index, name="api_index"),
     path("api/", api.urls),
     path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
+    path("search/", site_search, name="site_search"),
     path("", include("tiewatch.registry.urls")),
     path("", include("tiewatch.policies.urls")),
     path("arms/", include("tiewatch.arms.urls")),

@@ -132,7 +132,10 @@ def petition_confirm(request: HttpRequest, slug: str, token: str) -> HttpRespons
     petition = _public_petition(slug)
     context: dict[str, Any] = {"petition": petition, "token": token}
     status = 200
-    if request.method == "POST":
+    pending = find_pending(petition, token)
+    # A link used before says so (on GET, and on a second POST), rather than offering the button again.
+    already = pending is not None and pending.confirmed_at is not None and pending.invalidated_at is None
+    if request.method == "POST" and not already:
         try:
             confirm(token, petition)
         except TiewatchError as exc:
@@ -141,7 +144,10 @@ def petition_confirm(request: HttpRequest, slug: str, token: str) -> HttpRespons
         else:
             context["confirmed"] = True
             context["counts"] = counts(petition)
-    elif find_pending(petition, token) is None:
+    elif already:
+        context["already_confirmed"] = True
+        context["counts"] = counts(petition)
+    elif pending is None:
         context["error"] = "This confirmation link is not valid."
         status = 404
     response = render(request, "campaigns/petition_confirm.html", context, status=status)

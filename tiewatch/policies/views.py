@@ -13,9 +13,19 @@ from tiewatch.core.errors import NotFound, TiewatchError
 from tiewatch.core.records import TIE_KINDS
 from tiewatch.policies import page_sections, places_map, services
 from tiewatch.policies.models import Finding, ScreeningRun
-from tiewatch.registry import queries
+from tiewatch.registry import facets, queries
 
 FORMATS = ("csv", "json")
+# The findings list: whitelisted sorts (each ends on the id: a stable order), its headers and facets.
+FINDING_SORTS: dict[str, list[str]] = {
+    "policy": ["policy_id", "rule_id", "tie_id", "counterpart_id", "id"],
+    "effect": ["effect", "policy_id", "rule_id", "tie_id", "id"],
+    "tie": ["tie_id", "policy_id", "rule_id", "id"],
+    "since": ["appeared_at", "id"], "-since": ["-appeared_at", "id"],
+}
+FINDING_SORT_COLUMNS = [("Tie", "tie", None), ("Rule", "policy", None), ("Effect", "effect", None),
+                        ("Since", "-since", "since")]
+FINDING_FACETS = (("policy_id", "policy", "Policy"), ("effect", "effect", "Effect"))
 
 
 def _export(name: str, fmt: str, columns: list[str], rows: list[dict[str, Any]]) -> HttpResponse:
@@ -84,13 +94,34 @@ def findings(request: HttpRequest) -> HttpResponse:
         value = request.GET.get(key)
         if value:
             qs = qs.filter(**{f"{key}_id" if key != "effect" else "effect": value})
-    rows = list(qs[:5000])
+    sort = request.GET.get("sort") or "policy"
+    if sort not in FINDING_SORTS:
+        return render(request, "policies/findings.html", {
+            "findings": [], "show_all": show_all, "sort_error": f"sort must be one of {', '.join(FINDING_SORTS)}"},
+            status=400)
+    rows = list(qs.order_by(*FINDING_SORTS[sort])[:5000])
     fmt = request.GET.get("format", "")
     if fmt in FORMATS:
         return _export("findings", fmt, services.FINDING_COLUMNS, [f.as_dict() for f in rows])
     last_run = ScreeningRun.objects.first()
-    return render(request, "policies/findings.html", {"findings": rows, "show_all": show_all, "run": last_run,
-                                                      "query": request.GET.urlencode()})
+    link = _link(request)
+    selected = {"policy": request.GET.get("policy"), "effect": request.GET.get("effect")}
+    return render(request, "policies/findings.html", {
+        "findings": rows, "show_all": show_all, "run": last_run, "query": request.GET.urlencode(),
+        "facets": facets.group_facets(qs, FINDING_FACETS, selected, link),
+        "sort_headers": facets.sort_headers(FINDING_SORT_COLUMNS, sort, link)})
+
+
+def _link(request: HttpRequest) -> facets.Link:
+    def link(changes: dict[str, Any]) -> str:
+        params = request.GET.copy()
+        for key, value in {**changes, "format": None}.items():
+            if value in (None, ""):
+                params.pop(key, None)
+            else:
+                params[key] = str(value)
+        return f"?{params.urlencode()}" if params else "?"
+    return link
 
 
 def runs(request: HttpRequest) -> HttpResponse:

@@ -24,7 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from tiewatch.core.errors import ValidationFailed
 from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
-from tiewatch.registry import atlas, queries
+from tiewatch.registry import atlas, facets, queries
 from tiewatch.registry.dataset_summary import CURATED, dataset_choices
 from tiewatch.registry.exporters import (
     SOURCE_COLUMNS,
@@ -41,6 +41,14 @@ from tiewatch.registry.tieview import EntityRef
 from tiewatch.registry.visibility import ENTITY_REF_EXTRAS, Visible, redirect_target
 
 EXPORT_FORMATS = ("csv", "json")
+# Sortable columns: (header, ascending sort key, descending sort key or None), keys of the lists' sorts.
+TIE_SORT_COLUMNS = [("When", "year", "-year"), ("Subject", "subject", None), ("Kind", "kind", None)]
+ENTITY_SORT_COLUMNS = [("Name", "name", "-name"), ("Kind", "kind", None), ("Country", "country", None)]
+SOURCE_SORTS: dict[str, list[str]] = {"id": ["id"], "title": ["title", "id"], "-title": ["-title", "id"],
+                                      "publisher": ["publisher", "id"], "published": ["published_on", "id"],
+                                      "-published": ["-published_on", "id"]}
+SOURCE_SORT_COLUMNS = [("Source", "title", "-title"), ("Publisher", "publisher", None),
+                       ("Published", "-published", "published")]
 
 
 # --- forms ------------------------------------------------------------------------------------
@@ -137,6 +145,26 @@ def _querystring(request: HttpRequest, **changes: Any) -> str:
             params[key] = str(value)
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+def _link(request: HttpRequest) -> facets.Link:
+    return lambda changes: _querystring(request, page=None, format=None, **changes)
+
+
+def _tie_facets(request: HttpRequest, qs: Any, filters: queries.TieFilters, drafts: bool,
+                page: queries.Page) -> dict[str, Any]:
+    """Facets and sortable headers of the tie list: every tie's counts cached; a filtered list's counted
+    now when it has up to COUNT_CAP ties, else on request (?facets=1), as its chart and maps."""
+    link = _link(request)
+    selected = {f: getattr(filters, f) for f in ("kind", "country", "year_from", "year_to", "program", "status")}
+    headers = facets.sort_headers(TIE_SORT_COLUMNS, filters.sort, link)
+    if not filters.active():
+        counts = facets.cached_tie_counts(qs, drafts)
+    elif not page.count_capped or request.GET.get("facets") == "1":
+        counts = facets.tie_counts(qs, drafts)
+    else:
+        return {"facets": None, "facets_url": link({"facets": "1"}), "sort_headers": headers}
+    return {"facets": facets.tie_facets(counts, selected, link), "sort_headers": headers}
 
 
 def _list_context(request: HttpRequest, page: queries.Page) -> dict[str, Any]:
@@ -268,6 +296,7 @@ def tie_list(request: HttpRequest) -> HttpResponse:
     page.items = tie_rows(page.items, drafts)
     context.update(_list_context(request, page))
     context["filtered"] = filters.active()
+    context.update(_tie_facets(request, qs, filters, drafts, page))
     # The chart and maps: all ties -> the cached overview; a filtered list of up to COUNT_CAP ties -> counted
     # now; a larger one -> on request (?overview=1), so the list itself stays fast (docs/maps.md).
     asked = request.GET.get("overview") == "1"
@@ -311,6 +340,9 @@ def entity_list(request: HttpRequest) -> HttpResponse:
         return _export_entities(request, qs, fmt, drafts)
     page = queries.paginate(qs, data.get("page") or 1)
     context.update(_list_context(request, page))
+    link = _link(request)
+    context["facets"] = facets.entity_facets(qs, data, link)
+    context["sort_headers"] = facets.sort_headers(ENTITY_SORT_COLUMNS, filters.sort, link)
     return render(request, "registry/entity_list.html", context)
 
 
@@ -468,11 +500,16 @@ def source_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         return render(request, "registry/source_list.html", {"form": form, "page": None}, status=400)
     data = form.cleaned_data if form.is_bound else {}
-    qs = queries.sources(drafts).order_by("id")
+    sort = request.GET.get("sort") or "id"
+    if sort not in SOURCE_SORTS:
+        return render(request, "registry/source_list.html", {"form": form, "page": None, "sort_error": (
+            f"sort must be one of {', '.join(SOURCE_SORTS)}")}, status=400)
+    qs = queries.sources(drafts).order_by(*SOURCE_SORTS[sort])
     fmt = data.get("format") or ""
     if fmt in EXPORT_FORMATS:
         rows = [source_dict(s) for s in qs[: queries.EXPORT_LIMIT]]
         return _export("sources", fmt, SOURCE_COLUMNS, rows)
     page = queries.paginate(qs, data.get("page") or 1)
-    return render(request, "registry/source_list.html", {"form": form, "drafts": drafts,
-                                                         **_list_context(request, page)})
+    return render(request, "registry/source_list.html", {
+        "form": form, "drafts": drafts, **_list_context(request, page),
+        "sort_headers": facets.sort_headers(SOURCE_SORT_COLUMNS, sort, _link(request))})
