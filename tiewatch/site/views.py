@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from config.api import api, error_response
 from tiewatch.registry import views as registry_views
-from tiewatch.registry.views import EXPORT_FORMATS, SearchForm
+from tiewatch.registry.forms import SearchForm
+from tiewatch.registry.views import EXPORT_FORMATS
 from tiewatch.registry.visibility import can_see_drafts
 from tiewatch.site import search
 
