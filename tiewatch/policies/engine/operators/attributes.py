@@ -30,6 +30,17 @@ class _AttributeTest(Leaf):
         return (None, None, True)
 
 
+def parse_values(ctx: ParseContext, arg: Any, here: str, fields: tuple[str, ...]) -> list[Any] | None:
+    """The `values` of a `{name, values}` condition: a non-empty list, or None with the problem reported."""
+    if not ctx.fields(arg, fields, here, ("name", "values")):
+        return None
+    values = arg.get("values")
+    if not isinstance(values, list) or not values:
+        ctx.err("expected a non-empty list", join_path(here, "values"), arg, "values")
+        return None
+    return values
+
+
 @register
 @dataclass(frozen=True, slots=True)
 class AttributeEquals(_AttributeTest):
@@ -76,11 +87,8 @@ class AttributeIn(_AttributeTest):
     @classmethod
     def parse(cls, ctx: ParseContext, data: dict, path: str) -> Condition | None:
         here, arg = join_path(path, cls.op), data[cls.op]
-        if not ctx.fields(arg, cls.FIELDS, here, ("name", "values")):
-            return None
-        values = arg.get("values")
-        if not isinstance(values, list) or not values:
-            ctx.err("expected a non-empty list", join_path(here, "values"), arg, "values")
+        values = parse_values(ctx, arg, here, cls.FIELDS)
+        if values is None:
             return None
         return cls(ctx.string(arg, "name", here), tuple(values))
 

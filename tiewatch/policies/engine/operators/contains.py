@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from tiewatch.core.records import TieRecord
 from tiewatch.policies.engine.facts import Counterpart
+from tiewatch.policies.engine.operators.attributes import parse_values
 from tiewatch.policies.engine.operators.base import (
     CompileContext,
     Condition,
@@ -54,11 +55,8 @@ class AttributeContainsAny(Leaf):
     @classmethod
     def parse(cls, ctx: ParseContext, data: dict, path: str) -> Condition | None:
         here, arg = join_path(path, cls.op), data[cls.op]
-        if not ctx.fields(arg, cls.FIELDS, here, ("name", "values")):
-            return None
-        values = arg.get("values")
-        if not isinstance(values, list) or not values:
-            ctx.err("expected a non-empty list", join_path(here, "values"), arg, "values")
+        values = parse_values(ctx, arg, here, cls.FIELDS)
+        if values is None:
             return None
         if not all(_hashable(v) for v in values):
             ctx.err("each value is one text, number or boolean", join_path(here, "values"), arg, "values")
