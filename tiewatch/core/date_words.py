@@ -42,8 +42,9 @@ def _partial_text(date: PartialDate) -> str:
 
 def _datetime_pieces(value: dt.datetime) -> list[Piece]:
     text = f"{_partial_text(PartialDate(value.year, value.month, value.day))}, {value:%H:%M}"
-    if value.tzinfo is not None and value.utcoffset() == dt.timedelta(0):
-        text += " UTC"
+    zone = value.tzname() if value.tzinfo is not None else None
+    if zone:
+        text += " UTC" if value.utcoffset() == dt.timedelta(0) else f" {zone}"
     return [Piece(text, value.isoformat(timespec="minutes"))]
 
 
