@@ -75,6 +75,17 @@ def get_petition(request: HttpRequest, slug: str) -> dict[str, Any]:
     return out
 
 
+@router.get("/petitions/{slug}/counts", summary="A petition's public counts and next milestone (for live pages)")
+def get_petition_counts(request: HttpRequest, slug: str) -> HttpResponse:
+    """What the petition page refreshes every few seconds: counts only, no text, no signers. Not cached
+    by browsers or proxies, so a confirmed signature shows at the next refresh."""
+    petition = get_public_petition(slug, cached=True)
+    body = {"petition": petition.slug, "accepting_signatures": petition.accepting(), "counts": counts(petition)}
+    response = HttpResponse(json.dumps(body), content_type=_JSON)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @router.post("/petitions/{slug}/signatures", summary="Sign a petition (pending email confirmation)",
              response={202: dict}, openapi_extra=_SIGN_BODY)
 def sign_petition(request: HttpRequest, slug: str) -> HttpResponse:

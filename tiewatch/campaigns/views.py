@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from tiewatch.campaigns import listing
 from tiewatch.campaigns.forms import InvalidateForm, OfflineBatchForm, SignatureForm
 from tiewatch.campaigns.models import (
     Campaign,
@@ -47,6 +48,8 @@ from tiewatch.core.errors import (
     TiewatchError,
     ValidationFailed,
 )
+from tiewatch.registry import facets
+from tiewatch.registry.exporters import export_response
 
 
 def _user(request: HttpRequest) -> User:
@@ -71,9 +74,25 @@ def _staff_petition(request: HttpRequest, slug: str, perm: str) -> Petition | Ht
 
 
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    campaigns = Campaign.objects.public()
+    """Campaigns filtered by outcome, state and year begun, counted by each, sorted by a column;
+    `?format=csv|json` exports the filtered list."""
+    form = listing.CampaignFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "campaigns/campaign_list.html", {"form": form, "rows": [], "invalid": True},
+                      status=400)
+    chosen = listing.selected(form)
+    rows = facets.filter_rows(listing.campaign_rows(), chosen)
+    sort = (form.cleaned_data.get("sort") if form.is_bound else "") or ""
+    rows = facets.sort_rows(rows, sort) if sort else rows
+    fmt = form.cleaned_data.get("format") if form.is_bound else ""
+    if fmt in ("csv", "json"):
+        return export_response("campaigns", fmt, listing.COLUMNS, rows)
+    link = facets.request_link(request)
     petitions = Petition.objects.public().filter(status=Petition.Status.OPEN).select_related("campaign")
-    return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns, "open_petitions": petitions})
+    return render(request, "campaigns/campaign_list.html", {
+        "form": form, "rows": rows, "open_petitions": petitions,
+        "facets": facets.row_facets(rows, listing.FACETS, chosen, link),
+        "sort_headers": facets.sort_headers(listing.SORT_COLUMNS, sort, link), **facets.export_urls(link)})
 
 
 def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -9,6 +9,7 @@ from typing import Any
 from tiewatch.core.maps.places import locate_ocd
 from tiewatch.core.maps.render import MapFigure, category_map, count_map
 from tiewatch.core.maps.shapes import states
+from tiewatch.core.plain_words import words
 from tiewatch.registry.jurisdictions import US_STATES, display_name, lineage
 
 PAGE = "/policies/places/"
@@ -73,7 +74,7 @@ def maps(rows: list[dict[str, Any]]) -> list[MapFigure]:
         state, county = locate_ocd(row["jurisdiction"])
         if state is None:
             continue
-        kind = row["type"] if row["status"] == "in force" else f"{row['type']} ({row['status']})"
+        kind = words(row["type"]) if row["status"] == "in force" else f"{words(row['type'])} ({row['status']})"
         kinds.setdefault(state, set()).add(kind)
         places.setdefault(state, set()).add(row["jurisdiction"])
         if county and row["status"] == "in force":

@@ -11,7 +11,9 @@ from django.shortcuts import render
 
 from tiewatch.core.errors import NotFound, TiewatchError
 from tiewatch.core.records import TIE_KINDS
+from tiewatch.policies import forms as policy_forms
 from tiewatch.policies import page_sections, places_map, services
+from tiewatch.policies.forms import PolicyFilterForm
 from tiewatch.policies.models import Finding, ScreeningRun
 from tiewatch.registry import facets, queries
 
@@ -44,29 +46,65 @@ def _load_or_error(request: HttpRequest) -> tuple[list[Any], TiewatchError | Non
 
 
 def policy_list(request: HttpRequest) -> HttpResponse:
+    """The law packs, filtered (type, status, state, year adopted), counted by each filter and sorted by
+    a column; `?format=csv|json` exports the filtered list with the columns it always had."""
+    form = PolicyFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "policies/list.html", {"form": form, "rows": [], "invalid": True}, status=400)
     instruments, error = _load_or_error(request)
-    rows = [services.instrument_summary(i) for i in instruments]
+    summaries = [services.instrument_summary(i) for i in instruments]
+    places = page_sections.place_names({row["jurisdiction"] for row in summaries})
+    chosen = policy_forms.selected(form)
+    rows = facets.filter_rows([policy_forms.list_fields(row, _place_name(places, row["jurisdiction"]))
+                               for row in summaries], chosen)
+    sort = (form.cleaned_data.get("sort") if form.is_bound else "") or ""
+    rows = facets.sort_rows(rows, sort) if sort else rows
     fmt = request.GET.get("format", "")
     if fmt in FORMATS and error is None:
-        return _export("policies", fmt, services.POLICY_COLUMNS, rows)
+        return _export("policies", fmt, services.POLICY_COLUMNS,
+                       [{key: row[key] for key in services.POLICY_COLUMNS} for row in rows])
     counts: dict[str, int] = {}
     for f in Finding.objects.filter(disappeared_run__isnull=True).values_list("policy_id", flat=True):
         counts[f] = counts.get(f, 0) + 1
     for row in rows:
         row["findings"] = counts.get(row["id"], 0)
-    places = page_sections.place_names({row["jurisdiction"] for row in rows})
-    return render(request, "policies/list.html", {"rows": rows, "error": error, "places": places})
+    link = facets.request_link(request)
+    return render(request, "policies/list.html", {
+        "form": form, "rows": rows, "error": error, "places": places,
+        "facets": facets.row_facets(rows, policy_forms.POLICY_FACETS, chosen, link),
+        "sort_headers": facets.sort_headers(policy_forms.POLICY_SORT_COLUMNS, sort, link),
+        **facets.export_urls(link)})
+
+
+def _place_name(places: dict[str, Any], ocd: str) -> str:
+    place = places.get(ocd)
+    return str(place.name) if place is not None else ocd
+
+
+PLACE_COLUMNS = ["jurisdiction", "policy", "title", "body", "type", "adopted", "rescinded", "status", "binding"]
 
 
 def places(request: HttpRequest) -> HttpResponse:
+    """Which places adopted what, filtered like the policies list (type, status, state, year adopted)
+    and counted by each filter; the maps and the export show the filtered rows."""
+    form = PolicyFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "policies/places.html", {"form": form, "invalid": True}, status=400)
     instruments, error = _load_or_error(request)
-    rows = services.jurisdiction_table(instruments)
+    chosen = policy_forms.selected(form)
+    # Each row as the page and the export always showed it, beside the fields the filters read.
+    pairs = [(row, policy_forms.list_fields(row, places_map.place_name(row["jurisdiction"])))
+             for row in services.jurisdiction_table(instruments)]
+    pairs = [(row, fields) for row, fields in pairs if facets.filter_rows([fields], chosen)]
+    rows = [row for row, _ in pairs]
     fmt = request.GET.get("format", "")
     if fmt in FORMATS and error is None:
-        return _export("policy-places", fmt, ["jurisdiction", "policy", "title", "body", "type", "adopted",
-                                              "rescinded", "status", "binding"], rows)
+        return _export("policy-places", fmt, PLACE_COLUMNS, [{key: row[key] for key in PLACE_COLUMNS} for row in rows])
+    link = facets.request_link(request)
     return render(request, "policies/places.html", {
-        "groups": places_map.groups(rows), "maps": places_map.maps(rows), "error": error})
+        "form": form, "groups": places_map.groups(rows), "maps": places_map.maps(rows), "error": error,
+        "facets": facets.row_facets([fields for _, fields in pairs], policy_forms.POLICY_FACETS, chosen, link),
+        **facets.export_urls(link)})
 
 
 def policy_detail(request: HttpRequest, policy_id: str) -> HttpResponse:
@@ -104,24 +142,12 @@ def findings(request: HttpRequest) -> HttpResponse:
     if fmt in FORMATS:
         return _export("findings", fmt, services.FINDING_COLUMNS, [f.as_dict() for f in rows])
     last_run = ScreeningRun.objects.first()
-    link = _link(request)
+    link = facets.request_link(request)
     selected = {"policy": request.GET.get("policy"), "effect": request.GET.get("effect")}
     return render(request, "policies/findings.html", {
         "findings": rows, "show_all": show_all, "run": last_run, "query": request.GET.urlencode(),
         "facets": facets.group_facets(qs, FINDING_FACETS, selected, link),
         "sort_headers": facets.sort_headers(FINDING_SORT_COLUMNS, sort, link)})
-
-
-def _link(request: HttpRequest) -> facets.Link:
-    def link(changes: dict[str, Any]) -> str:
-        params = request.GET.copy()
-        for key, value in {**changes, "format": None}.items():
-            if value in (None, ""):
-                params.pop(key, None)
-            else:
-                params[key] = str(value)
-        return f"?{params.urlencode()}" if params else "?"
-    return link
 
 
 def runs(request: HttpRequest) -> HttpResponse:

@@ -3,12 +3,14 @@ and FollowTheMoney JSON lines for Aleph and OpenSanctions tooling."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 
 from tiewatch.core import csvsafe
 from tiewatch.registry.models import Claim, Entity, Source, Tie
@@ -224,3 +226,19 @@ def write_json_lines(out: IO[str], items: Iterable[dict[str, Any]]) -> int:
         out.write(json.dumps(item, sort_keys=True, ensure_ascii=False) + "\n")
         count += 1
     return count
+
+
+def export_response(name: str, fmt: str, columns: list[str], rows: list[dict[str, Any]],
+                    attributes: bool = False, extra: dict[str, Any] | None = None) -> HttpResponse:
+    """A list page's export: CSV (spreadsheet-safe cells) as a download, or JSON as {name: rows}."""
+    if fmt == "csv":
+        out = io.StringIO()
+        write_csv(out, columns, rows, attributes=attributes)
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    body = {**(extra or {}), name: rows}
+    response = HttpResponse(json.dumps(body, indent=1, ensure_ascii=False) + "\n",
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{name}.json"'
+    return response

@@ -21,8 +21,11 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
+from django.http import HttpRequest
 
+from tiewatch.core.plain_words import words
 from tiewatch.registry.atlas import CACHE_SECONDS, dataset_label
+from tiewatch.registry.dataset_summary import CURATED
 from tiewatch.registry.models import ChangeRecord, Entity, Tie
 from tiewatch.registry.visibility import entities
 
@@ -50,7 +53,7 @@ class Facet:
 
 
 def _label(value: str) -> str:
-    return value.replace("_", " ")
+    return words(value)
 
 
 def country_label(code: str) -> str:
@@ -107,8 +110,8 @@ TIE_FACETS = (("kind", "Kind"), ("country", "Counterpart country"), ("year", "Ye
 
 
 def tie_facets(counts: dict[str, list[tuple[str, str, int]]], selected: dict[str, Any], link: Link) -> list[Facet]:
-    """Facets with links: a value sets its filter (year: year_from and year_to); the selected one clears it.
-    The dataset facet has no filter: its counts are shown without links."""
+    """Facets with links: a value sets its filter (year: year_from and year_to; dataset: its name, or
+    CURATED for the ties entered by hand); the selected one clears it. The other filters are kept."""
     facets = []
     for name, label in TIE_FACETS:
         facet = Facet(name, label)
@@ -117,7 +120,9 @@ def tie_facets(counts: dict[str, list[tuple[str, str, int]]], selected: dict[str
                 chosen = str(selected.get("year_from") or "") == value == str(selected.get("year_to") or "")
                 url = link({"year_from": None if chosen else value, "year_to": None if chosen else value})
             elif name == "dataset":
-                chosen, url = False, ""
+                param = value or CURATED
+                chosen = str(selected.get("dataset") or "") == param
+                url = link({"dataset": None if chosen else param})
             else:
                 chosen = str(selected.get(name) or "").upper() == value.upper()
                 url = link({name: None if chosen else value})
@@ -154,6 +159,61 @@ def group_facets(qs: QuerySet[Any], columns: tuple[tuple[str, str, str], ...], s
         if facet.values:
             out.append(facet)
     return out
+
+
+def request_link(request: HttpRequest) -> Link:
+    """Links of a list page: its query string with the changes applied (None: removed), the page and the
+    export format reset, the other filters kept."""
+    def link(changes: dict[str, Any]) -> str:
+        params = request.GET.copy()
+        for key, value in {**changes, "page": None, "format": None}.items():
+            if value in (None, ""):
+                params.pop(key, None)
+            else:
+                params[key] = str(value)
+        return f"?{params.urlencode()}" if params else "?"
+    return link
+
+
+def export_urls(link: Link) -> dict[str, str]:
+    """The list's CSV and JSON exports, with its filters and sort."""
+    base = link({})
+    joiner = "" if base == "?" else "&"
+    return {"csv_url": f"{base}{joiner}format=csv", "json_url": f"{base}{joiner}format=json"}
+
+
+# A list built in Python (law packs, campaigns): rows as dicts, each facet a (field, label, words) triple.
+RowFacets = tuple[tuple[str, str, Callable[[str], str]], ...]
+
+
+def filter_rows(rows: list[dict[str, Any]], selected: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows whose fields equal every selected value (a filter left empty selects all)."""
+    wanted = {key: str(value) for key, value in selected.items() if value not in (None, "")}
+    return [row for row in rows if all(str(row.get(key, "")) == value for key, value in wanted.items())]
+
+
+def row_facets(rows: list[dict[str, Any]], columns: RowFacets, selected: dict[str, Any], link: Link) -> list[Facet]:
+    """Facets of a list built in Python, like group_facets: the listed rows counted per field value, each
+    count a link applying that filter (the selected one clears it); rows without a value are not counted."""
+    out = []
+    for key, label, text in columns:
+        tally = Counter(str(row[key]) for row in rows if row.get(key) not in (None, ""))
+        facet = Facet(key, label)
+        for value, n in _largest(tally):
+            chosen = str(selected.get(key) or "") == value
+            facet.values.append(FacetValue(value, text(value), n, link({key: None if chosen else value}), chosen))
+        if facet.values:
+            out.append(facet)
+    return out
+
+
+def sort_rows(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
+    """Rows by the field `sort` names ("-field": descending), rows without a value last either way."""
+    key = sort.removeprefix("-")
+    present = [row for row in rows if row.get(key) not in (None, "")]
+    present.sort(key=lambda row: (str(row[key]).lower() if isinstance(row[key], str) else row[key]),
+                 reverse=sort.startswith("-"))
+    return present + [row for row in rows if row.get(key) in (None, "")]
 
 
 @dataclass

@@ -46,6 +46,30 @@ def lineage(ocd_id: str) -> list[str]:
     return list(reversed(chain))
 
 
+NATIONAL = "national"  # a list's state filter value for a country-wide division
+
+
+def state_of(ocd_id: str) -> str:
+    """The US state (postal code, lower case) an OCD division lies in; NATIONAL for a whole country;
+    "" when there is none (a place outside the known states, or no division)."""
+    parts = (ocd_id or "").removeprefix("ocd-division/").split("/")
+    for part in parts[1:]:
+        kind, _, code = part.partition(":")
+        if kind in ("state", "district", "territory") and code in US_STATES:
+            return code
+    return NATIONAL if len(parts) == 1 and parts[0].startswith("country:") else ""
+
+
+def state_label(code: str) -> str:
+    """A state filter value as words: "North Carolina", "National"."""
+    return "National" if code == NATIONAL else US_STATES.get(code, code.upper())
+
+
+def state_choices() -> list[tuple[str, str]]:
+    """A list's state filter: any, national, then the states by name."""
+    return [("", "any"), (NATIONAL, state_label(NATIONAL)), *sorted(US_STATES.items(), key=lambda c: c[1])]
+
+
 def ensure_jurisdictions(ocd_ids: Iterable[str]) -> int:
     """Create the named divisions and their ancestors if missing; return how many were created."""
     wanted: dict[str, None] = {}

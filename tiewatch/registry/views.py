@@ -7,7 +7,6 @@ marked "draft". Filters are validated by forms: bad values are shown as form err
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from tiewatch.core.date_words import date_words
 from tiewatch.core.errors import ValidationFailed
 from tiewatch.core.records import TIE_KINDS
 from tiewatch.registry import atlas, facets, queries
@@ -28,9 +28,9 @@ from tiewatch.registry.exporters import (
     TIE_COLUMNS,
     entity_columns,
     entity_dict,
+    export_response,
     source_dict,
     tie_dict,
-    write_csv,
 )
 from tiewatch.registry.forms import EntityFilterForm, ListForm, SearchForm, TieFilterForm
 from tiewatch.registry.models import Entity
@@ -77,7 +77,8 @@ def _tie_facets(request: HttpRequest, qs: Any, filters: queries.TieFilters, draf
     """Facets and sortable headers of the tie list: every tie's counts cached; a filtered list's counted
     now when it has up to COUNT_CAP ties, else on request (?facets=1), as its chart and maps."""
     link = _link(request)
-    selected = {f: getattr(filters, f) for f in ("kind", "country", "year_from", "year_to", "program", "status")}
+    selected = {f: getattr(filters, f) for f in ("kind", "country", "year_from", "year_to", "program", "status",
+                                                 "dataset")}
     headers = facets.sort_headers(TIE_SORT_COLUMNS, filters.sort, link)
     if not filters.active():
         counts = facets.cached_tie_counts(qs, drafts)
@@ -98,31 +99,16 @@ def _list_context(request: HttpRequest, page: queries.Page) -> dict[str, Any]:
     }
 
 
-def _export(name: str, fmt: str, columns: list[str], rows: list[dict[str, Any]],
-            attributes: bool = False, extra: dict[str, Any] | None = None) -> HttpResponse:
-    if fmt == "csv":
-        out = io.StringIO()
-        write_csv(out, columns, rows, attributes=attributes)
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    body = {**(extra or {}), name: rows}
-    response = HttpResponse(json.dumps(body, indent=1, ensure_ascii=False) + "\n",
-                            content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{name}.json"'
-    return response
-
-
 def _export_ties(request: HttpRequest, qs: Any, fmt: str, drafts: bool) -> HttpResponse:
     views = tie_views(ties_with_links(qs)[: queries.EXPORT_LIMIT], drafts)
-    return _export("ties", fmt, TIE_COLUMNS, [tie_dict(t) for t in views], attributes=True)
+    return export_response("ties", fmt, TIE_COLUMNS, [tie_dict(t) for t in views], attributes=True)
 
 
 def _export_entities(request: HttpRequest, qs: Any, fmt: str, drafts: bool) -> HttpResponse:
     rows = list(qs.prefetch_related("sources", "redirects")[: queries.EXPORT_LIMIT])
     visible = Visible.for_entities(rows, drafts)
     found = [entity_dict(e, visible) for e in rows]
-    return _export("entities", fmt, entity_columns(found), found)
+    return export_response("entities", fmt, entity_columns(found), found)
 
 
 # --- HTML snippets ----------------------------------------------------------------------------
@@ -143,7 +129,7 @@ def sources_html(sources: Any) -> SafeString:
     items = format_html_join("", '<li><a href="/sources/{}/">{}</a>{}{}</li>', (
         (s.pk, s.label,
          format_html(" <span class=\"muted\">({}{})</span>", s.publisher,
-                     f", {s.published_on:%Y-%m-%d}" if s.published_on else "") if s.publisher and s.title else "",
+                     f", {date_words(s.published_on)}" if s.published_on else "") if s.publisher and s.title else "",
          "" if s.published else DRAFT)
         for s in sources))
     return format_html('<ol class="sources">{}</ol>', items)
@@ -360,7 +346,7 @@ def jurisdiction_list(request: HttpRequest) -> HttpResponse:
     if fmt in EXPORT_FORMATS:
         rows = [{"id": j.id, "name": j.name, "parent": j.parent_id, "entities": j.entity_count}
                 for j in qs[: queries.EXPORT_LIMIT]]
-        return _export("jurisdictions", fmt, ["id", "name", "parent", "entities"], rows)
+        return export_response("jurisdictions", fmt, ["id", "name", "parent", "entities"], rows)
     page = queries.paginate(qs, data.get("page") or 1, size=max(queries.page_size(), 200))
     return render(request, "registry/jurisdiction_list.html",
                   {"form": form, **_list_context(request, page), "drafts": drafts})
@@ -429,7 +415,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
     fmt = data.get("format") or ""
     if fmt in EXPORT_FORMATS:
         rows = [source_dict(s) for s in qs[: queries.EXPORT_LIMIT]]
-        return _export("sources", fmt, SOURCE_COLUMNS, rows)
+        return export_response("sources", fmt, SOURCE_COLUMNS, rows)
     page = queries.paginate(qs, data.get("page") or 1)
     return render(request, "registry/source_list.html", {
         "form": form, "drafts": drafts, **_list_context(request, page),

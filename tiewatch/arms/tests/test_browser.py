@@ -22,7 +22,7 @@ def test_country_page_shows_charts_and_partners(live_server: Any, page: Any, set
     page.goto(f"{live_server.url}/arms/?period=2013-2017")
     page.get_by_role("link", name="Israel").first.click()
     page.wait_for_url("**/arms/country/Israel/**")
-    assert page.get_by_role("heading", level=1).inner_text() == "Arms transfers: Israel, 2013-2017"
+    assert page.get_by_role("heading", level=1).inner_text() == "Arms transfers: Israel, 2013–2017"
     bar = page.locator("#exporter-partners svg.bar-chart")
     assert bar.is_visible() and bar.locator("rect").count() == 4
     assert page.locator("svg.line-chart polyline").count() == 2

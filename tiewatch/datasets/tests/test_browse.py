@@ -102,7 +102,7 @@ def test_the_datasets_pages_list_metadata_last_import_and_counts(client: Any, se
     detail = client.get("/datasets/sipri_register/").content.decode()
     text = _text(detail)
     for words in ("Stockholm International Peace Research Institute", "may not be redistributed",
-                  "yearly", "1950-01-01 to 2025-12-31", "Arms transfer", "Files imported"):
+                  "yearly", "1 January 1950 to 31 December 2025", "Arms transfer", "Files imported"):
         assert words in text, words
     # (file names, which hold underscores, are the publisher's and shown as they are)
     assert not re.search(r"(?<![\w.-])[a-z]+_[a-z_]+(?![\w.-])", text), "a label in snake_case"

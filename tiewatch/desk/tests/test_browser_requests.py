@@ -81,7 +81,7 @@ def test_an_editor_creates_a_request_and_adds_a_response_in_chromium(page: Any, 
     page.check("input[name=published]")
     page.click("text=Create request")
     page.wait_for_selector("h1:has-text('2008 seminar records')")
-    assert "2026-11-16" in page.inner_text("main")  # 10 business days under the Texas row
+    assert "Deadline: 16 November 2026" in page.inner_text("main")  # 10 business days under the Texas row
 
     page.select_option("#status", "acknowledged")
     page.fill("#status-on", "2026-11-04")

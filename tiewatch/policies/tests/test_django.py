@@ -140,7 +140,7 @@ def test_policy_pages(seeded, client):
     html = r.content.decode()
     assert "military-style training" in html and "6 yes" in html and "common-reading" in html
     r = client.get("/policies/us-la-new-orleans-2018-human-rights-investment-resolution/")
-    assert "rescinded 2018-01-25" in r.content.decode()
+    assert 'rescinded <time datetime="2018-01-25">25 January 2018</time>' in r.content.decode()
     assert client.get("/policies/nope/").status_code == 404
     r = client.get("/policies/places/")
     assert "ocd-division/country:us/state:nc/place:durham" in r.content.decode()

@@ -1,13 +1,21 @@
 """Filters that turn vocabulary into words for people: `{{ code|country_name }}` ("United States", not
-"US"), `{{ value|words }}` ("equipment transfer", not "equipment_transfer")."""
+"US"), `{{ value|words }}` ("equipment transfer", not "equipment_transfer"), `{{ value|date_words }}`
+("16 April 2018", not "2018-04-16", in a `<time datetime>`; `|date_words:"text"` for plain text, as in
+a page title; `|date_words:"day"` for a datetime's day alone)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
+from tiewatch.core import date_words as dates
 from tiewatch.core.country_names import country_name as _country_name
+from tiewatch.core.plain_words import words as _words
 
 register = template.Library()
 
@@ -19,4 +27,20 @@ def country_name(code: Any) -> str:
 
 @register.filter
 def words(value: Any) -> str:
-    return str(value if value is not None else "").replace("_", " ")
+    return _words(value)
+
+
+@register.filter
+def date_words(value: Any, style: str = "") -> str | SafeString:
+    """A date, datetime (in the site's time zone), partial date, range or list of years in words
+    (tiewatch/core/date_words.py), each date in a `<time datetime>`. Style "text": the words alone;
+    "day": a datetime's day without its time; "text day": both."""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date() if "day" in style.split() else value
+    pieces = dates.date_pieces(value)
+    if "text" in style.split():
+        return "".join(piece.text for piece in pieces)
+    return mark_safe("".join(  # each piece escaped by format_html
+        format_html('<time datetime="{}">{}</time>', p.machine, p.text) if p.machine else format_html("{}", p.text)
+        for p in pieces))

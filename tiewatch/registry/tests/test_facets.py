@@ -36,7 +36,7 @@ def listed(client: Any, query: str) -> int:
     return len(client.get(f"/api/ties{query.replace('?', '?page_size=500&', 1)}").json()["results"])
 
 
-@pytest.mark.parametrize("label", ["Kind", "Counterpart country", "Year", "Program", "Status"])
+@pytest.mark.parametrize("label", ["Kind", "Counterpart country", "Year", "Program", "Status", "Dataset"])
 def test_each_tie_facet_count_equals_its_links_list(client: Any, seeded: Any, label: str) -> None:
     page = client.get("/ties/").content.decode()
     links = facet_links(page, label)
@@ -45,13 +45,26 @@ def test_each_tie_facet_count_equals_its_links_list(client: Any, seeded: Any, la
         assert listed(client, href) == count, (label, text, href)
 
 
+def test_the_dataset_facet_links_apply_its_filter_and_keep_the_others(client: Any, seeded: Any) -> None:
+    training = list(Tie.objects.filter(kind="training").values_list("pk", flat=True)[:3])
+    Tie.objects.filter(pk__in=training).update(dataset="leso")
+    page = client.get("/ties/?kind=training").content.decode()
+    datasets = facet_links(page, "Dataset")
+    assert datasets["LESO dataset records"] == ("?kind=training&dataset=leso", 3)
+    href, count = datasets["curated ties"]
+    assert href == "?kind=training&dataset=curated" and listed(client, href) == count
+    chosen = client.get("/ties/?kind=training&dataset=leso").content.decode()
+    assert facet_links(chosen, "Dataset") == {"LESO dataset records": ("?kind=training", 3)}  # clears it
+    assert 'aria-current="true" class="selected">LESO dataset records</a>' in chosen
+
+
 def test_facets_follow_the_filters_and_clear(client: Any, seeded: Any) -> None:
     page = client.get("/ties/?kind=training").content.decode()
     kinds = facet_links(page, "Kind")
     assert set(kinds) == {"training"} and kinds["training"][0] == "?"  # the selected value's link clears it
     years = facet_links(page, "Year")
     assert sum(c for _, c in years.values()) >= kinds["training"][1]
-    assert 'aria-label="Dataset"' in page  # counts without a filter link
+    assert 'aria-label="Dataset"' in page
     entities = client.get("/entities/?country=IL").content.decode()
     countries = facet_links(entities, "Country")
     assert list(countries) == ["IL"]
