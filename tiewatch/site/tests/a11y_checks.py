@@ -24,7 +24,7 @@ OVERFLOW = """() => {
     `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : ''} reaches ${Math.round(e.getBoundingClientRect().right)} px`));
 }"""
 
-# Touch targets in <main>. A link among words (WCAG 2.5.8's inline exception: "the target is in a
+# Touch targets in <main> and the site's header (its menu and search). A link among words (WCAG 2.5.8's inline exception: "the target is in a
 # sentence or its size is otherwise constrained by the line-height of non-target text") is exempt:
 # an inline <a> whose nearest block holds words (two letters or more) outside any control. Lists of
 # bare links, facet links with only a "(12)" beside them and links alone in a table cell are targets.
@@ -33,6 +33,7 @@ OVERFLOW = """() => {
 TARGETS = """(min) => {
   const main = document.querySelector('main');
   if (!main) return ['the page has no <main>'];
+  const header = document.querySelector('body > header');
   const CONTROLS = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]';
   // Not shown: no box, off screen, invisible, or inside a box clipped to a pixel (.visually-hidden).
   const clipped = (e) => { for (let p = e.parentElement; p; p = p.parentElement) { const r = p.getBoundingClientRect();
@@ -59,7 +60,7 @@ TARGETS = """(min) => {
     return best; };
   const describe = (e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''} "${(e.textContent || e.getAttribute('aria-label') || e.name || '').trim().replace(/\\s+/g, ' ').slice(0, 40)}"`;
   const small = [];
-  for (const e of main.querySelectorAll(CONTROLS)) {
+  for (const e of [...(header ? header.querySelectorAll(CONTROLS) : []), ...main.querySelectorAll(CONTROLS)]) {
     if (e instanceof SVGElement || e.closest('svg')) continue;
     const own = e.getBoundingClientRect();
     if (!shown(e, own) || (e.tagName === 'A' && inSentence(e))) continue;
