@@ -76,8 +76,26 @@ PAGES = {
     "not-found": "/no-such-page/",
 }
 STATUS = {"not-found": 404}
+# The data migrations that make the role groups (the demo's staff logins join them).
+ROLE_MIGRATIONS = [("tiewatch.registry.migrations.0002_roles", "create_roles"),
+                   ("tiewatch.registry.migrations.0010_claims", "grant_roles"),
+                   ("tiewatch.campaigns.migrations.0002_roles", "create_roles"),
+                   ("tiewatch.desk.migrations.0001_coverage_tasks", "create_roles")]
 # Pages drawn by a script after load: checked once this selector is there.
 DRAWN = {"api-docs": ".swagger-ui .opblock"}
+
+
+def _restore_roles() -> None:
+    """A live-server test run before this module flushed the database, the data migrations' rows
+    too: make the role groups again, with the migrations' own functions over the migrated state."""
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    apps = MigrationExecutor(connection).loader.project_state().apps
+    for module, function in ROLE_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 def _demo_paths() -> dict[str, str]:
@@ -90,6 +108,7 @@ def _demo_paths() -> dict[str, str]:
     from tiewatch.policies.models import ScreeningRun
     from tiewatch.registry.models import Entity, Source, Tie
 
+    _restore_roles()
     assert main(["demo", "load"]) == 0
     petition = Petition.objects.public().filter(status="open").order_by("slug").first()
     assert petition is not None
