@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+# axe-core for the accessibility browser tests, pinned by e2e/package-lock.json (needs node and npm).
+E2E_STAMP := e2e/node_modules/.installed
 
 .PHONY: install install-test demo test serve lint typecheck bench clean
 
@@ -20,6 +22,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 $(TEST_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(TEST_STAMP)
+
+$(E2E_STAMP): e2e/package.json e2e/package-lock.json
+	npm ci --prefix e2e --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(E2E_STAMP)
 
 install: $(STAMP)
 
@@ -38,6 +44,7 @@ demo: install $(DEMO_SECRET_KEY)
 	TIEWATCH_SITE_URL=$${TIEWATCH_SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/tiewatch serve --port $(PORT)
 
 test: install-test
+	@$(MAKE) --no-print-directory $(E2E_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-test

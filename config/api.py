@@ -76,7 +76,9 @@ api = TiewatchAPI(
     description="Sourced ties between local police and foreign forces, the local policies that govern them, "
     "the campaigns behind those policies, and SIPRI arms-transfer statistics.",
     docs_url="/docs",
-    docs=LocalSwagger(),
+    # Deep links put an <a> inside each operation's toggle <button>: nested controls that screen readers
+    # cannot reach (axe-core's nested-interactive); the operations still have their own ids.
+    docs=LocalSwagger(settings={"deepLinking": False}),
     openapi_url="/openapi.json",
     urls_namespace="api",
 )

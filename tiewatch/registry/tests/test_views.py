@@ -26,7 +26,7 @@ def html(client: Any, url: str, status: int = 200) -> str:
 
 def tie_links(page: str) -> list[str]:
     """Tie ids linked from the rows of a tie table, in order."""
-    return re.findall(r'<td><a href="/ties/([^"/]+)/">', page)
+    return re.findall(r'<td data-label="When"><a href="/ties/([^"/]+)/">', page)
 
 
 def make_drafts() -> None:
