@@ -72,16 +72,16 @@ class IdIndex:
         self.files: list[str] = []
         self._numbers: dict[str, int] = {}
         self.where: dict[str, int] = {}
-        self._file, self._base = "", 0  # the last file added from, and its number << 32
+        self.last_file, self.base = "", 0  # the last file added from, and its number << 32
 
     def add(self, row_id: str, file: str, line: int | None) -> None:
-        if file != self._file:
+        if file != self.last_file:
             number = self._numbers.get(file)
             if number is None:
                 number = self._numbers[file] = len(self.files)
                 self.files.append(file)
-            self._file, self._base = file, number << 32
-        self.where[row_id] = self._base | (line or 0)
+            self.last_file, self.base = file, number << 32
+        self.where[row_id] = self.base | (line or 0)
 
     def get(self, row_id: str) -> tuple[str, int | None] | None:
         code = self.where.get(row_id)
@@ -107,11 +107,14 @@ class StreamBundle(Bundle):
 
     def keep_unique(self, table: str, row: EntityRow | TieRow) -> tuple[str, int | None] | None:
         """Bundle.keep_unique in one call: it runs for every record of a big bundle."""
-        index = self.index[table]
-        if row.id in index.where:
-            return index.get(row.id)
-        index.add(row.id, row.file, row.line)
-        getattr(self, table)[row.id] = row
+        index, row_id = self.index[table], row.id
+        if row_id in index.where:
+            return index.get(row_id)
+        if row.file is index.last_file:  # IdIndex.add without the call, for the file being read
+            index.where[row_id] = index.base | (row.line or 0)
+        else:
+            index.add(row_id, row.file, row.line)
+        getattr(self, table)[row_id] = row
         return None
 
 
