@@ -9,6 +9,9 @@ indexes; primary keys and unique constraints stay). The ratio printed is baselin
     .venv/bin/python bench/registry.py                  # 1,000,000 ties (the targets' size)
     .venv/bin/python bench/registry.py --ties 100000    # a quick check
     .venv/bin/python bench/registry.py --backends postgresql --explain
+    # the streaming importer against the pre-streaming one (bench/import_baseline.py), same run:
+    .venv/bin/python bench/registry.py --backends postgresql --import-only --importers current,baseline \
+        --rounds 2 --database-url postgres://postgres@127.0.0.1:55432/NAME
 
 Targets (PostgreSQL, 1,000,000 ties): import >= 20,000 ties/s; entity page and filtered list p95 < 100 ms.
 Pages are requested through Django's test client (URL routing, view, queries, template rendering).
