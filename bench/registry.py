@@ -9,6 +9,9 @@ indexes; primary keys and unique constraints stay). The ratio printed is baselin
     .venv/bin/python bench/registry.py                  # 1,000,000 ties (the targets' size)
     .venv/bin/python bench/registry.py --ties 100000    # a quick check
     .venv/bin/python bench/registry.py --backends postgresql --explain
+    # the streaming importer against the pre-streaming one (bench/import_baseline.py), same run:
+    .venv/bin/python bench/registry.py --backends postgresql --import-only --importers current,baseline \
+        --rounds 2 --database-url postgres://postgres@127.0.0.1:55432/NAME
 
 Targets (PostgreSQL, 1,000,000 ties): import >= 20,000 ties/s; entity page and filtered list p95 < 100 ms.
 Pages are requested through Django's test client (URL routing, view, queries, template rendering).
@@ -30,6 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -219,6 +223,36 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _backend_cpu_seconds() -> float | None:
+    """CPU time (user + system) of this connection's PostgreSQL server process, from /proc (the
+    server runs on this machine); None elsewhere. The importer's own rusage does not include it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # Fields 14 and 15 of stat (utime, stime), counted after the ")" that ends the command name.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _importer(name: str) -> Any:
+    """This tree's `import_bundle`, or the pre-streaming one (bench/import_baseline.py)."""
+    if name == "baseline":
+        sys.path.insert(0, str(REPO / "bench"))
+        import import_baseline
+
+        return import_baseline.load().import_bundle
+    from tiewatch.registry.importers import import_bundle
+
+    return import_bundle
+
+
 def run_backend(args: argparse.Namespace) -> dict[str, Any]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(REPO))
@@ -231,28 +265,34 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
     from django.test import Client
 
     from tiewatch.registry import queries
-    from tiewatch.registry.importers import import_bundle
     from tiewatch.registry.models import Entity, Tie
 
     meta = json.loads(Path(args.meta).read_text())
     call_command("migrate", interactive=False, verbosity=0)
     if args.lean_indexes:
         print(f"[{connection.vendor}] lean schema: dropped {', '.join(drop_redundant_indexes())}", flush=True)
+    import_bundle = _importer(args.importer)
     before_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    server_start = _backend_cpu_seconds()
     cpu_start, start = _cpu_seconds(), time.perf_counter()
     result = import_bundle([args.bundle], actor="bench")
     seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu_start
+    server_end = _backend_cpu_seconds()
+    server_cpu = None if server_start is None or server_end is None else server_end - server_start
     records = sum(c.created for c in result.counts.values())
     # ru_maxrss is the process's peak resident set (kB on Linux): Django's start-up plus the import.
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    out: dict[str, Any] = {"backend": connection.vendor, "import_seconds": seconds, "import_cpu_seconds": cpu,
+    out: dict[str, Any] = {"backend": connection.vendor, "importer": args.importer, "load_average": os.getloadavg(),
+                           "import_seconds": seconds, "import_cpu_seconds": cpu, "server_cpu_seconds": server_cpu,
                            "ties_per_s": meta["ties"] / seconds, "records_per_s": records / seconds,
                            "ties": Tie.objects.count(), "entities": Entity.objects.count(),
                            "rss_before_import_mb": before_rss, "import_peak_rss_mb": peak, "max_rss_mb": peak}
     Path(args.out).write_text(json.dumps(out))  # kept if the page timings fail
-    print(f"[{connection.vendor}] imported {records:,} records ({meta['ties']:,} ties) in {seconds:.1f} s "
-          f"(CPU {cpu:.1f} s in this process): {meta['ties'] / seconds:,.0f} ties/s, {records / seconds:,.0f} "
-          f"records/s; peak RSS {peak:,.0f} MB ({before_rss:,.0f} MB before the import)", flush=True)
+    server = "" if server_cpu is None else f", {server_cpu:.1f} s in the PostgreSQL server process"
+    print(f"[{connection.vendor}, {args.importer} importer] imported {records:,} records ({meta['ties']:,} ties) "
+          f"in {seconds:.1f} s (CPU {cpu:.1f} s in this process{server}): {meta['ties'] / seconds:,.0f} ties/s, "
+          f"{records / seconds:,.0f} records/s; peak RSS {peak:,.0f} MB ({before_rss:,.0f} MB before the import)",
+          flush=True)
     if args.import_only:
         return out
     if connection.vendor == "postgresql":
@@ -308,15 +348,79 @@ def report(results: list[dict[str, Any]], n_ties: int) -> None:
     print(f"\nRegistry benchmark: {n_ties:,} ties (load average at the end: "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs)")
     for r in results:
-        print(f"\n{r['backend']}: import {r['ties_per_s']:,.0f} ties/s ({r['records_per_s']:,.0f} records/s, "
-              f"{r['import_seconds']:.1f} s, CPU {r.get('import_cpu_seconds', 0):.1f} s, "
-              f"import peak RSS {r.get('import_peak_rss_mb', r.get('max_rss_mb', 0)):,.0f} MB)" + ("  [target >= 20,000 ties/s]" if r["backend"] == "postgresql" else ""))
+        server = r.get("server_cpu_seconds")
+        print(f"\n{r['backend']} ({r.get('importer', 'current')} importer, load {r.get('load_average', [0])[0]:.1f}): "
+              f"import {r['ties_per_s']:,.0f} ties/s ({r['records_per_s']:,.0f} records/s, "
+              f"{r['import_seconds']:.1f} s, CPU {r.get('import_cpu_seconds', 0):.1f} s"
+              + ("" if server is None else f" + server {server:.1f} s")
+              + f", import peak RSS {r.get('import_peak_rss_mb', r.get('max_rss_mb', 0)):,.0f} MB)"
+              + ("  [target >= 20,000 ties/s]" if r["backend"] == "postgresql" else ""))
         for name, page in r.get("pages", {}).items():
             ix, base = page["indexed"], page["baseline"]
             print(f"  {name:18s} p50 {ix['p50']:8.1f} ms  p95 {ix['p95']:8.1f} ms   "
                   f"baseline (no indexes) p50 {base['p50']:9.1f} ms  p95 {base['p95']:9.1f} ms   "
                   f"ratio p50 {base['p50'] / ix['p50']:6.1f}x  p95 {base['p95'] / ix['p95']:6.1f}x"
                   + ("  [target p95 < 100 ms]" if r["backend"] == "postgresql" else ""))
+    compare_importers(results, n_ties)
+
+
+def compare_importers(results: list[dict[str, Any]], n_ties: int) -> None:
+    """With --importers current,baseline: medians per importer and the ratios baseline / current.
+    On a shared machine the CPU seconds per 1M ties are the fair measure; wall time follows the load."""
+    per_million = 1_000_000 / n_ties
+    for backend in dict.fromkeys(r["backend"] for r in results):
+        runs = {name: [r for r in results if r["backend"] == backend and r.get("importer") == name]
+                for name in ("current", "baseline")}
+        if not all(runs.values()):
+            continue
+        med: dict[str, dict[str, float]] = {}
+        for name, rs in runs.items():
+            med[name] = {"ties/s": statistics.median(r["ties_per_s"] for r in rs),
+                         "CPU s per 1M ties": statistics.median(r["import_cpu_seconds"] for r in rs) * per_million,
+                         "peak RSS MB": max(r["import_peak_rss_mb"] for r in rs)}
+            servers = [r["server_cpu_seconds"] for r in rs if r.get("server_cpu_seconds") is not None]
+            if servers:
+                med[name]["server CPU s per 1M ties"] = statistics.median(servers) * per_million
+                med[name]["importer + server CPU s per 1M ties"] = statistics.median(
+                    r["import_cpu_seconds"] + r["server_cpu_seconds"] for r in rs
+                    if r.get("server_cpu_seconds") is not None) * per_million
+        print(f"\n{backend}: streaming (current) against the pre-streaming importer (baseline), medians of "
+              f"{len(runs['current'])} and {len(runs['baseline'])} runs; ratio = baseline / current for "
+              f"times (> 1: streaming is cheaper), current / baseline for ties/s (> 1: streaming is faster)")
+        for key in med["current"]:
+            cur, base = med["current"][key], med["baseline"][key]
+            ratio = cur / base if key == "ties/s" else base / cur
+            print(f"  {key:38s} current {cur:10,.1f}   baseline {base:10,.1f}   ratio {ratio:5.2f}")
+
+
+def fresh_database(url: str) -> None:
+    """An empty database at `url` on an existing PostgreSQL server (--database-url): dropped and created."""
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def run_child(args: argparse.Namespace, work: Path, backend: str, importer: str,
+              env: dict[str, str]) -> list[dict[str, Any]]:
+    """One import (and the pages unless --import-only) into an empty database, in a child process."""
+    if backend == "sqlite":
+        (work / "bench.sqlite3").unlink(missing_ok=True)
+    else:
+        fresh_database(env["DATABASE_URL"])
+    out = work / f"{backend}-{importer}.json"
+    out.unlink(missing_ok=True)
+    command = [sys.executable, __file__, "--child", "--bundle", str(work / "bundle"),
+               "--meta", str(work / "meta.json"), "--out", str(out), "--importer", importer,
+               "--requests", str(args.requests)] + (["--explain"] if args.explain else []) \
+        + (["--lean-indexes"] if args.lean_indexes else []) \
+        + (["--import-only"] if args.import_only else [])
+    done = subprocess.run(command, env=env, cwd=REPO, check=False)
+    if done.returncode:
+        print(f"{backend}: the benchmark failed (exit {done.returncode}); results so far are kept", file=sys.stderr)
+    return [json.loads(out.read_text())] if out.exists() else []
 
 
 def main() -> int:
@@ -331,11 +435,18 @@ def main() -> int:
                         help="experiment: drop redundant indexes before importing (PostgreSQL)")
     parser.add_argument("--import-only", action="store_true",
                         help="time the import only (rows/s, CPU, peak RSS), not the pages")
+    parser.add_argument("--importers", default="current",
+                        help="importers to time, in order: current (streaming), baseline (the pre-streaming "
+                             "importer of bench/import_baseline.py); e.g. current,baseline")
+    parser.add_argument("--rounds", type=int, default=1, help="times to run the importers (alternating)")
+    parser.add_argument("--database-url", help="PostgreSQL: an existing server's database (dropped and "
+                                               "created before each run) instead of a throwaway cluster")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--bundle", help=argparse.SUPPRESS)
     parser.add_argument("--meta", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--importer", default="current", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         Path(args.out).write_text(json.dumps(run_backend(args)))
@@ -349,30 +460,24 @@ def main() -> int:
         print(f"generated {args.ties:,} ties among {args.entities:,} entities in "
               f"{time.perf_counter() - start:.1f} s ({work / 'bundle'})", flush=True)
         results = []
+        importers = [name.strip() for name in args.importers.split(",") if name.strip()]
         for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
             pg = None
             env = {**os.environ, "TIEWATCH_VAR_DIR": str(work / "var"), "DEBUG": "false",
                    "SECRET_KEY": os.environ.get("SECRET_KEY") or "tiewatch-bench-only-throwaway-database"}
             if backend == "sqlite":
                 env["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
+            elif backend == "postgresql" and args.database_url:
+                env["DATABASE_URL"] = args.database_url
             elif backend == "postgresql":
                 pg = Postgres(args.port)
                 env["DATABASE_URL"] = pg.start()
             else:
                 raise SystemExit(f"unknown backend {backend!r}")
             try:
-                out = work / f"{backend}.json"
-                command = [sys.executable, __file__, "--child", "--bundle", str(work / "bundle"),
-                           "--meta", str(work / "meta.json"), "--out", str(out),
-                           "--requests", str(args.requests)] + (["--explain"] if args.explain else []) \
-                    + (["--lean-indexes"] if args.lean_indexes else []) \
-                    + (["--import-only"] if args.import_only else [])
-                done = subprocess.run(command, env=env, cwd=REPO, check=False)
-                if out.exists():
-                    results.append(json.loads(out.read_text()))
-                if done.returncode:
-                    print(f"{backend}: the benchmark failed (exit {done.returncode}); results so far are kept",
-                          file=sys.stderr)
+                for _ in range(args.rounds):
+                    for importer in importers:
+                        results.extend(run_child(args, work, backend, importer, env))
             finally:
                 if pg is not None:
                     pg.stop()

@@ -7,7 +7,8 @@ rows), so memory stays bounded; raise inside the block to roll every batch back.
     write_sources_batch(rows, actor, *, protect_edited=False, progress=None) -> WriteCounts
     write_entities_batch(rows, actor, *, recountried=None, protect_edited=False, all_new=False,
                          progress=None) -> WriteCounts
-    write_ties_batch(rows, actor, *, protect_edited=False, all_new=False, progress=None) -> WriteCounts
+    write_ties_batch(rows, actor, *, protect_edited=False, all_new=False, progress=None,
+                     countries=None) -> WriteCounts
         `rows`: a mapping of id -> SourceRow / EntityRow / TieRow (validate.py's dataclasses; a tie's
         subject, counterparts, program and sources must be stored already or written in the same
         transaction: foreign keys are checked at commit). Each row is compared with the stored record:
@@ -18,6 +19,8 @@ rows), so memory stays bounded; raise inside the block to roll every batch back.
         empty when its import began), so the lookups are skipped. `recountried`: a list that receives
         the ids of stored entities whose country or `published` changed; pass it, after the last batch,
         to `refresh_counterpart_countries`. `progress(stage, count)` is called as stages finish.
+        `countries`: a dict the caller keeps from one tie batch to the next, so each counterpart's
+        country is read once per import, not once a batch; clear it whenever entities were written.
     existing_ids(model, ids) -> set[str]
         Which of `ids` are primary keys of stored `model` rows (one query per 2,000 ids).
     audit_changes(model, changes, actor) -> None

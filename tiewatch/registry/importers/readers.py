@@ -39,7 +39,7 @@ FOREIGN_SECTIONS = ("about", "compiled_on", "id_scheme", "policies", "campaign_e
 SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv")
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRecord:
     type: str  # entities | ties | sources
     data: dict[str, Any]

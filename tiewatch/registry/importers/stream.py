@@ -14,9 +14,11 @@ rolls back the batches already written. So nothing is written unless everything 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -70,16 +72,16 @@ class IdIndex:
         self.files: list[str] = []
         self._numbers: dict[str, int] = {}
         self.where: dict[str, int] = {}
-        self._file, self._base = "", 0  # the last file added from, and its number << 32
+        self.last_file, self.base = "", 0  # the last file added from, and its number << 32
 
     def add(self, row_id: str, file: str, line: int | None) -> None:
-        if file != self._file:
+        if file != self.last_file:
             number = self._numbers.get(file)
             if number is None:
                 number = self._numbers[file] = len(self.files)
                 self.files.append(file)
-            self._file, self._base = file, number << 32
-        self.where[row_id] = self._base | (line or 0)
+            self.last_file, self.base = file, number << 32
+        self.where[row_id] = self.base | (line or 0)
 
     def get(self, row_id: str) -> tuple[str, int | None] | None:
         code = self.where.get(row_id)
@@ -103,6 +105,18 @@ class StreamBundle(Bundle):
         self.index[table].add(row.id, row.file, row.line)
         getattr(self, table)[row.id] = row
 
+    def keep_unique(self, table: str, row: EntityRow | TieRow) -> tuple[str, int | None] | None:
+        """Bundle.keep_unique in one call: it runs for every record of a big bundle."""
+        index, row_id = self.index[table], row.id
+        if row_id in index.where:
+            return index.get(row_id)
+        if row.file is index.last_file:  # IdIndex.add without the call, for the file being read
+            index.where[row_id] = index.base | (row.line or 0)
+        else:
+            index.add(row_id, row.file, row.line)
+        getattr(self, table)[row_id] = row
+        return None
+
 
 def entity_refs(e: EntityRow) -> Iterator[tuple[str, str, str]]:
     """(kind, id, field) of each entity or source the entity names."""
@@ -116,24 +130,37 @@ def entity_refs(e: EntityRow) -> Iterator[tuple[str, str, str]]:
         yield "source", source, "sources"
 
 
-def unknown_tie_refs(rows: Iterable[TieRow], entities: Any, sources: Any, stored: dict[str, set[str]]) -> list[Ref]:
-    """The references of `rows` to ids neither in `entities` / `sources` nor `stored`. Written out
-    (not through a generator of every reference, as for entities) because a big bundle has millions."""
-    unknown: list[Ref] = []
+def unknown_tie_refs(rows: Collection[TieRow], entities: Any, sources: Any,
+                     stored: dict[str, set[str]]) -> list[Ref]:
+    """The references of `rows` to ids neither in `entities` / `sources` nor `stored`, in the rows'
+    order. A batch names a few thousand distinct ids millions of times in a big bundle: the distinct
+    ids are gathered in C (sets over attribute getters) and looked up once each; only a batch that
+    names an unknown id is walked row by row to say where."""
     stored_entities, stored_sources = stored["entity"], stored["source"]
+    named = set(map(_subject, rows))
+    named.update(chain.from_iterable(map(_counterparts, rows)))
+    named.update(map(_program, rows))
+    named.discard(None)
+    funders = {str(a["funder"]) for a in map(_attributes, rows) if a and a.get("funder")}
+    missing = {ref for ref in named | funders if ref not in entities and ref not in stored_entities}
+    unknown_sources = {ref for ref in set(chain.from_iterable(map(_sources, rows)))
+                       if ref not in sources and ref not in stored_sources}
+    if not missing and not unknown_sources:
+        return []
+    unknown: list[Ref] = []
     for t in rows:
-        named = [(t.subject, "subject")] + [(c, "counterparts") for c in t.counterparts]
+        refs = [(t.subject, "subject")] + [(c, "counterparts") for c in t.counterparts]
         if t.program:
-            named.append((t.program, "program"))
+            refs.append((t.program, "program"))
         if t.attributes.get("funder"):
-            named.append((str(t.attributes["funder"]), "funder"))
-        for ref, field_name in named:
-            if ref not in entities and ref not in stored_entities:
-                unknown.append(Ref("entity", ref, field_name, t.line, t.file))
-        for ref in t.sources:
-            if ref not in sources and ref not in stored_sources:
-                unknown.append(Ref("source", ref, "sources", t.line, t.file))
+            refs.append((str(t.attributes["funder"]), "funder"))
+        unknown.extend(Ref("entity", ref, name, t.line, t.file) for ref, name in refs if ref in missing)
+        unknown.extend(Ref("source", ref, "sources", t.line, t.file) for ref in t.sources if ref in unknown_sources)
     return unknown
+
+
+_subject, _counterparts, _program = attrgetter("subject"), attrgetter("counterparts"), attrgetter("program")
+_attributes, _sources = attrgetter("attributes"), attrgetter("sources")
 
 
 class _Run:
@@ -148,6 +175,8 @@ class _Run:
         self.stored: dict[str, set[str]] = {"entity": set(), "source": set()}  # referenced ids found stored
         self.pending: list[Ref] = []  # references to ids neither seen yet nor stored
         self.recountried: list[str] = []
+        # Counterpart id -> country, read once for every tie batch until entities are written again.
+        self.countries: dict[str, str] = {}
         self.late_counterparts: set[str] = set()
         # A table empty when the import began holds only this import's rows, and a bundle's ids are
         # unique: nothing to compare with, so the lookups of stored rows are skipped.
@@ -181,6 +210,7 @@ class _Run:
             self.counts["entities"].add(write_entities_batch(
                 rows, self.actor, recountried=self.recountried, protect_edited=self.protect,
                 all_new=self.entities_new, progress=self.progress))
+            self.countries.clear()  # those entities' countries may be new or changed
         self.bundle.entities = {}
 
     def flush_ties(self) -> None:
@@ -193,7 +223,8 @@ class _Run:
         if self.write and self.clean():
             self.linker.rewrite_ties(rows)
             self.counts["ties"].add(write_ties_batch(rows, self.actor, protect_edited=self.protect,
-                                                     all_new=self.ties_new, progress=self.progress))
+                                                     all_new=self.ties_new, progress=self.progress,
+                                                     countries=self.countries))
         self.bundle.ties = {}
 
     def check_refs(self, unknown: list[Ref]) -> None:

@@ -152,3 +152,70 @@ def test_a_bad_byte_far_into_a_file_names_its_line_and_nothing_else_of_that_file
         import_bundle([path], actor="tests", batch_rows=1000)
     assert [str(p) for p in failure.value.problems] == [f"{path}:5000: not UTF-8 text (invalid start byte)"]
     assert nothing_written()
+
+
+def test_nan_and_infinity_are_refused_at_their_line(tmp_path: Path) -> None:
+    """JSON lines may carry NaN and Infinity (Python's reader accepts them); they are not JSON, so
+    PostgreSQL refused them mid-write and SQLite kept text no JSON reader reads. Now each is a problem
+    naming file:line:field, and nothing is written."""
+    path = bundle(tmp_path, 3_000, tie(2_999, attributes={"value": float("nan"), "rate": [1, float("inf")]}))
+    with pytest.raises(ValidationFailed) as failure:
+        import_bundle([path], actor="tests", batch_rows=1000)
+    assert [str(p) for p in failure.value.problems] == [
+        f"{path}:3051: attributes.value: not a finite number: nan",
+        f"{path}:3051: attributes.rate: not a finite number: inf",
+    ]
+    assert nothing_written()
+
+
+def test_values_the_fast_json_encoder_refuses_are_written_as_before(tmp_path: Path) -> None:
+    """Row and audit JSON go through orjson, which refuses integers beyond 64 bits: those values
+    take the json module's path, are stored exactly, and a re-import changes nothing."""
+    big = 2**70
+    path = bundle(tmp_path, 1_500, tie(1_499, attributes={"quantity": big, "nested": {"ids": [big, -big]}}))
+    import_bundle([path], actor="tests", batch_rows=500)
+    stored = Tie.objects.get(pk="t0001499")
+    assert stored.attributes == {"quantity": big, "nested": {"ids": [big, -big]}}
+    audit = ChangeRecord.objects.get(model="tie", object_id="t0001499")
+    assert audit.after["attributes"]["quantity"] == big
+    again = import_bundle([path], actor="tests", batch_rows=500)
+    assert (again.counts["ties"].created, again.counts["ties"].updated, again.counts["ties"].unchanged) == (0, 0, 1_500)
+
+
+def test_a_counterpart_whose_country_changes_between_tie_batches(tmp_path: Path) -> None:
+    """Counterpart countries are read once and kept from one tie batch to the next; an entity batch
+    written in between (here: the stored force moves to GB) clears them, so every tie, before and
+    after it, ends with the new country."""
+    import_bundle([bundle(tmp_path / "first", 10)], actor="tests")
+    path = tmp_path / "second" / "ties.jsonl"
+    path.parent.mkdir()
+    moved = {**ENTITIES[-1], "country": "GB"}
+    path.write_text("".join(json.dumps(r) + "\n" for r in ENTITIES[:-1])
+                    + "".join(json.dumps(tie(i)) + "\n" for i in range(10, 1_200))
+                    + json.dumps(moved) + "\n"
+                    + "".join(json.dumps(tie(i)) + "\n" for i in range(1_200, 2_500)), encoding="utf-8")
+    import_bundle([path], actor="tests", batch_rows=500)
+    assert Entity.objects.get(pk="force-il").country == "GB"
+    assert Tie.objects.count() == 2_500
+    assert set(Tie.objects.values_list("counterpart_countries", flat=True)) == {"GB"}
+
+
+def test_unknown_references_of_every_field_are_reported_in_file_order(tmp_path: Path) -> None:
+    """A batch's references are gathered as sets; one naming an unknown id is then walked row by
+    row, so each problem still names its own line and field, in file order."""
+    path = tmp_path / "ties.jsonl"
+    lines = [json.dumps(r) for r in ENTITIES] + [json.dumps(tie(i)) for i in range(1_000)]
+    lines[51 + 10] = json.dumps(tie(10, program="program-nowhere"))
+    lines[51 + 20] = json.dumps(tie(20, funder="funder-nowhere", sources=["source-nowhere"]))
+    lines[51 + 30] = json.dumps(tie(30, counterparts=["force-il", "force-zz"], subject="agency-zz"))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed) as failure:
+        import_bundle([path], actor="tests", batch_rows=400)
+    assert [str(p) for p in failure.value.problems] == [
+        f"{path}:62: program: unknown entity id 'program-nowhere'",
+        f"{path}:72: funder: unknown entity id 'funder-nowhere'",
+        f"{path}:72: sources: unknown source id 'source-nowhere'",
+        f"{path}:82: subject: unknown entity id 'agency-zz' (did you mean 'agency-9'?)",
+        f"{path}:82: counterparts: unknown entity id 'force-zz' (did you mean 'force-il'?)",
+    ]
+    assert nothing_written()
