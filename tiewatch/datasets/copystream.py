@@ -22,6 +22,8 @@ from typing import Any
 import orjson
 from django.db import connection
 
+from tiewatch.registry.importers.writer import BULK_LOAD_ROWS
+
 # COPY text format: these four characters are escaped in a value; NULL is \N.
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 NULL = "\\N"
@@ -100,6 +102,35 @@ class CopyStream:
         self._thread.join()
         if self.error is not None:
             raise self.error
+
+
+@contextmanager
+def unique_constraints_rebuilt(models: list[Any], new_rows: int) -> Iterator[None]:
+    """Inside the registry's `bulk_load` (which keeps primary keys and unique constraints), also drop
+    the unique constraints of `models`' tables and add them back after the load, under the same
+    rule: PostgreSQL, at least `BULK_LOAD_ROWS` new rows, tables holding fewer rows than that. Built
+    once by a sort, the two link tables' (tie, entity) and (tie, source) keys cost a fraction of
+    keeping them row by row. Adding them back checks them: a duplicate fails the import, which
+    the transaction then rolls back whole."""
+    if connection.vendor != "postgresql" or new_rows < BULK_LOAD_ROWS:
+        yield
+        return
+    quote = connection.ops.quote_name
+    tables = [m._meta.db_table for m in models]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM " + " UNION ALL SELECT count(*) FROM ".join(quote(t) for t in tables))
+        if sum(row[0] for row in cursor.fetchall()) > new_rows:
+            yield
+            return
+        cursor.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                       "WHERE contype = 'u' AND conrelid = ANY(%s::regclass[])", [tables])
+        unique = cursor.fetchall()
+        for table, name, _ in unique:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for table, name, definition in unique:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
 
 
 @contextmanager

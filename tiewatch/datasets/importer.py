@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from tiewatch.core.errors import Problem, ValidationFailed
 from tiewatch.core.inputs import InputError
-from tiewatch.datasets.copystream import copy_stream
+from tiewatch.datasets.copystream import copy_stream, unique_constraints_rebuilt
 from tiewatch.datasets.models import ImportRun
 from tiewatch.datasets.report import DatasetReport, FileReport
 from tiewatch.datasets.resolve import DEFAULT_QUEUE, DEFAULT_RESOLVER, Query, QueuePairs, Resolver
@@ -288,7 +288,8 @@ def _write(adapter: DatasetAdapter, survey: Survey, resolved: Resolved, actor: s
     # New ties go to PostgreSQL from a writer thread (copystream.py) on a first load; a re-import
     # compares each batch with what is stored, in this thread.
     streamed = connection.vendor == "postgresql" and not dry_run and not writer.any_stored
-    with bulk_load([Tie, TieCounterpart, Tie.sources.through, ChangeRecord], 0 if dry_run else total), \
+    tables, new_rows = [Tie, TieCounterpart, Tie.sources.through, ChangeRecord], 0 if dry_run else total
+    with bulk_load(tables, new_rows), unique_constraints_rebuilt(tables, new_rows), \
             (copy_stream() if streamed else nullcontext()) as stream:
         writer.stream = stream
         for batch in _items(survey, resolved):
