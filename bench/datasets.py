@@ -9,7 +9,8 @@ Then a re-import (nothing changes) and the entity page of the agency with the mo
     .venv/bin/python bench/datasets.py --db postgres://postgres@127.0.0.1:55432/leso_bench --requests 100
 
 Each step runs in its own child process on a fresh database, so its peak RSS is its own. CPU is
-the Python process's (user + system); PostgreSQL's own work shows in the wall time only.
+printed for both sides: the Python process's (user + system, all its threads) and its PostgreSQL
+backend's (from /proc/<pid>/stat of `pg_backend_pid()`), with the load average before and after.
 Targets (issue 11): >= 20,000 rows/s, peak RSS <= 500 MB, entity page p95 <= 100 ms.
 """
 
@@ -50,10 +51,25 @@ def _fresh(db_url: str) -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+def _backend_cpu() -> float:
+    """CPU seconds of this process's PostgreSQL backend so far (user + system, from /proc: the server
+    runs on this machine). Parallel workers of an index build are other processes, not counted."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _timed(step: Any) -> dict[str, Any]:
+    load, backend = os.getloadavg()[0], _backend_cpu()
     wall, cpu = time.perf_counter(), _cpu()
     result = step()
-    return {"seconds": time.perf_counter() - wall, "cpu_seconds": _cpu() - cpu, "result": result,
+    seconds, cpu_seconds = time.perf_counter() - wall, _cpu() - cpu
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "result": result,
+            "backend_cpu_seconds": _backend_cpu() - backend, "load": [load, os.getloadavg()[0]],
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
@@ -101,7 +117,8 @@ def child_leso(args: argparse.Namespace) -> dict[str, Any]:
     out.update(rows=report["rows"], rows_per_s=report["rows"] / out["seconds"], registry_entities=registry,
                ties=report["ties"], entities=report["entities"], stages=report["stages"])
     again = _timed(lambda: import_dataset("leso", LESO, actor="bench").as_dict()["ties"])
-    out["reimport"] = {"seconds": again["seconds"], "cpu_seconds": again["cpu_seconds"], "ties": again["result"]}
+    out["reimport"] = {key: again[key] for key in ("seconds", "cpu_seconds", "backend_cpu_seconds", "load")}
+    out["reimport"]["ties"] = again["result"]
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     top = Tie.objects.filter(dataset="leso").values("subject_id").annotate(n=Count("id")).order_by("-n").first()
@@ -125,17 +142,25 @@ def run_child(step: str, args: argparse.Namespace, bundle: Path) -> dict[str, An
         return dict(json.loads(Path(result.name).read_text()))
 
 
+def _line(label: str, run: dict[str, Any], rows: int) -> str:
+    return (f"{label}: {run['seconds']:.1f} s wall, {rows / run['seconds']:,.0f} rows/s; CPU {run['cpu_seconds']:.1f} s "
+            f"Python ({rows / run['cpu_seconds']:,.0f} rows per CPU-second), {run['backend_cpu_seconds']:.1f} s "
+            f"PostgreSQL backend ({rows / max(run['backend_cpu_seconds'], 0.01):,.0f}); "
+            f"load average {run['load'][0]:.1f} -> {run['load'][1]:.1f}")
+
+
 def show(baseline: dict[str, Any], leso: dict[str, Any]) -> None:
     print(f"registry: {leso['registry_entities']:,} entities; {leso['rows']:,} LESO rows; "
           f"agencies {leso['entities']}")
     for label, run in (("generic bundle importer, same number of ties (baseline)", baseline),
                        ("LESO dataset import, end to end", leso)):
-        print(f"{label}: {run['seconds']:.1f} s wall, {run['cpu_seconds']:.1f} s CPU, "
-              f"{run['rows_per_s']:,.0f} rows/s, peak RSS {run['peak_rss_mb']:.0f} MB")
-    print(f"ratio LESO / baseline rows per second: {leso['rows_per_s'] / baseline['rows_per_s']:.2f}")
+        print(_line(label, run, LESO_ROWS) + f"; peak RSS {run['peak_rss_mb']:.0f} MB")
+    print(f"ratio LESO / baseline rows per second: {leso['rows_per_s'] / baseline['rows_per_s']:.2f} wall, "
+          f"{baseline['cpu_seconds'] / leso['cpu_seconds']:.2f} Python CPU, "
+          f"{baseline['backend_cpu_seconds'] / leso['backend_cpu_seconds']:.2f} backend CPU")
     print("LESO stages (wall s): " + ", ".join(f"{k} {v:.1f}" for k, v in leso["stages"].items()))
     again = leso["reimport"]
-    print(f"re-import (no change): {again['seconds']:.1f} s wall, {again['cpu_seconds']:.1f} s CPU, {again['ties']}")
+    print(_line(f"re-import (no change, {again['ties']})", again, LESO_ROWS))
     for page, timing in leso["pages"].items():
         print(f"entity page, {page}: p50 {timing['p50_ms']:.1f} ms, p95 {timing['p95_ms']:.1f} ms "
               f"(CPU p95 {timing['cpu_p95_ms']:.1f} ms)")

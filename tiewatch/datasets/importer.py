@@ -19,16 +19,18 @@ import struct
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import transaction
+import orjson
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tiewatch.core.errors import Problem, ValidationFailed
 from tiewatch.core.inputs import InputError
+from tiewatch.datasets.copystream import copy_stream, unique_constraints_rebuilt
 from tiewatch.datasets.models import ImportRun
 from tiewatch.datasets.report import DatasetReport, FileReport
 from tiewatch.datasets.resolve import DEFAULT_QUEUE, DEFAULT_RESOLVER, Query, QueuePairs, Resolver
@@ -60,12 +62,13 @@ class TieIds:
 
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix
-        self.seen: dict[tuple[str, str], int] = {}
+        self.seen: dict[str, int] = {}  # release name + digest (of a fixed length) -> rows met
 
     def next(self, row: DatasetRow) -> str:
         digest = hashlib.blake2b("\x1f".join(row.key).encode(), digest_size=10).hexdigest()
-        occurrence = self.seen.get((row.group, digest), 0)
-        self.seen[(row.group, digest)] = occurrence + 1
+        seen = row.group + digest
+        occurrence = self.seen.get(seen, 0)
+        self.seen[seen] = occurrence + 1
         return f"{self.prefix}-{digest}" if occurrence == 0 else f"{self.prefix}-{digest}-{occurrence}"
 
 
@@ -84,7 +87,8 @@ class Survey:
 
 
 class Spool:
-    """The mapped rows between the two passes, in marshalled batches on a temporary file."""
+    """The mapped rows between the two passes, in marshalled batches on a temporary file. Attributes
+    are kept as JSON text, encoded once here: the tie and its audit record are written around it."""
 
     def __init__(self) -> None:
         # Open across both passes; import_dataset closes it (and the system deletes it) when done.
@@ -93,10 +97,12 @@ class Spool:
         self.rows = 0
 
     def add(self, tie_id: str, row: DatasetRow) -> None:
-        self.batch.append((tie_id, row.group, (row.as_of or dt.date.min).toordinal(), _ref(row.subject),
-                           tuple(_ref(c) for c in row.counterparts), row.program, row.kind,
-                           row.date.toordinal() if row.date else None, row.status, row.attributes, row.source.id,
-                           row.date_precision))
+        subject, counterparts = row.subject, row.counterparts
+        self.batch.append((tie_id, row.group, (row.as_of or dt.date.min).toordinal(),
+                           subject if isinstance(subject, str) else subject.id,
+                           tuple(map(_ref, counterparts)), row.program, row.kind,
+                           row.date.toordinal() if row.date else None, row.status,
+                           orjson.dumps(row.attributes).decode(), row.source.id, row.date_precision))
         self.rows += 1
         if len(self.batch) >= BATCH:
             self.flush()
@@ -135,25 +141,44 @@ def _entities_of(row: DatasetRow) -> Iterator[IncomingEntity]:
             yield party
 
 
-def _note_row(survey: Survey, row: DatasetRow, tie_id: str, names: set[tuple[str, str]]) -> None:
-    report = survey.report
-    report.releases.setdefault(row.group, {})
-    report.releases[row.group][row.sheet] = report.releases[row.group].get(row.sheet, 0) + 1
-    survey.sources.setdefault(row.source.id, row.source)
-    for entity in _entities_of(row):
-        names.add((entity.state, entity.written or entity.name))
-        survey.incoming.setdefault(entity.id, entity)
-        survey.sources_of.setdefault(entity.id, set()).add(row.source.id)
-    as_of = row.as_of or dt.date.min
-    held = survey.winners.get(tie_id)
-    if held is None:
-        survey.winners[tie_id] = (as_of, row.group)
-    else:
-        report.superseded += 1
-        if as_of > held[0]:
+class _Notes:
+    """What the survey notes of each row (releases, sheets, sources, entities, winners), with the
+    entity bookkeeping skipped for a row naming the same entity objects and source as the row
+    before it (files list an agency's rows together: most rows repeat the previous row's)."""
+
+    def __init__(self, survey: Survey) -> None:
+        self.survey = survey
+        self.names: set[tuple[str, str]] = set()
+        self.last: tuple[Any, ...] = ()
+
+    def note(self, row: DatasetRow, tie_id: str) -> None:
+        survey, report = self.survey, self.survey.report
+        sheets = report.releases.get(row.group)
+        if sheets is None:
+            sheets = report.releases[row.group] = {}
+        sheets[row.sheet] = sheets.get(row.sheet, 0) + 1
+        last = self.last
+        if not last or row.subject is not last[0] or row.counterparts is not last[1] or row.source is not last[2]:
+            self.last = (row.subject, row.counterparts, row.source)
+            self._entities(row)
+        as_of = row.as_of or dt.date.min
+        held = survey.winners.get(tie_id)
+        if held is None:
             survey.winners[tie_id] = (as_of, row.group)
-    if row.as_of and (report.as_of is None or row.as_of > report.as_of):
-        report.as_of = row.as_of
+        else:
+            report.superseded += 1
+            if as_of > held[0]:
+                survey.winners[tie_id] = (as_of, row.group)
+        if row.as_of and (report.as_of is None or row.as_of > report.as_of):
+            report.as_of = row.as_of
+
+    def _entities(self, row: DatasetRow) -> None:
+        survey = self.survey
+        survey.sources.setdefault(row.source.id, row.source)
+        for entity in _entities_of(row):
+            self.names.add((entity.state, entity.written or entity.name))
+            survey.incoming.setdefault(entity.id, entity)
+            survey.sources_of.setdefault(entity.id, set()).add(row.source.id)
 
 
 def survey_files(adapter: DatasetAdapter, root: Path, progress: Progress) -> Survey:
@@ -162,7 +187,7 @@ def survey_files(adapter: DatasetAdapter, root: Path, progress: Progress) -> Sur
     if not files:
         survey.problems.append(Problem(f"no {adapter.name} data files found", file=str(root)))
     total = sum(p.stat().st_size for p in files)
-    ids, names = TieIds(adapter.name), set[tuple[str, str]]()
+    ids, notes = TieIds(adapter.name), _Notes(survey)
     notices: dict[str, list[str]] = {}  # the same notice from many files is told once
     for path in files:
         entry = FileReport(file=str(path), sha256=sha256_of(path))
@@ -179,12 +204,12 @@ def survey_files(adapter: DatasetAdapter, root: Path, progress: Progress) -> Sur
                     entry.rows += 1
                     entry.sheets[item.sheet] = entry.sheets.get(item.sheet, 0) + 1
                     tie_id = ids.next(item)
-                    _note_row(survey, item, tie_id, names)
+                    notes.note(item, tie_id)
                     survey.spool.add(tie_id, item)
         except InputError as error:
             survey.problems.extend(error.problems)
         progress("read", path.stat().st_size, total)
-    survey.report.names, survey.report.proposed = len(names), len(survey.incoming)
+    survey.report.names, survey.report.proposed = len(notes.names), len(survey.incoming)
     survey.report.notices = [f"{files[0]}: {message}" if len(files) == 1 else
                              f"{message} ({len(files)} files, e.g. {files[0]})" for message, files in notices.items()]
     return survey
@@ -260,10 +285,17 @@ def _write(adapter: DatasetAdapter, survey: Survey, resolved: Resolved, actor: s
         if queue_pairs is not None and resolved.queued:
             queue_pairs(resolved.queued, actor)
     total = len(survey.winners)
-    with bulk_load([Tie, TieCounterpart, Tie.sources.through, ChangeRecord], 0 if dry_run else total):
+    # New ties go to PostgreSQL from a writer thread (copystream.py) on a first load; a re-import
+    # compares each batch with what is stored, in this thread.
+    streamed = connection.vendor == "postgresql" and not dry_run and not writer.any_stored
+    tables, new_rows = [Tie, TieCounterpart, Tie.sources.through, ChangeRecord], 0 if dry_run else total
+    with bulk_load(tables, new_rows), unique_constraints_rebuilt(tables, new_rows), \
+            (copy_stream() if streamed else nullcontext()) as stream:
+        writer.stream = stream
         for batch in _items(survey, resolved):
             writer.write(batch)
             progress("write", len(batch), total)
+    writer.stream = None
     return writer
 
 

@@ -18,6 +18,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tiewatch.core.partial_dates import PartialDate
+from tiewatch.datasets.copystream import NULL, CopyStream, Memo, copy_json, copy_text
 from tiewatch.datasets.rows import FixedEntity, IncomingEntity, SourceSpec
 from tiewatch.registry.audit import entity_snapshot, source_snapshot, tie_snapshot_of
 from tiewatch.registry.importers.writer import chunks, insert_rows
@@ -159,9 +160,17 @@ class TieItem(NamedTuple):
     kind: str
     date: dt.date | None
     status: str
-    attributes: dict[str, Any]
+    attributes: str  # JSON text, encoded once when the row was read (the tie and its audit record reuse it)
     source: str
     precision: str = "day"  # of `date`: "year" for a year only
+
+
+def _start(item: TieItem) -> str | None:
+    """`str(PartialDate)` of the tie's start, as its audit form writes it."""
+    day = item.date
+    if day is None:
+        return None
+    return f"{day.year:04d}" if item.precision == "year" else day.isoformat()
 
 
 def _after(item: TieItem) -> dict[str, Any]:
@@ -169,17 +178,69 @@ def _after(item: TieItem) -> dict[str, Any]:
     start = (PartialDate(day.year) if item.precision == "year" else PartialDate(day.year, day.month, day.day)) \
         if day else None
     return tie_snapshot_of(item.subject, item.counterparts, item.program, item.kind, start, None, [], item.status,
-                           item.attributes, "", False, True, [item.source])
+                           orjson.loads(item.attributes), "", False, True, [item.source])
+
+
+def after_json(item: TieItem, memo: Memo) -> str:
+    """The JSON text of `_after(item)` (a new tie's audit form), written around the attributes' JSON
+    text instead of encoding them a second time."""
+    q = memo.quoted
+    return (f'{{"subject":{q(item.subject)},"counterparts":[{",".join(q(c) for c in item.counterparts)}],'
+            f'"program":{q(item.program)},"kind":{q(item.kind)},"start":{q(_start(item))},"end":null,"years":[],'
+            f'"status":{q(item.status)},"attributes":{item.attributes},"note":"","uncertain":false,'
+            f'"published":true,"sources":[{q(item.source)}]}}')
+
+
+def _columns(model: Any, fields: list[str]) -> list[str]:
+    return [model._meta.get_field(f).column for f in fields]
+
+
+TIE_FIELDS = ["id", "subject", "program", "kind", "start_date", "start_precision", "end_date", "end_precision",
+              "years", "year_from", "year_to", "status", "attributes", "note", "uncertain", "published",
+              "counterpart_countries", "dataset"]
+AUDIT_FIELDS = ["model", "object_id", "action", "user", "actor", "at", "before", "after"]
+
+
+def tie_row(t: TieItem, countries: str, dataset: str) -> tuple[Any, ...]:
+    """A new tie's `TIE_FIELDS` values, as `insert_rows` takes them."""
+    year = t.date.year if t.date else None
+    return (t.id, t.subject, t.program, t.kind, t.date.isoformat() if t.date else None, t.precision, None, "day",
+            "[]", year, year, t.status, t.attributes, "", False, True, countries, dataset)
+
+
+def copy_batch(items: list[TieItem], countries: dict[str, str], dataset: str, actor: str, at: str,
+               memo: Memo) -> tuple[str, str, str, str]:
+    """New ties, their counterpart and source links and audit records as COPY text: the values of
+    `tie_row`, of `TieWriter._link` and of the audit rows, written straight into the format."""
+    text = memo.copy
+    dataset, actor = text(dataset), text(actor)
+    ties: list[str] = []
+    links: list[str] = []
+    cites: list[str] = []
+    audits: list[str] = []
+    for t in items:
+        tid, day = copy_text(t.id), t.date
+        start, year = (day.isoformat(), str(day.year)) if day else (NULL, NULL)
+        ties.append(f"{tid}\t{text(t.subject)}\t{text(t.program)}\t{text(t.kind)}\t{start}\t{text(t.precision)}\t"
+                    f"{NULL}\tday\t[]\t{year}\t{year}\t{text(t.status)}\t{copy_json(t.attributes)}\t\tf\tt\t"
+                    f"{text(countries[t.id])}\t{dataset}\n")
+        links.extend(f"{tid}\t{text(e)}\t{i}\n" for i, e in enumerate(t.counterparts))
+        cites.append(f"{tid}\t{text(t.source)}\n")
+        audits.append(f"tie\t{tid}\timport\t{NULL}\t{actor}\t{at}\t{NULL}\t{copy_json(after_json(t, memo))}\n")
+    return "".join(ties), "".join(links), "".join(cites), "".join(audits)
 
 
 class TieWriter:
-    """Writes ties batch by batch; `counts` adds up what each batch created, updated or left."""
+    """Writes ties batch by batch; `counts` adds up what each batch created, updated or left.
+    With a `stream` (PostgreSQL, no ties of the dataset stored yet), new ties go to its writer thread."""
 
     def __init__(self, dataset: str, actor: str, dry_run: bool = False) -> None:
         self.dataset, self.actor, self.dry_run = dataset, actor, dry_run
         self.counts = Counts()
         self.countries: dict[str, str] = {}
         self.any_stored = Tie.objects.filter(dataset=dataset).exists()
+        self.stream: CopyStream | None = None
+        self.memo = Memo()
 
     def write(self, batch: list[TieItem]) -> None:
         if not batch:
@@ -190,7 +251,7 @@ class TieWriter:
             old = stored.get(item.id)
             if old is None:
                 created.append(item)
-            elif old != (item.subject, item.program, item.kind, item.date, item.status, item.attributes,
+            elif old != (item.subject, item.program, item.kind, item.date, item.status, orjson.loads(item.attributes),
                          self.dataset, item.counterparts, (item.source,)):
                 updated.append(item)
             else:
@@ -235,17 +296,25 @@ class TieWriter:
         return found
 
     def _insert(self, items: list[TieItem]) -> None:
+        if not items:
+            return
         countries = self._countries(items)
-        columns = ["id", "subject", "program", "kind", "start_date", "start_precision", "end_date", "end_precision",
-                   "years", "year_from", "year_to", "status", "attributes", "note", "uncertain", "published",
-                   "counterpart_countries", "dataset"]
-        insert_rows(Tie, columns, (
-            (t.id, t.subject, t.program, t.kind, t.date.isoformat() if t.date else None, t.precision, None, "day",
-             "[]", t.date.year if t.date else None, t.date.year if t.date else None, t.status,
-             _encode(t.attributes), "", False, True, countries[t.id], self.dataset)
-            for t in items))
+        if self.stream is not None:
+            self._send(items, countries, self.stream)
+            return
+        insert_rows(Tie, TIE_FIELDS, (tie_row(t, countries[t.id], self.dataset) for t in items))
         self._link(items)
-        audit("tie", ((t.id, None, _after(t)) for t in items), self.actor)
+        at = connection.ops.adapt_datetimefield_value(timezone.now())
+        insert_rows(ChangeRecord, AUDIT_FIELDS, (("tie", t.id, "import", None, self.actor, at, None,
+                                                  after_json(t, self.memo)) for t in items))
+
+    def _send(self, items: list[TieItem], countries: dict[str, str], stream: CopyStream) -> None:
+        ties, links, cites, audits = copy_batch(items, countries, self.dataset, self.actor,
+                                                timezone.now().isoformat(), self.memo)
+        stream.send(_TIE, _columns(Tie, TIE_FIELDS), ties)
+        stream.send(_COUNTERPART, _columns(TieCounterpart, ["tie", "entity", "position"]), links)
+        stream.send(_CITES, _columns(Tie.sources.through, ["tie", "source"]), cites)
+        stream.send(ChangeRecord._meta.db_table, _columns(ChangeRecord, AUDIT_FIELDS), audits)
 
     def _link(self, items: list[TieItem]) -> None:
         insert_rows(TieCounterpart, ["tie", "entity", "position"],
@@ -264,7 +333,8 @@ class TieWriter:
                                      tie.end, tie.years, tie.status, tie.attributes, tie.note, tie.uncertain,
                                      tie.published, stored[item.id][-1])
             tie.subject_id, tie.program_id, tie.kind, tie.status = item.subject, item.program, item.kind, item.status
-            tie.start_date, tie.start_precision, tie.attributes = item.date, item.precision, item.attributes
+            tie.start_date, tie.start_precision = item.date, item.precision
+            tie.attributes = orjson.loads(item.attributes)
             tie.dataset, tie.counterpart_countries = self.dataset, countries[item.id]
             tie.refresh_denormalised()
             changes.append((item.id, before, {**_after(item), "note": tie.note, "uncertain": tie.uncertain,

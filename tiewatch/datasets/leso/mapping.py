@@ -67,6 +67,7 @@ class Release:
     inventory: bool
     source: SourceSpec
     as_of: dt.date
+    as_of_text: str  # ISO form, as every row's `as_of` attribute writes it
 
 
 def release_of(name: str) -> Release:
@@ -85,7 +86,7 @@ def release_of(name: str) -> Release:
                         publisher=PUBLISHER,
                         excerpt=f"LESO property held as of {as_of.isoformat()}" if inventory
                         else f"LESO shipments and cancellations up to {as_of.isoformat()}")
-    return Release(name, inventory, source, as_of)
+    return Release(name, inventory, source, as_of, as_of.isoformat())
 
 
 def agency(written: str, state: str) -> IncomingEntity:

@@ -10,13 +10,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from tiewatch.datasets.importer import import_dataset
 from tiewatch.datasets.models import ImportRun
 from tiewatch.datasets.report import DatasetReport
 from tiewatch.datasets.tests.helpers import LESO
-from tiewatch.registry.models import Entity, Source, Tie
+from tiewatch.registry.models import ChangeRecord, Entity, Source, Tie, TieCounterpart
 
 INVENTORY = "AllStatesAndTerritories_03312021.xlsx"
 SHIPMENTS = "Shipments_Cancellations_01012021_03312021.xlsx"
@@ -37,9 +37,22 @@ def counted_by_csv() -> tuple[Counter[str], Counter[tuple[str, str]], set[tuple[
     return per_file, per_sheet, names
 
 
+# The tables a large first load rebuilds around itself on PostgreSQL (indexes, foreign keys, unique keys).
+TABLES = [m._meta.db_table for m in (Tie, TieCounterpart, Tie.sources.through, ChangeRecord)]
+SCHEMA_BEFORE: dict[str, Any] = {}
+
+
+def schema() -> dict[str, Any]:
+    with connection.cursor() as cursor:
+        return {table: {name: (c["columns"], c["unique"], c["primary_key"], c["foreign_key"], c["index"])
+                        for name, c in connection.introspection.get_constraints(cursor, table).items()}
+                for table in TABLES}
+
+
 @pytest.fixture(scope="module")
 def full(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DatasetReport]:
     with django_db_blocker.unblock(), transaction.atomic():
+        SCHEMA_BEFORE.update(schema())
         yield import_dataset("leso", LESO, actor="tests")
         transaction.set_rollback(True)
 
@@ -83,3 +96,10 @@ def test_every_agency_has_its_state_as_jurisdiction(full: DatasetReport, db: Any
     assert not wrong
     _, _, names = counted_by_csv()
     assert {e.extra["state"] for e in agencies} == {state for state, _ in names}
+
+
+def test_every_index_and_key_is_back_after_the_load(full: DatasetReport, db: Any) -> None:
+    """Dropped for the load (indexes, foreign keys, unique keys) and rebuilt, all of them, as they were."""
+    assert schema() == SCHEMA_BEFORE
+    assert any(unique and not primary for table in SCHEMA_BEFORE.values()
+               for _, unique, primary, _, _ in table.values())
