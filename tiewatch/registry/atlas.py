@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -18,10 +18,10 @@ from tiewatch.core.maps.chart import ChartFigure, stacked_bars
 from tiewatch.core.maps.places import locate_ocd
 from tiewatch.core.maps.render import MapFigure, count_map
 from tiewatch.core.maps.shapes import counties, states
+from tiewatch.registry import tallies
 from tiewatch.registry.jurisdictions import lineage
-from tiewatch.registry.models import ChangeRecord, Jurisdiction, Tie
-from tiewatch.registry.queries import kind_year_counts
-from tiewatch.registry.visibility import ties
+from tiewatch.registry.models import Jurisdiction, Tie
+from tiewatch.registry.queries import kind_year_counts, kind_year_table
 
 CACHE_SECONDS = 60
 
@@ -87,7 +87,10 @@ def area_links(keys_by_level: dict[str, set[str]], places: set[str]) -> dict[str
 def tie_maps(qs: QuerySet[Tie], by_county: bool = True) -> tuple[list[MapFigure], dict[str, int]]:
     """A state map (and a county map, if `by_county`) per dataset present in `qs`, and the ties placed
     nowhere per dataset."""
-    by_dataset = areas_by_dataset(qs)
+    return dataset_maps(areas_by_dataset(qs), by_county)
+
+
+def dataset_maps(by_dataset: dict[str, AreaCounts], by_county: bool) -> tuple[list[MapFigure], dict[str, int]]:
     keys = {"state": {k for a in by_dataset.values() for k in a.states},
             "county": {k for a in by_dataset.values() for k in a.counties}}
     links = area_links(keys, {place for a in by_dataset.values() for place in a.places})
@@ -105,7 +108,10 @@ def tie_maps(qs: QuerySet[Tie], by_county: bool = True) -> tuple[list[MapFigure]
 
 
 def year_kind_chart(qs: QuerySet[Tie], ident: str = "ties-chart") -> tuple[ChartFigure, list[dict[str, Any]]]:
-    counts = kind_year_counts(qs)
+    return chart_of(kind_year_counts(qs), ident)
+
+
+def chart_of(counts: dict[str, Any], ident: str = "ties-chart") -> tuple[ChartFigure, list[dict[str, Any]]]:
     labels = [k["label"] for k in counts["kinds"]]
     figure = stacked_bars("Ties by year, by kind", labels, [(r["year"], r["cells"]) for r in counts["rows"]],
                           ident=ident)
@@ -119,17 +125,31 @@ def overview(qs: QuerySet[Tie], by_county: bool = True) -> Overview:
     return Overview(chart, rows, maps, unplaced)
 
 
+def registry_overview(drafts: bool, by_county: bool) -> Overview:
+    """The overview of every tie the reader may see, drawn from the registry's tallies (kept exact by
+    the database on PostgreSQL, so the first reader after a change pays no recount)."""
+    counted = tallies.counts(drafts, ("kind_year", "place"))
+    triples = []
+    for key, n in counted["kind_year"].items():
+        kind, _, year = key.partition("|")
+        triples.append((kind, int(year) if year else None, n))
+    chart, rows = chart_of(kind_year_table(triples))
+    by_dataset: dict[str, AreaCounts] = {}
+    for key, n in sorted(counted["place"].items()):
+        dataset, _, place = key.partition("|")
+        by_dataset.setdefault(dataset, AreaCounts()).add(place or None, n)
+    maps, unplaced = dataset_maps(by_dataset, by_county)
+    return Overview(chart, rows, maps, unplaced)
+
+
 def registry_overview_html(drafts: bool, by_county: bool = False) -> str:
     """The rendered overview of every tie the reader may see, for the home page and the unfiltered tie
-    list (the home page leaves out the county maps, the heaviest part of a page). Counting a million ties by year, kind and place takes longer than a page may, and rendering
-    its tables is not free either (docs/benchmarks.md), so the HTML is cached for CACHE_SECONDS, keyed
-    by the latest audit record: an import or an edit through the admin shows at once; a change that
-    writes no audit record, within CACHE_SECONDS."""
-    latest = ChangeRecord.objects.aggregate(latest=Max("id"))["latest"] or 0
-    key = f"tiewatch:registry-overview:{int(drafts)}:{int(by_county)}:{latest}"
+    list (the home page leaves out the county maps, the heaviest part of a page). The HTML is kept in
+    the cache under the tallies' version, so it is drawn again only after the counts changed."""
+    key = f"tiewatch:registry-overview:{int(drafts)}:{int(by_county)}:{tallies.version(drafts)}"
     cached = cache.get(key)
     if not isinstance(cached, str):
-        figures = overview(ties(drafts), by_county)
+        figures = registry_overview(drafts, by_county)
         cached = render_to_string("maps/_ties_overview.html", {"overview": figures})
         cache.set(key, cached, CACHE_SECONDS)
     return cached
