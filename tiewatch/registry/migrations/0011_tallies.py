@@ -101,7 +101,28 @@ BEGIN
 END $$;
 """
 
+
+# With foreign keys checked at commit (Django's are deferred on PostgreSQL; bulk loads drop them for a
+# while), a tie may be written before its subject, or its subject deleted before it. The tallies
+# count the ties whose subject exists: a tie without one is counted when its subject is inserted and
+# uncounted when its subject is deleted. At commit every tie has its subject, so the counts are exact.
+def _entity_rows_function(name, rows, sign):
+    return f"""
+CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE before_id bigint;
+BEGIN
+    SELECT last_value INTO before_id FROM registry_tietally_id_seq;
+    {_append([("registry_tie", rows, sign)])}
+    INSERT INTO registry_tiestamp (entity) SELECT id FROM {rows};
+    PERFORM registry_tally_fold(before_id);
+    RETURN NULL;
+END $$;
+"""
+
+
 TRIGGERS = [
+    ("registry_entity", "INSERT", "REFERENCING NEW TABLE AS new_rows", "registry_entity_tally_insert"),
+    ("registry_entity", "DELETE", "REFERENCING OLD TABLE AS old_rows", "registry_entity_tally_delete"),
     ("registry_tie", "INSERT", "REFERENCING NEW TABLE AS new_rows", "registry_tie_tally_insert"),
     ("registry_tie", "UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows", "registry_tie_tally_update"),
     ("registry_tie", "DELETE", "REFERENCING OLD TABLE AS old_rows", "registry_tie_tally_delete"),
@@ -126,6 +147,8 @@ def install(apps, schema_editor):
         _counterpart_function("registry_counterpart_stamp_update", ["new_rows", "old_rows"]),
         _counterpart_function("registry_counterpart_stamp_delete", ["old_rows"]),
         ENTITY_FUNCTION,
+        _entity_rows_function("registry_entity_tally_insert", "new_rows", 1),
+        _entity_rows_function("registry_entity_tally_delete", "old_rows", -1),
     ]
     for table, event, referencing, function in TRIGGERS:
         statements.append(f"CREATE TRIGGER {function} AFTER {event} ON {table} {referencing} "
