@@ -93,15 +93,6 @@ def counts(drafts: bool, dimensions: Iterable[str] = DIMENSIONS) -> Tallies:
     return {name: found[name] for name in wanted}
 
 
-def version(drafts: bool) -> str:
-    """A key that changes whenever the kept counts may have: the newest tally row (PostgreSQL), or the
-    newest audit record (SQLite). For caching what is drawn from the counts."""
-    if kept():
-        newest = TieTally.objects.aggregate(newest=Max("id"))["newest"] or 0
-        return f"t{newest}"
-    return f"a{ChangeRecord.objects.aggregate(latest=Max('id'))['latest'] or 0}"
-
-
 def entity_version(entity_id: str) -> tuple[int, int] | None:
     """The version of one entity's tie counts: the newest stamp naming it and the newest "*" stamp
     (PostgreSQL); None where the database keeps no stamps."""
