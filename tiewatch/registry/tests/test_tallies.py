@@ -29,6 +29,13 @@ def agree() -> None:
         for drafts in (False, True):
             assert tallies.stored(drafts) == tallies.fresh(drafts)
 
+def current(drafts: bool, dimensions: tuple[str, ...] = tallies.DIMENSIONS) -> tallies.Tallies:
+    """The kept counts (PostgreSQL), or a fresh count where the database keeps none (SQLite)."""
+    if tallies.kept():
+        return tallies.stored(drafts, dimensions)
+    fresh = tallies.fresh(drafts)
+    return {name: fresh[name] for name in dimensions}
+
 
 def new_tie(tie_id: str, subject: str = DURHAM, **fields: Any) -> Tie:
     tie = Tie(id=tie_id, subject_id=subject, kind=fields.pop("kind", "training"),
@@ -41,13 +48,13 @@ def new_tie(tie_id: str, subject: str = DURHAM, **fields: Any) -> Tie:
 
 def test_seeded_registry_is_tallied(seeded: Any) -> None:
     agree()
-    assert tallies.counts(True, ("total",))["total"][""] == Tie.objects.count()
+    assert current(True, ("total",))["total"][""] == Tie.objects.count()
 
 
 def test_orm_save_update_and_delete(seeded: Any) -> None:
     tie = new_tie("tally-one", end_date=dt.date(2022, 1, 1), counterpart_countries="IL,PS")
     agree()
-    assert tallies.counts(False, ("year",))["year"]["2021"] >= 1
+    assert current(False, ("year",))["year"]["2021"] >= 1
     tie.kind, tie.status, tie.dataset = "exchange", "alleged", "leso"
     tie.save()
     agree()
@@ -73,11 +80,11 @@ def test_queryset_update_bulk_create_and_raw_sql(seeded: Any) -> None:
 
 
 def test_entity_publication_and_place_move_their_ties(seeded: Any) -> None:
-    public_before = tallies.counts(False, ("total",))["total"][""]
+    public_before = current(False, ("total",))["total"][""]
     durham_ties = Tie.objects.filter(subject_id=DURHAM, published=True).count()
     Entity.objects.filter(pk=DURHAM).update(published=False)
     agree()
-    assert tallies.counts(False, ("total",))["total"][""] == public_before - durham_ties
+    assert current(False, ("total",))["total"][""] == public_before - durham_ties
     Entity.objects.filter(pk=DURHAM).update(published=True)
     wake = Jurisdiction.objects.create(id="ocd-division/country:us/state:nc/county:wake", name="Wake County",
                                        parent_id="ocd-division/country:us/state:nc")
@@ -85,7 +92,7 @@ def test_entity_publication_and_place_move_their_ties(seeded: Any) -> None:
     entity.jurisdiction = wake
     entity.save()
     agree()
-    assert tallies.counts(False, ("place",))["place"][f"|{wake.id}"] == durham_ties
+    assert current(False, ("place",))["place"][f"|{wake.id}"] == durham_ties
 
 
 def test_bundle_import_and_a_refused_one(seeded: Any, tmp_path: Path) -> None:
@@ -96,7 +103,7 @@ def test_bundle_import_and_a_refused_one(seeded: Any, tmp_path: Path) -> None:
         "    counterparts: [il-israel-police]\n    years: [2016]\n    sources: [{url: 'https://example.org/tally'}]\n", "utf-8")
     import_bundle([bundle], actor="tests")
     agree()
-    before = {drafts: tallies.counts(drafts) for drafts in (False, True)}
+    before = {drafts: current(drafts) for drafts in (False, True)}
     broken = tmp_path / "broken.yaml"
     broken.write_text(
         "ties:\n"
@@ -105,7 +112,7 @@ def test_bundle_import_and_a_refused_one(seeded: Any, tmp_path: Path) -> None:
         "  - id: tally-refused-2\n    subject: no-such-entity\n    kind: delegation\n    years: [2017]\n", "utf-8")
     with pytest.raises(TiewatchError):
         import_bundle([broken], actor="tests")
-    assert {drafts: tallies.counts(drafts) for drafts in (False, True)} == before
+    assert {drafts: current(drafts) for drafts in (False, True)} == before
     agree()
 
 

@@ -19,6 +19,13 @@ def agree() -> None:
         for drafts in (False, True):
             assert tallies.stored(drafts) == tallies.fresh(drafts)
 
+def current(drafts: bool, dimensions: tuple[str, ...] = tallies.DIMENSIONS) -> tallies.Tallies:
+    """The kept counts (PostgreSQL), or a fresh count where the database keeps none (SQLite)."""
+    if tallies.kept():
+        return tallies.stored(drafts, dimensions)
+    fresh = tallies.fresh(drafts)
+    return {name: fresh[name] for name in dimensions}
+
 
 def test_merge_and_unmerge_keep_the_tallies(duplicated: Any) -> None:
     # The duplicate elsewhere and a draft: its ties move between places and between the public's counts.
@@ -27,9 +34,9 @@ def test_merge_and_unmerge_keep_the_tallies(duplicated: Any) -> None:
     Entity.objects.filter(pk=DUP).update(jurisdiction=wake, published=False)
     refresh_counterpart_countries([DUP])  # what an edit through the admin does
     agree()
-    before = {drafts: tallies.counts(drafts) for drafts in (False, True)}
+    before = {drafts: current(drafts) for drafts in (False, True)}
     merge = merge_entities(DURHAM, DUP, actor="tests")
     agree()
     unmerge(merge, actor="tests")
     agree()
-    assert {drafts: tallies.counts(drafts) for drafts in (False, True)} == before
+    assert {drafts: current(drafts) for drafts in (False, True)} == before
