@@ -148,13 +148,43 @@ PAGES = [("home", "/"), ("entity: agency with the most ties", f"/entities/{BIG_A
          ("entity list", "/entities/")]
 
 
+def import_overhead(rows: int, batch: int) -> None:
+    """What the triggers cost a bulk import: `rows` ties written by the importers' writer (COPY, `batch`
+    rows a statement) into the million-tie registry, with the triggers and without them (the same
+    transaction with `session_replication_role = replica`, which skips triggers), rolled back each time."""
+    from django.db import connection, transaction
+
+    from tiewatch.registry.importers.writer import insert_rows
+    from tiewatch.registry.models import Tie
+
+    columns = ["id", "subject", "kind", "start_precision", "end_precision", "years", "year_from", "year_to",
+               "status", "attributes", "note", "uncertain", "published", "counterpart_countries", "dataset"]
+    timings = {}
+    for label, replica in (("with triggers", False), ("without triggers", True)):
+        start, cpu = time.perf_counter(), time.process_time()
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = %s", ["replica" if replica else "origin"])
+            for first in range(0, rows, batch):
+                insert_rows(Tie, columns, ((f"overhead-{i}", f"agency-{(i % 9_999) | 1}", "equipment_transfer", "day",
+                                            "day", "[]", 2000 + i % 22, 2000 + i % 22, "confirmed", "{}", "", False,
+                                            True, "US", "leso") for i in range(first, min(rows, first + batch))))
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")  # the statement triggers have run
+            transaction.set_rollback(True)
+        timings[label] = time.perf_counter() - start
+        print(f"import overhead: {rows:,} ties by COPY of {batch:,} {label}: {timings[label]:.2f} s "
+              f"({rows / timings[label]:,.0f} ties/s; this process's CPU {time.process_time() - cpu:.2f} s)")
+    print(f"import overhead: ratio {timings['with triggers'] / timings['without triggers']:.2f}x")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-def measure(n: int, workers: int, own_writes: bool, n_ties: int) -> None:
+def measure(n: int, workers: int, own_writes: bool, n_ties: int, pages: list[str]) -> None:
     ports = free_port(), free_port()
     site, base = serve(ports[0], False, workers), serve(ports[1], True, workers)
     try:
@@ -164,6 +194,8 @@ def measure(n: int, workers: int, own_writes: bool, n_ties: int) -> None:
         if own_writes:
             modes.append(("own write", writer(BIG_AGENCY, n_ties)))
         for name, path in PAGES:
+            if pages and not any(word in name for word in pages):
+                continue
             for mode, write in modes:
                 if mode == "own write" and BIG_AGENCY not in path and "us-dla" not in path:
                     continue
@@ -187,6 +219,9 @@ def main() -> int:
     parser.add_argument("--own-writes", action="store_true",
                         help="also measure the agency pages right after a write to the agency's own ties")
     parser.add_argument("--reuse", action="store_true", help="keep the database of the previous run")
+    parser.add_argument("--pages", nargs="*", default=[], help="only the pages whose name contains one of these words")
+    parser.add_argument("--import-overhead", type=int, default=0, metavar="ROWS",
+                        help="only measure what the tally triggers cost an import of ROWS ties")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -209,11 +244,15 @@ def main() -> int:
               "(the tallies counted by the triggers on the way)")
     from tiewatch.registry import tallies
 
-    start = time.perf_counter()
-    found = tallies.differences()
-    print(f"tallies check: {'agree' if not found else found[:3]} ({time.perf_counter() - start:.1f} s)")
+    if args.import_overhead:
+        import_overhead(args.import_overhead, 5_000)
+        return 0
+    if not args.reuse:
+        start = time.perf_counter()
+        found = tallies.differences()
+        print(f"tallies check: {'agree' if not found else found[:3]} ({time.perf_counter() - start:.1f} s)")
     wall, load = time.perf_counter(), os.getloadavg()
-    measure(args.requests, args.workers, args.own_writes, args.ties)
+    measure(args.requests, args.workers, args.own_writes, args.ties, args.pages)
     print(f"measuring: wall {time.perf_counter() - wall:.1f} s; load average before {load[0]:.1f}, "
           f"after {os.getloadavg()[0]:.1f}")
     return 0

@@ -24,8 +24,9 @@ if os.environ.get("SITE_PAGES_BASELINE") == "1":
         return [], qs.filter(dataset="")
 
     def _no_counts(entity: Any, role: str, qs: Any, drafts: bool, version: Any) -> Any:
-        # As many as make the page list the role's newest ties the way a large role's are listed.
-        return queries.kind_year_table([("equipment_transfer", None, queries.CACHED_COUNTS_FROM)])
+        # No table by kind and year: only a capped count, which decides how the role's newest ties are found.
+        n, _ = queries.capped_count(qs, queries.CACHED_COUNTS_FROM)
+        return queries.kind_year_table([("equipment_transfer", None, n)] if n else [])
 
     queries.dataset_summaries = _no_summaries  # type: ignore[assignment]
     queries.role_counts = _no_counts  # type: ignore[assignment]
