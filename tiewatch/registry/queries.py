@@ -396,15 +396,17 @@ def audit_version() -> tuple[int, str] | None:
 
 
 def role_counts(entity: Entity, role: str, qs: QuerySet[Tie], drafts: bool,
-                version: tuple[Any, ...] | None) -> dict[str, Any]:
-    """kind_year_counts(qs), from the cache when a large role's counts were made at this version."""
+                version: tuple[Any, ...] | None, large: bool = False) -> dict[str, Any]:
+    """kind_year_counts(qs), from the cache when a large role's counts were made at this version.
+    `large`: the role is large though `qs` is not (its dataset ties are summarised apart, and finding
+    its few hand-entered ones among them is what takes the time)."""
     key = f"tiewatch:role-counts:{int(drafts)}:{role}:{entity.pk}"
     if version is not None:
         held = cache.get(key)
         if held is not None and held[0] == version:
             return held[1]  # type: ignore[no-any-return]
     counts = kind_year_counts(qs)
-    if version is not None and counts["total"] >= CACHED_COUNTS_FROM:
+    if version is not None and (large or counts["total"] >= CACHED_COUNTS_FROM):
         cache.set(key, (version, counts), None)
     return counts
 
@@ -439,7 +441,8 @@ def entity_ties(entity: Entity, drafts: bool, limit: int = ENTITY_TIE_LIMIT) -> 
     for role, qs in entity_role_ties(entity, drafts).items():
         summaries, qs = dataset_summaries(entity, role, qs, drafts, version)
         out["datasets"].extend(summaries)
-        counts = role_counts(entity, role, qs, drafts, version)
+        large = sum(s["total"] for s in summaries) >= CACHED_COUNTS_FROM
+        counts = role_counts(entity, role, qs, drafts, version, large)
         if not counts["total"]:
             continue
         # The same order either way; a large role's newest ties are found by walking the year index
