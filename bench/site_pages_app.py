@@ -23,7 +23,7 @@ if os.environ.get("SITE_PAGES_BASELINE") == "1":
     def _no_summaries(entity: Any, role: str, qs: Any, drafts: bool, version: Any) -> Any:
         return [], qs.filter(dataset="")
 
-    def _no_counts(entity: Any, role: str, qs: Any, drafts: bool, version: Any) -> Any:
+    def _no_counts(entity: Any, role: str, qs: Any, drafts: bool, version: Any, large: bool = False) -> Any:
         # No table by kind and year: only a capped count, which decides how the role's newest ties are found.
         n, _ = queries.capped_count(qs, queries.CACHED_COUNTS_FROM)
         return queries.kind_year_table([("equipment_transfer", None, n)] if n else [])
