@@ -27,6 +27,7 @@ APP_CLI_MODULES = (
     "tiewatch.policies.listscreen.cli",
     "tiewatch.datasets.cli",
     "tiewatch.registry.archive.cli",
+    "tiewatch.registry.tallies_cli",
     "tiewatch.desk.cli",
     "tiewatch.desk.cli_requests",
 )

@@ -8,8 +8,8 @@ and spread the groups in Python, so each count equals what its link lists:
 - country: a tie counts once for each country among its counterparts (the filter matches any of them);
 - year: a tie counts for every year its [year_from, year_to] range overlaps (the filter's rule).
 
-The unfiltered tie list's facets (a million ties: a few hundred milliseconds to count) are cached like
-its overview (tiewatch/registry/atlas.py), keyed by the latest audit record.
+The unfiltered tie list's facets (a million ties: a second and more to count) are read from the
+registry's tallies (tiewatch/registry/tallies.py), kept exact by the database as ties change.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from tiewatch.core.plain_words import words
-from tiewatch.registry.atlas import CACHE_SECONDS, dataset_label
+from tiewatch.registry import tallies
+from tiewatch.registry.atlas import dataset_label
 from tiewatch.registry.dataset_summary import CURATED
-from tiewatch.registry.models import ChangeRecord, Entity, Tie
+from tiewatch.registry.models import Entity, Tie
 from tiewatch.registry.visibility import entities
 
 PROGRAM_FACET_SIZE = 10
@@ -65,26 +65,18 @@ def tie_counts(qs: QuerySet[Tie], drafts: bool) -> dict[str, list[tuple[str, str
     faceted columns (one scan of the ties, not one per facet), then summed per facet in Python: the
     groups are the distinct combinations, far fewer than the ties."""
     columns = ("kind", "status", "counterpart_countries", "year_from", "year_to", "program_id", "dataset")
-    tallies: dict[str, Counter[Any]] = {name: Counter() for name in ("kind", "status", "country", "year",
-                                                                       "program", "dataset")}
-    for kind, status, countries, start, end, program, dataset, n in (
-            qs.order_by().values_list(*columns).annotate(n=Count("pk")).order_by()):
-        tallies["kind"][kind] += n
-        tallies["status"][status] += n
-        tallies["dataset"][dataset] += n
-        for code in filter(None, (countries or "").split(",")):
-            tallies["country"][code] += n
-        if start is not None:
-            for year in range(start, (end if end is not None and end >= start else start) + 1):
-                tallies["year"][year] += n
-        if program:
-            tallies["program"][program] += n
+    rows = qs.order_by().values_list(*columns).annotate(n=Count("pk")).order_by()
+    return facet_values(tallies.spread((*row[:7], None, row[7]) for row in rows), drafts)
+
+
+def facet_values(counted: tallies.Tallies, drafts: bool) -> dict[str, list[tuple[str, str, int]]]:
+    """Tallies as each facet's (value, label, count), largest first (years: the most recent)."""
     out: dict[str, list[tuple[str, str, int]]] = {}
     for name, text in (("kind", _label), ("status", _label), ("country", country_label), ("dataset", dataset_label)):
-        out[name] = [(v, text(v), n) for v, n in _largest(tallies[name])]
-    recent = sorted(tallies["year"], reverse=True)[:YEAR_FACET_SIZE]
-    out["year"] = [(str(y), str(y), tallies["year"][y]) for y in recent]
-    programs = _largest(tallies["program"])[: PROGRAM_FACET_SIZE * 2]
+        out[name] = [(v, text(v), n) for v, n in _largest(counted[name])]
+    recent = sorted(counted["year"], key=int, reverse=True)[:YEAR_FACET_SIZE]
+    out["year"] = [(y, y, counted["year"][y]) for y in recent]
+    programs = _largest(counted["program"])[: PROGRAM_FACET_SIZE * 2]
     names = dict(entities(drafts).filter(pk__in=[p for p, _ in programs]).values_list("pk", "name"))
     out["program"] = [(p, names[p], n) for p, n in programs if p in names][:PROGRAM_FACET_SIZE]
     return out
@@ -94,17 +86,13 @@ def _largest(tally: Counter[Any]) -> list[tuple[Any, int]]:
     return sorted(tally.items(), key=lambda kv: (-kv[1], str(kv[0])))
 
 
-def cached_tie_counts(qs: QuerySet[Tie], drafts: bool) -> dict[str, list[tuple[str, str, int]]]:
-    """tie_counts of every tie the reader may see, cached for CACHE_SECONDS by the latest audit record."""
-    latest = ChangeRecord.objects.aggregate(latest=Max("id"))["latest"] or 0
-    key = f"tiewatch:tie-facets:{int(drafts)}:{latest}"
-    counts = cache.get(key)
-    if not isinstance(counts, dict):
-        counts = tie_counts(qs, drafts)
-        cache.set(key, counts, CACHE_SECONDS)
-    return counts
+def cached_tie_counts(drafts: bool) -> dict[str, list[tuple[str, str, int]]]:
+    """The facet counts of every tie the reader may see, from the registry's tallies (kept exact by the
+    database on PostgreSQL: no recount after a change; tiewatch/registry/tallies.py)."""
+    return facet_values(tallies.counts(drafts, FACET_DIMENSIONS), drafts)
 
 
+FACET_DIMENSIONS = ("kind", "status", "country", "year", "program", "dataset")
 TIE_FACETS = (("kind", "Kind"), ("country", "Counterpart country"), ("year", "Year"), ("program", "Program"),
               ("status", "Status"), ("dataset", "Dataset"))
 

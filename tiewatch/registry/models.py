@@ -309,3 +309,27 @@ class SourceLink(models.Model):
     @property
     def dead(self) -> bool:
         return self.dead_since is not None
+
+
+class TieTally(models.Model):
+    """Tie counts by one dimension (kind, status, dataset, country, year, program, kind and first
+    year, dataset and subject's place, and the total), for the public (`public`) and the drafts:
+    what the unfiltered lists' facets, the chart and the maps show. A delta log: on PostgreSQL,
+    triggers on ties and entities (migration 0011) append each statement's changes and fold the log
+    every so often, so a count is `SUM(n)` over its rows (tiewatch/registry/tallies.py)."""
+
+    public = models.BooleanField()
+    dimension = models.CharField(max_length=16)
+    key = models.CharField(max_length=260)
+    n = models.BigIntegerField()
+
+
+class TieStamp(models.Model):
+    """A change to the ties of an entity (any role), appended by the same triggers: the newest id is
+    the version of that entity's tie counts, so its page recounts only when its own ties changed.
+    `entity` "*" stamps every entity (an entity's publication changes what others' pages list)."""
+
+    entity = models.CharField(max_length=150)
+
+    class Meta:
+        indexes = [models.Index(fields=["entity", "id"], name="registry_tiestamp_entity_idx")]

@@ -9,6 +9,7 @@ indexed columns (`kind`, `year_from`, `year_to`, `status`, `program_id`, `subjec
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.db.models.functions import Coalesce
 
 from tiewatch.core.errors import Problem, ValidationFailed
 from tiewatch.core.records import ENTITY_KINDS, TIE_KINDS, TIE_STATUSES
+from tiewatch.registry import tallies
 from tiewatch.registry.dataset_summary import CURATED, summarise
 from tiewatch.registry.models import ChangeRecord, Entity, Jurisdiction, Source, Tie, TieCounterpart
 from tiewatch.registry.tieview import TieView, tie_views, ties_with_links
@@ -361,9 +363,14 @@ def kind_year_counts(qs: QuerySet[Tie]) -> dict[str, Any]:
     """All of `qs` counted by kind and first year, in SQL (one GROUP BY, read through the role's index):
     {total, kinds: [{kind, label, total}] (most ties first), rows: [{year, total, cells: [n per kind]}]
     (newest first, undated (year None) last)}."""
+    return kind_year_table(qs.order_by().values_list("kind", "year_from").annotate(n=Count("id")))
+
+
+def kind_year_table(triples: Iterable[tuple[str, int | None, int]]) -> dict[str, Any]:
+    """kind_year_counts' table of (kind, first year, count) triples."""
     counts: dict[Any, dict[str, int]] = {}
-    for kind, year, n in qs.order_by().values_list("kind", "year_from").annotate(n=Count("id")):
-        counts.setdefault(year, {})[kind] = n
+    for kind, year, n in triples:
+        counts.setdefault(year, {})[kind] = counts.get(year, {}).get(kind, 0) + n
     totals: dict[str, int] = {}
     for by_kind in counts.values():
         for kind, n in by_kind.items():
@@ -389,21 +396,23 @@ def audit_version() -> tuple[int, str] | None:
 
 
 def role_counts(entity: Entity, role: str, qs: QuerySet[Tie], drafts: bool,
-                version: tuple[int, str] | None) -> dict[str, Any]:
-    """kind_year_counts(qs), from the cache when a large role's counts were made at this version."""
+                version: tuple[Any, ...] | None, large: bool = False) -> dict[str, Any]:
+    """kind_year_counts(qs), from the cache when a large role's counts were made at this version.
+    `large`: the role is large though `qs` is not (its dataset ties are summarised apart, and finding
+    its few hand-entered ones among them is what takes the time)."""
     key = f"tiewatch:role-counts:{int(drafts)}:{role}:{entity.pk}"
     if version is not None:
         held = cache.get(key)
         if held is not None and held[0] == version:
             return held[1]  # type: ignore[no-any-return]
     counts = kind_year_counts(qs)
-    if version is not None and counts["total"] >= CACHED_COUNTS_FROM:
+    if version is not None and (large or counts["total"] >= CACHED_COUNTS_FROM):
         cache.set(key, (version, counts), None)
     return counts
 
 
 def dataset_summaries(entity: Entity, role: str, qs: QuerySet[Tie], drafts: bool,
-                      version: tuple[int, str] | None) -> tuple[list[dict[str, Any]], QuerySet[Tie]]:
+                      version: tuple[Any, ...] | None) -> tuple[list[dict[str, Any]], QuerySet[Tie]]:
     """The summaries of a role's ties from imported datasets (from the cache when large, like
     role_counts: the DLA is the counterpart of 140,500), and the role's remaining hand-entered ties."""
     key = f"tiewatch:dataset-summaries:{int(drafts)}:{role}:{entity.pk}"
@@ -427,11 +436,13 @@ def entity_ties(entity: Entity, drafts: bool, limit: int = ENTITY_TIE_LIMIT) -> 
     on /ties/?{role}=...&dataset=..."""
     out: dict[str, Any] = {"items": [], "truncated": False, "roles": [], "datasets": []}
     seen: set[str] = set()
-    version = audit_version()
+    # The entity's own stamp (its ties changed) where the database keeps them; else any change.
+    version = tallies.entity_version(entity.pk) or audit_version()
     for role, qs in entity_role_ties(entity, drafts).items():
         summaries, qs = dataset_summaries(entity, role, qs, drafts, version)
         out["datasets"].extend(summaries)
-        counts = role_counts(entity, role, qs, drafts, version)
+        large = sum(s["total"] for s in summaries) >= CACHED_COUNTS_FROM
+        counts = role_counts(entity, role, qs, drafts, version, large)
         if not counts["total"]:
             continue
         # The same order either way; a large role's newest ties are found by walking the year index

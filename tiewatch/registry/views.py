@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from tiewatch.core.date_words import date_words
 from tiewatch.core.errors import ValidationFailed
 from tiewatch.core.records import TIE_KINDS
-from tiewatch.registry import atlas, facets, queries
+from tiewatch.registry import atlas, facets, queries, tallies
 from tiewatch.registry.exporters import (
     SOURCE_COLUMNS,
     TIE_COLUMNS,
@@ -81,7 +81,7 @@ def _tie_facets(request: HttpRequest, qs: Any, filters: queries.TieFilters, draf
                                                  "dataset")}
     headers = facets.sort_headers(TIE_SORT_COLUMNS, filters.sort, link)
     if not filters.active():
-        counts = facets.cached_tie_counts(qs, drafts)
+        counts = facets.cached_tie_counts(drafts)
     elif not page.count_capped or request.GET.get("facets") == "1":
         counts = facets.tie_counts(qs, drafts)
     else:
@@ -171,7 +171,9 @@ def home(request: HttpRequest) -> HttpResponse:
     ties = queries.ties(drafts)
     cap = queries.HOME_COUNT_CAP
     counts = {
-        "ties": queries.capped_count(ties, cap),
+        # Exact, from the tallies the database keeps (a million ties are not counted per request).
+        "ties": (tallies.stored(drafts, ("total",))["total"][""], False) if tallies.kept()
+        else queries.capped_count(ties, cap),
         "entities": queries.capped_count(queries.entities(drafts), cap),
         "sources": queries.capped_count(queries.sources(drafts), cap),
         "jurisdictions": queries.capped_count(queries.jurisdictions(drafts), cap),
