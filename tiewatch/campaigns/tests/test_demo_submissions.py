@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import SHARED_DATA
 from django.test import Client
 
+from conftest import SHARED_DATA
 from tiewatch.campaigns.models import Hearing, Letter, Vote
 from tiewatch.cli import main
 

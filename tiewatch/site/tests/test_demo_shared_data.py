@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SHARED_DATA
 from django.test import Client
 
+from conftest import SHARED_DATA
 from tiewatch.cli import main
 from tiewatch.datasets.models import ImportRun
 from tiewatch.policies.models import Finding, ScreeningRun
