@@ -17,9 +17,12 @@ from tiewatch.registry import sections
 SHOWN = 20
 
 
-def _render(request: HttpRequest | None, heading: str, campaigns: Any, votes: Any, letters: Any = None) -> str:
+def _render(request: HttpRequest | None, heading: str, campaigns: Any, votes: Any, letters: Any = None,
+            votes_of_campaigns_only: bool = False) -> str:
     campaign_rows = list(campaigns.distinct()[:SHOWN])
-    vote_rows = list(votes.distinct().order_by("-date")[:SHOWN])
+    # Votes that can only belong to the campaigns found: none to look for when no campaign was found.
+    skip_votes = votes_of_campaigns_only and not campaign_rows
+    vote_rows = [] if skip_votes else list(votes.distinct().order_by("-date")[:SHOWN])
     letter_rows = list(letters.distinct()[:SHOWN]) if letters is not None else []
     if not campaign_rows and not vote_rows and not letter_rows:
         return ""
@@ -40,12 +43,13 @@ def entity_section(request: HttpRequest | None, entity: Any, drafts: bool) -> st
     campaigns = Campaign.objects.public().filter(about)
     # Letters, memos and demands it sent or endorsed (its organisation record names this entity).
     letters = Letter.objects.public().filter(endorsements__organisation__entity_id=entity.pk).select_related("campaign")
-    return _render(request, "Campaigns and votes about it", campaigns, _votes_of(campaigns), letters)
+    return _render(request, "Campaigns and votes about it", campaigns, _votes_of(campaigns), letters,
+                   votes_of_campaigns_only=True)
 
 
 def jurisdiction_section(request: HttpRequest | None, place: Any, drafts: bool) -> str:
     campaigns = Campaign.objects.public().filter(jurisdiction=place.pk)
-    return _render(request, "Campaigns and votes here", campaigns, _votes_of(campaigns))
+    return _render(request, "Campaigns and votes here", campaigns, _votes_of(campaigns), votes_of_campaigns_only=True)
 
 
 def tie_section(request: HttpRequest | None, tie: Any, drafts: bool) -> str:
