@@ -140,6 +140,10 @@ TIEWATCH_SITE_URL = env_str("TIEWATCH_SITE_URL", "http://127.0.0.1:8000")
 TIEWATCH_POLICY_DIRS = env_list("TIEWATCH_POLICY_DIRS", [str(BASE_DIR / "tiewatch" / "policies" / "laws")])
 TIEWATCH_ARMS_DATA = env_list("TIEWATCH_ARMS_DATA", [])
 TIEWATCH_ARMS_CACHE = env_str("TIEWATCH_ARMS_CACHE", str(VAR_DIR / "arms-cache"))
+# The shared real data beside the checkout (../shared/data: sipri/, leso/; read-only, never copied here):
+# `tiewatch demo load` imports a bounded slice of it, and the arms pages read its SIPRI files when
+# TIEWATCH_ARMS_DATA is empty. Empty, or a missing folder: the demo runs on its bundled data alone.
+TIEWATCH_DEMO_DATA = env_str("TIEWATCH_DEMO_DATA", str(BASE_DIR.parent / "shared" / "data"))
 TIEWATCH_PAGE_SIZE = env_int("TIEWATCH_PAGE_SIZE", 50)
 TIEWATCH_IMPORT_MAX_BYTES = env_int("TIEWATCH_IMPORT_MAX_BYTES", 512 * 1024 * 1024)
 # Dotted path of the resolver `tiewatch import` links new entities with ("" to create them all as they are).

@@ -13,7 +13,7 @@ from tiewatch.core.errors import Problem, TiewatchError, ValidationFailed
 from .engine import charts, factsheet
 from .engine import queries as q
 from .engine.datasets import Store
-from .web import HOW_TO, source
+from .web import HOW_TO, shown_path, source
 
 SOURCES = ("tables", "register", "tidy")
 MAX_LIMIT = 1000
@@ -50,7 +50,8 @@ def _params(request: HttpRequest, store: Store) -> dict[str, Any]:
 
 def _page(request: HttpRequest, template: str, build: Any, status: int = 200) -> HttpResponse:
     data = source()
-    context: dict[str, Any] = {"demo": data.demo, "how_to": HOW_TO, "load_error": data.error}
+    context: dict[str, Any] = {"demo": data.demo, "how_to": HOW_TO, "load_error": data.error,
+                               "shared": shown_path(data.shared) if data.shared else ""}
     if data.store is None:
         return render(request, template, {**context, "unavailable": True}, status=200)
     try:

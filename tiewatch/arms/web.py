@@ -1,10 +1,13 @@
-"""Where the web pages and the API get their data: settings.TIEWATCH_ARMS_DATA, else the invented demo fixture.
+"""Where the web pages and the API get their data: settings.TIEWATCH_ARMS_DATA; else, for the demo, the real
+SIPRI files shared beside the checkout (settings.TIEWATCH_DEMO_DATA/sipri, read in place, never copied);
+else the invented demo fixture.
 
 The store is kept per process (keyed by the configured paths) so requests do not reload files.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -29,6 +32,14 @@ class Source:
     store: Store | None
     demo: bool  # True: the invented fixture, not SIPRI data
     error: str = ""
+    shared: str = ""  # the shared SIPRI folder the demo reads, when that is where the data comes from
+
+
+def shared_sipri() -> Path | None:
+    """The shared SIPRI folder beside the checkout (TIEWATCH_DEMO_DATA/sipri), if it is there."""
+    root = getattr(settings, "TIEWATCH_DEMO_DATA", "")
+    folder = Path(root) / "sipri" if root else None
+    return folder if folder is not None and folder.is_dir() else None
 
 
 def _open(paths: tuple[str, ...]) -> Store:
@@ -48,12 +59,23 @@ def _open(paths: tuple[str, ...]) -> Store:
         return store
 
 
+def shown_path(path: str) -> str:
+    """A data folder as a page names it: relative to the checkout when beside it (no server paths)."""
+    folder = Path(os.path.abspath(path))  # not resolved: the shared folder is often a symlink beside the checkout
+    beside = Path(os.path.abspath(settings.BASE_DIR)).parent
+    return os.path.join("..", folder.relative_to(beside)) if folder.is_relative_to(beside) else folder.name
+
+
 def source() -> Source:
-    """The configured data, or the demo fixture when nothing is configured; errors become a message."""
+    """The configured data; when nothing is configured, the shared real SIPRI files if they are beside the
+    checkout, else the demo fixture; errors become a message."""
     configured = tuple(str(p) for p in (getattr(settings, "TIEWATCH_ARMS_DATA", None) or []))
+    shared = None if configured else shared_sipri()
     try:
         if configured:
             return Source(_open(configured), demo=False)
+        if shared is not None:
+            return Source(_open((str(shared),)), demo=False, shared=str(shared))
         return Source(_open((str(FIXTURES),)), demo=True)
     except TiewatchError as error:
-        return Source(None, demo=False, error="; ".join(error.lines()))
+        return Source(None, demo=False, error="; ".join(error.lines()), shared=str(shared or ""))

@@ -207,5 +207,8 @@ def get_letter(request: HttpRequest, slug: str) -> dict[str, Any]:
         "signatories": [{"name": s.name, "role": s.role, "organisation": s.organisation}
                         for s in letter.signatories.all()],
         "endorsements": [e.organisation.name for e in letter.endorsements.select_related("organisation")],
+        # The same organisations with the registry entity each stands for (null when not in the registry).
+        "organisations": [{"name": e.organisation.name, "entity_id": e.organisation.entity_id or None}
+                          for e in letter.endorsements.select_related("organisation")],
         "sources": safe_sources(letter.sources),
     }

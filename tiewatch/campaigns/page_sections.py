@@ -1,6 +1,6 @@
 """The campaigns app's sections on other apps' pages (registered in apps.py; see
 tiewatch/registry/sections.py): the campaigns and votes about an agency (its ties cited as
-evidence, its place targeted, or it runs the coalition), about a place, about a tie, and the
+evidence, its place targeted, or it runs the coalition) and the letters it sent, about a place, about a tie, and the
 campaign that led to a policy. Only what campaigns/visibility.py makes public is shown."""
 
 from __future__ import annotations
@@ -11,19 +11,24 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
-from tiewatch.campaigns.models import Campaign, Vote
+from tiewatch.campaigns.models import Campaign, Letter, Vote
 from tiewatch.registry import sections
 
 SHOWN = 20
 
 
-def _render(request: HttpRequest | None, heading: str, campaigns: Any, votes: Any) -> str:
+def _render(request: HttpRequest | None, heading: str, campaigns: Any, votes: Any, letters: Any = None,
+            votes_of_campaigns_only: bool = False) -> str:
     campaign_rows = list(campaigns.distinct()[:SHOWN])
-    vote_rows = list(votes.distinct().order_by("-date")[:SHOWN])
-    if not campaign_rows and not vote_rows:
+    # Votes that can only belong to the campaigns found: none to look for when no campaign was found.
+    skip_votes = votes_of_campaigns_only and not campaign_rows
+    vote_rows = [] if skip_votes else list(votes.distinct().order_by("-date")[:SHOWN])
+    letter_rows = list(letters.distinct()[:SHOWN]) if letters is not None else []
+    if not campaign_rows and not vote_rows and not letter_rows:
         return ""
     return render_to_string("campaigns/_linked_section.html", {
-        "heading": heading, "campaigns": campaign_rows, "votes": vote_rows}, request=request)
+        "heading": heading, "campaigns": campaign_rows, "votes": vote_rows, "letters": letter_rows},
+        request=request)
 
 
 def _votes_of(campaigns: Any, extra: Q | None = None) -> Any:
@@ -36,12 +41,15 @@ def entity_section(request: HttpRequest | None, entity: Any, drafts: bool) -> st
     if entity.jurisdiction_id:
         about |= Q(jurisdiction=entity.jurisdiction_id)
     campaigns = Campaign.objects.public().filter(about)
-    return _render(request, "Campaigns and votes about it", campaigns, _votes_of(campaigns))
+    # Letters, memos and demands it sent or endorsed (its organisation record names this entity).
+    letters = Letter.objects.public().filter(endorsements__organisation__entity_id=entity.pk).select_related("campaign")
+    return _render(request, "Campaigns and votes about it", campaigns, _votes_of(campaigns), letters,
+                   votes_of_campaigns_only=True)
 
 
 def jurisdiction_section(request: HttpRequest | None, place: Any, drafts: bool) -> str:
     campaigns = Campaign.objects.public().filter(jurisdiction=place.pk)
-    return _render(request, "Campaigns and votes here", campaigns, _votes_of(campaigns))
+    return _render(request, "Campaigns and votes here", campaigns, _votes_of(campaigns), votes_of_campaigns_only=True)
 
 
 def tie_section(request: HttpRequest | None, tie: Any, drafts: bool) -> str:

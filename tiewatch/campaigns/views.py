@@ -104,6 +104,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "evidence": public_evidence(campaign).select_related("subject"),
         "petitions": petitions,
         "timeline": campaign_timeline(campaign),
+        "submissions": campaign.letters.public().prefetch_related("endorsements__organisation"),
     })
 
 
@@ -280,9 +281,12 @@ def petition_export_pdf(request: HttpRequest, slug: str) -> HttpResponse:
 
 def hearing_detail(request: HttpRequest, slug: str) -> HttpResponse:
     hearing = get_object_or_404(Hearing.objects.public().select_related("campaign"), slug=slug)
+    # Written submissions on record: the campaign's letters, memos and petitions dated up to the hearing.
+    submissions = (hearing.campaign.letters.public().filter(date__lte=hearing.date)
+                   .prefetch_related("endorsements__organisation") if hearing.campaign else Letter.objects.none())
     return render(request, "campaigns/hearing_detail.html", {
         "hearing": hearing, "summary": hearing.summary(), "testimonies": hearing.testimonies.all(),
-        "votes": hearing.votes.public()})
+        "votes": hearing.votes.public(), "submissions": submissions})
 
 
 def vote_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
@@ -63,7 +64,8 @@ def verdict_rows(findings: list[Finding], drafts: bool) -> list[dict[str, Any]]:
     visible = set(visibility.ties(drafts).filter(pk__in={f.tie_id for f in findings}).values_list("pk", flat=True))
     titles = {i.id: i.title for i in _instruments()}
     return [{"finding": f, "verdict": VERDICT_WORDS.get(f.effect, f.effect.replace("_", " ")),
-             "policy_title": titles.get(f.policy_id, f.policy_id)}
+             "policy_title": titles.get(f.policy_id, f.policy_id),
+             "sources": [{"url": str(url)} for url in f.sources if isinstance(url, str)]}
             for f in findings if f.tie_id in visible]
 
 
@@ -110,9 +112,28 @@ def produced_section(request: HttpRequest | None, record: Any, drafts: bool) -> 
     return render_to_string("policies/_produced_section.html", {"policies": rows}, request=request)
 
 
+HOME_SHOWN = 5
+
+
+def home_section(request: HttpRequest | None, record: Any, drafts: bool) -> str:
+    """On the home page: the latest screening, its current verdicts counted by kind, and the newest few
+    with their clause and sources, so a visitor sees at once what the law packs find in the registry."""
+    run = ScreeningRun.objects.order_by("-started_at", "-id").first()
+    if run is None:
+        return ""
+    current = Finding.objects.filter(disappeared_run__isnull=True, tie_id__in=visibility.ties(drafts).values("pk"))
+    counts = [{"effect": effect, "verdict": VERDICT_WORDS.get(effect, effect.replace("_", " ")), "n": n}
+              for effect, n in current.order_by().values_list("effect").annotate(n=Count("id")).order_by("effect")]
+    newest = list(current.order_by("-appeared_at", "policy_id", "tie_id")[:HOME_SHOWN])
+    return render_to_string("policies/_home_section.html", {
+        "run": run, "counts": counts, "total": sum(c["n"] for c in counts),
+        "verdicts": verdict_rows(newest, drafts)}, request=request)
+
+
 def register() -> None:
     sections.register("entity", "policies", entity_section, order=10)
     sections.register("jurisdiction", "policies", jurisdiction_section, order=10)
     sections.register("tie", "policies", tie_section, order=10)
     sections.register("campaign", "policies", produced_section, order=10)
     sections.register("vote", "policies", produced_section, order=10)
+    sections.register("home", "policies", home_section, order=10)

@@ -22,7 +22,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
-PAGES = ("entity", "jurisdiction", "tie", "source", "policy", "campaign", "vote")
+PAGES = ("entity", "jurisdiction", "tie", "source", "policy", "campaign", "vote", "home")
 
 Renderer = Callable[[HttpRequest | None, Any, bool], str]
 

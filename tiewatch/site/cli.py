@@ -90,6 +90,7 @@ DEMO_USERS = {"demo-admin": "admin", "demo-editor": "editor", "demo-viewer": "vi
 
 def cmd_demo_load(args: argparse.Namespace) -> int:
     from tiewatch.registry.importers import import_bundle
+    from tiewatch.site import demo
 
     # A record edited since the demo loaded it (in the admin, say) keeps the edit.
     result = import_bundle([DEMO_SEED], actor="demo", protect_edited=True)
@@ -101,8 +102,10 @@ def cmd_demo_load(args: argparse.Namespace) -> int:
     for username, role in DEMO_USERS.items():
         set_user(username, role, password=username, email="")
     print("staff logins (demo only): " + ", ".join(f"{u} / {u} ({r})" for u, r in DEMO_USERS.items()))
+    shared = demo.import_shared()
     _load_campaigns_demo()
-    _screen_demo_once()
+    demo.screen(changed=bool(changed or shared))
+    demo.arms_data()
     return 0
 
 
@@ -113,19 +116,6 @@ def _load_campaigns_demo() -> None:
     print("campaigns: " + ", ".join(f"{k}: {v}" for k, v in loaded.stats.items()))
     if loaded.kept:
         print(f"campaigns: kept (edited since the demo loaded them): {', '.join(loaded.kept)}")
-
-
-def _screen_demo_once() -> None:
-    """Screen the demo registry against the shipped law packs once, so the findings pages have a run.
-    A second `demo load` does not add another run (re-screen with `tiewatch screen`)."""
-    from tiewatch.policies.models import ScreeningRun
-    from tiewatch.policies.services import run_screening
-
-    if ScreeningRun.objects.exists():
-        print("policies: already screened (run `tiewatch screen` to screen again)")
-        return
-    run, findings = run_screening()
-    print(f"policies: screened {run.ties_screened} ties, {len(findings)} finding(s)")
 
 
 def cmd_user(args: argparse.Namespace) -> int:
