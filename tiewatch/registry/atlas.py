@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 from django.core.cache import cache
 from django.db.models import Count, QuerySet
