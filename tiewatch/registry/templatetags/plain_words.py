@@ -6,6 +6,7 @@ a page title; `|date_words:"day"` for a datetime's day alone)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import template
@@ -16,8 +17,16 @@ from django.utils.safestring import SafeString, mark_safe
 from tiewatch.core import date_words as dates
 from tiewatch.core.country_names import country_name as _country_name
 from tiewatch.core.plain_words import words as _words
+from tiewatch.registry.jurisdictions import display_name
 
 register = template.Library()
+
+# A screening reason is the engine's own one-line reading of a condition ("subject within
+# ocd-division/country:us/state:nc", "attribute category contains one of ['tracked_armored_vehicle']");
+# the engine stays plain Python without the registry's place names, so the pages word it here.
+_OCD_ID = re.compile(r"ocd-division/[\w:/~.\-]+")
+_QUOTED_LIST = re.compile(r"\[((?:'[^'\]]*'(?:, )?)*)\]")
+_SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
 
 @register.filter
@@ -28,6 +37,14 @@ def country_name(code: Any) -> str:
 @register.filter
 def words(value: Any) -> str:
     return _words(value)
+
+
+@register.filter
+def reason_words(reason: Any) -> str:
+    """A screening reason for people: places by name, vocabulary as words, lists without brackets."""
+    text = _OCD_ID.sub(lambda m: display_name(m.group(0)), str(reason or ""))
+    text = _QUOTED_LIST.sub(lambda m: ", ".join(item.strip("'") for item in m.group(1).split(", ") if item), text)
+    return _SNAKE.sub(lambda m: _words(m.group(0)), text)
 
 
 @register.filter

@@ -5,6 +5,7 @@ arms pages read the shared SIPRI files and say so, and a reload keeps what was e
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,11 @@ def test_demo_load_stores_a_screening_run_with_real_verdicts(shared: Path, clien
         assert 'href="https://www.federalregister.gov/documents/2015/01/22/2015-01255/' in html, url
     home = client.get("/").content.decode()
     assert "What the law packs find" in home and "Current verdicts: 29 (needs approval: 29)" in home
+    # The reasons read as words: no snake_case vocabulary or raw place ids in what a reader sees.
+    table = re.search(r'<table class="verdicts">.*?</table>', home, re.S)
+    assert table is not None
+    text = re.sub(r"<[^>]+>", " ", table.group(0))
+    assert not re.search(r"\b[a-z0-9]+_[a-z0-9_]+\b|ocd-division", text), text
 
 
 def test_reload_keeps_edits_and_the_stored_run(shared: Path, capsys: Any) -> None:
