@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from tiewatch.core.date_words import date_words
 from tiewatch.datasets.leso.reader import FieldError
 from tiewatch.datasets.resolve import normalise_name
 from tiewatch.datasets.rows import FixedEntity, IncomingEntity, SourceSpec
@@ -82,10 +83,10 @@ def release_of(name: str) -> Release:
     inventory = match[1] == "AllStatesAndTerritories"
     what = "property held by participating agencies" if inventory else "shipments and cancellations"
     source = SourceSpec(id=f"dla-leso-{slug(name.removesuffix('.xlsx'))}"[:64], url=f"{PUBLIC_INFORMATION}#{name}",
-                        title=f"DLA LESO public information: {name} ({what}, as of {as_of.isoformat()})",
+                        title=f"DLA LESO public information: {name} ({what}, as of {date_words(as_of)})",
                         publisher=PUBLISHER,
-                        excerpt=f"LESO property held as of {as_of.isoformat()}" if inventory
-                        else f"LESO shipments and cancellations up to {as_of.isoformat()}")
+                        excerpt=f"LESO property held as of {date_words(as_of)}" if inventory
+                        else f"LESO shipments and cancellations up to {date_words(as_of)}")
     return Release(name, inventory, source, as_of, as_of.isoformat())
 
 

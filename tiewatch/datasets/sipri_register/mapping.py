@@ -24,6 +24,7 @@ from typing import Any
 
 from tiewatch.arms.engine.countries import countries, kind_of
 from tiewatch.arms.engine.readers import Parsed, read_file, release_of
+from tiewatch.core.date_words import date_words
 from tiewatch.core.errors import ValidationFailed
 from tiewatch.core.inputs import InputError
 from tiewatch.core.inputs.text import problem
@@ -71,8 +72,8 @@ def source_for(path: str, generated: date, head: str) -> SourceSpec:
     return SourceSpec(
         id=f"sipri-trade-register-{stamp}-{digest}",
         url=f"{DATABASE_URL}#trade-register-generated-{stamp}-{digest}",
-        title=f"SIPRI Arms Transfers Database, Trade Register ({release_of(generated)} release, "
-              f"data generated {stamp}): {Path(path).name}",
+        title=f"SIPRI Arms Transfers Database, Trade Register ({date_words(release_of(generated))} release, "
+              f"data generated {date_words(generated)}): {Path(path).name}",
         publisher="Stockholm International Peace Research Institute (SIPRI)",
         published_on=generated, excerpt=head.split("\n", 1)[0].strip()[:500])
 

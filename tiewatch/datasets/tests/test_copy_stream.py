@@ -112,6 +112,8 @@ def test_first_load_rows_and_audit_are_exact(tmp_path: Path, db: Any) -> None:
         ("", False, True, "US", "us-dod-1033-program")
     assert list(TieCounterpart.objects.filter(tie=tie).values_list("entity_id", "position")) == [("us-dla", 0)]
     assert [s.id for s in tie.sources.all()] == ["dla-leso-allstatesandterritories-03312021"]
+    # The source reads as words on its pages: the release's "as of" day is not an ISO date.
+    assert tie.sources.get().title.endswith("(property held by participating agencies, as of 31 March 2021)")
     audited = ChangeRecord.objects.get(model="tie", object_id=tie.id)
     assert (audited.action, audited.actor, audited.before, audited.user_id) == ("import", "tests", None, None)
     assert audited.after == {

@@ -41,7 +41,7 @@ def test_a_row_becomes_a_typed_sourced_tie(few: Path, db: Any) -> None:
     assert "justification" not in attrs and "requisition_id" not in attrs  # "not in file" is left out
     source = tie.sources.get()
     assert is_http_url(source.url) and "AllStatesAndTerritories_03312021.xlsx" in source.url
-    assert "2021-03-31" in source.title
+    assert "as of 31 March 2021" in source.title
     agency = tie.subject
     assert agency.jurisdiction_id.startswith("ocd-division/country:us/state:nh")
     assert agency.kind == "police_agency" and agency.sources.filter(pk=source.pk).exists()

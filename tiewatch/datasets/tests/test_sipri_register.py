@@ -55,6 +55,7 @@ def test_each_deal_is_an_arms_tie_from_supplier_to_recipient() -> None:
         "supplier": "United States", "recipient": "Israel", "release": "2024-03", "generated": "2024-03-18"}
     source = tie.sources.get()
     assert source.published_on.isoformat() == "2024-03-18" and "SIPRI" in source.publisher
+    assert "(March 2024 release, data generated 18 March 2024)" in source.title  # read on pages: words
     assert Source.objects.count() == 1
     uav = Tie.objects.get(attributes__weapon_designation="Demo-UAV")
     assert uav.attributes["order_year_uncertain"] is True and uav.attributes["number_delivered_uncertain"] is True

@@ -27,6 +27,20 @@ register = template.Library()
 _OCD_ID = re.compile(r"ocd-division/[\w:/~.\-]+")
 _QUOTED_LIST = re.compile(r"\[((?:'[^'\]]*'(?:, )?)*)\]")
 _SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+_ISO_DAY = r"\d{4}-\d{2}-\d{2}"
+_ISO_PERIOD = re.compile(rf"({_ISO_DAY})\.\.({_ISO_DAY}|…)?")
+_ISO_DATE = re.compile(rf"\b{_ISO_DAY}\b")
+
+
+def _day_words(iso: str) -> str:
+    return "".join(piece.text for piece in dates.date_pieces(iso))
+
+
+def _period_words(match: re.Match[str]) -> str:
+    start, end = match.group(1), match.group(2)
+    if not end or end == "…":
+        return f"from {_day_words(start)} on"
+    return f"from {_day_words(start)} to {_day_words(end)}"
 
 
 @register.filter
@@ -43,8 +57,21 @@ def words(value: Any) -> str:
 def reason_words(reason: Any) -> str:
     """A screening reason for people: places by name, vocabulary as words, lists without brackets."""
     text = _OCD_ID.sub(lambda m: display_name(m.group(0)), str(reason or ""))
+    text = _ISO_DATE.sub(lambda m: _day_words(m.group(0)), _ISO_PERIOD.sub(_period_words, text))
     text = _QUOTED_LIST.sub(lambda m: ", ".join(item.strip("'") for item in m.group(1).split(", ") if item), text)
     return _SNAKE.sub(lambda m: _words(m.group(0)), text)
+
+
+@register.filter
+def value_words(value: Any) -> str:
+    """A recorded attribute's value for people: a list as its items, vocabulary as words, a day in
+    words ("31 March 2021"); anything else as recorded (names, codes and amounts keep their form)."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(value_words(item) for item in value)
+    text = str(value if value is not None else "")
+    if re.fullmatch(_ISO_DAY, text):
+        return _day_words(text)
+    return _words(text) if _SNAKE.fullmatch(text) else text
 
 
 @register.filter
