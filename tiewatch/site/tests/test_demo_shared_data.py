@@ -62,6 +62,11 @@ def test_demo_load_stores_a_screening_run_with_real_verdicts(shared: Path, clien
     assert table is not None
     text = re.sub(r"<[^>]+>", " ", table.group(0))
     assert not re.search(r"\b[a-z0-9]+_[a-z0-9_]+\b|ocd-division", text), text
+    findings = client.get("/policies/findings/").content.decode()
+    table = re.search(r"<table>.*?</table>", findings, re.S)
+    assert table is not None and "require approval" in table.group(0)
+    text = re.sub(r"<[^>]+>", " ", table.group(0))
+    assert not re.search(r"\b[a-z0-9]+_[a-z0-9_]+\b|ocd-division|\b\d{4}-\d{2}-\d{2}\b", text), text
 
 
 def test_reload_keeps_edits_and_the_stored_run(shared: Path, capsys: Any) -> None:
