@@ -11,21 +11,7 @@ import pytest
 from tiewatch.core.errors import ValidationFailed
 from tiewatch.datasets.importer import import_dataset
 from tiewatch.datasets.tests.helpers import copy_states, read_rows, write_rows
-from tiewatch.registry import tallies
-
-
-def agree() -> None:
-    assert tallies.differences() == []
-    if tallies.kept():
-        for drafts in (False, True):
-            assert tallies.stored(drafts) == tallies.fresh(drafts)
-
-def current(drafts: bool, dimensions: tuple[str, ...] = tallies.DIMENSIONS) -> tallies.Tallies:
-    """The kept counts (PostgreSQL), or a fresh count where the database keeps none (SQLite)."""
-    if tallies.kept():
-        return tallies.stored(drafts, dimensions)
-    fresh = tallies.fresh(drafts)
-    return {name: fresh[name] for name in dimensions}
+from tiewatch.registry.tests.tally_checks import agree, current
 
 
 def test_leso_imports_keep_the_tallies(seeded: Any, tmp_path: Path) -> None:

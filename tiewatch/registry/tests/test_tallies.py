@@ -18,23 +18,12 @@ from tiewatch.registry import tallies
 from tiewatch.registry.audit import record_change, tie_snapshot
 from tiewatch.registry.importers import import_bundle
 from tiewatch.registry.models import Entity, Jurisdiction, Tie, TieCounterpart
+from tiewatch.registry.tests.tally_checks import agree, current
 
 DURHAM = "us-nc-durham-police-department"
 RALEIGH = "us-nc-raleigh-police-department"
 
 
-def agree() -> None:
-    assert tallies.differences() == []
-    if tallies.kept():
-        for drafts in (False, True):
-            assert tallies.stored(drafts) == tallies.fresh(drafts)
-
-def current(drafts: bool, dimensions: tuple[str, ...] = tallies.DIMENSIONS) -> tallies.Tallies:
-    """The kept counts (PostgreSQL), or a fresh count where the database keeps none (SQLite)."""
-    if tallies.kept():
-        return tallies.stored(drafts, dimensions)
-    fresh = tallies.fresh(drafts)
-    return {name: fresh[name] for name in dimensions}
 
 
 def new_tie(tie_id: str, subject: str = DURHAM, **fields: Any) -> Tie:

@@ -5,26 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tiewatch.registry import tallies
 from tiewatch.registry.importers.writer import refresh_counterpart_countries
 from tiewatch.registry.models import Entity, Jurisdiction
+from tiewatch.registry.tests.tally_checks import agree, current
 from tiewatch.resolution.merges import merge_entities, unmerge
 
 DURHAM, DUP = "us-nc-durham-police-department", "us-nc-durham-pd"
 
 
-def agree() -> None:
-    assert tallies.differences() == []
-    if tallies.kept():
-        for drafts in (False, True):
-            assert tallies.stored(drafts) == tallies.fresh(drafts)
-
-def current(drafts: bool, dimensions: tuple[str, ...] = tallies.DIMENSIONS) -> tallies.Tallies:
-    """The kept counts (PostgreSQL), or a fresh count where the database keeps none (SQLite)."""
-    if tallies.kept():
-        return tallies.stored(drafts, dimensions)
-    fresh = tallies.fresh(drafts)
-    return {name: fresh[name] for name in dimensions}
 
 
 def test_merge_and_unmerge_keep_the_tallies(duplicated: Any) -> None:
