@@ -90,7 +90,8 @@ def test_arms_pages_read_the_shared_sipri_files(shared: Path, client: Client) ->
     assert "Real SIPRI data, read from the shared files in <code>../shared/data/sipri</code>" in html
     assert "Demo fixture" not in html
     # SIPRI's March 2022 TIV tables (the default release of these files): the real ranking, not the fixture's.
-    assert "Top exporters, 2017-2021" in html and "52,512" in html and "2026-03 register" in html
+    assert 'Top exporters, <time datetime="2017">2017</time>–<time datetime="2021">2021</time>' in html
+    assert "52,512" in html and 'Release <time datetime="2026-03">March 2026</time>: SIPRI Trade Register' in html
     country = client.get("/arms/country/Israel/").content.decode()
     assert "10th largest exporter of 58 states, 2017-2021: 3,331 TIV m" in country
 
