@@ -5,6 +5,8 @@ findings stored by the latest screening; the public sees only findings on ties i
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count
@@ -60,13 +62,28 @@ def binding_instruments(entity: Any) -> list[s.Instrument]:
 
 
 def verdict_rows(findings: list[Finding], drafts: bool) -> list[dict[str, Any]]:
-    """Current findings as the public may see them, with each policy named by its title."""
+    """Current findings as the public may see them, with each policy named by its title and the
+    records their reasons name ("binds us-nc-…-police-department: …") by their names."""
     visible = set(visibility.ties(drafts).filter(pk__in={f.tie_id for f in findings}).values_list("pk", flat=True))
+    shown = [f for f in findings if f.tie_id in visible]
     titles = {i.id: i.title for i in _instruments()}
+    name = _namer({f.subject_id for f in shown} | {f.counterpart_id for f in shown if f.counterpart_id}, drafts)
     return [{"finding": f, "verdict": VERDICT_WORDS.get(f.effect, f.effect.replace("_", " ")),
              "policy_title": titles.get(f.policy_id, f.policy_id),
+             "reasons": [name(str(r)) for r in f.reasons],
              "sources": [{"url": str(url)} for url in f.sources if isinstance(url, str)]}
-            for f in findings if f.tie_id in visible]
+            for f in shown]
+
+
+def _namer(ids: set[str], drafts: bool) -> Callable[[str], str]:
+    """A function putting the names of the records `ids` (those the reader may see) in place of their
+    ids in a reason; one query for all of them."""
+    names = dict(visibility.entities(drafts).filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    if not names:
+        return lambda text: text
+    # Longest first, and never inside a longer id ("…-department" is not "…-department-2").
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")(?![\w-])")
+    return lambda text: pattern.sub(lambda m: names[m.group(1)], text)
 
 
 def entity_section(request: HttpRequest | None, entity: Any, drafts: bool) -> str:

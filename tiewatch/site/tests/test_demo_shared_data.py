@@ -62,6 +62,8 @@ def test_demo_load_stores_a_screening_run_with_real_verdicts(shared: Path, clien
     assert table is not None
     text = re.sub(r"<[^>]+>", " ", table.group(0))
     assert not re.search(r"\b[a-z0-9]+_[a-z0-9_]+\b|ocd-division", text), text
+    # ... and the records they bind by name, not id.
+    assert " us-nc-" not in text and re.search(r"binds [A-Z][A-Z ]+ DEPT: a police agency within", text), text
     findings = client.get("/policies/findings/").content.decode()
     table = re.search(r"<table>.*?</table>", findings, re.S)
     assert table is not None and "require approval" in table.group(0)
