@@ -19,16 +19,13 @@ baseline clears the cache before each request too, so it recounts the overview a
 
 from __future__ import annotations
 
-import argparse
-import os
 import random
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from maps import KINDS, REPO, p, populate, recreate_database, timed  # bench/ is not a package
+from maps import KINDS, run_paired, timed  # bench/ is not a package
 
 
 def measure(n: int) -> list[tuple[str, list[float], list[float]]]:
@@ -72,37 +69,7 @@ def measure(n: int) -> list[tuple[str, list[float], list[float]]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--ties", type=int, default=1_000_000)
-    parser.add_argument("--requests", type=int, default=40)
-    parser.add_argument("--reuse", action="store_true", help="keep the database of the previous run")
-    args = parser.parse_args()
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        parser.error("set DATABASE_URL to a PostgreSQL database this benchmark may drop and create")
-    if not args.reuse:
-        recreate_database(url)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DEBUG", "true")
-    sys.path.insert(0, str(REPO))
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    if not args.reuse:
-        call_command("migrate", verbosity=0)
-        start = time.perf_counter()
-        populate(args.ties)
-        print(f"populated {args.ties:,} ties in {time.perf_counter() - start:.1f} s")
-    cpu, wall = time.process_time(), time.perf_counter()
-    print(f"{'tie list':44} {'p50':>8} {'p95':>8} {'base p50':>9} {'base p95':>9} {'ratio p95':>9}")
-    rows: list[tuple[str, list[float], list[float]]] = measure(args.requests)
-    for name, with_facets, base in rows:
-        print(f"{name:44} {p(with_facets, 50):8.1f} {p(with_facets, 95):8.1f} {p(base, 50):9.1f} "
-              f"{p(base, 95):9.1f} {p(with_facets, 95) / p(base, 95):8.2f}x")
-    print(f"measuring: wall {time.perf_counter() - wall:.1f} s, CPU {time.process_time() - cpu:.1f} s "
-          f"(load average {os.getloadavg()[0]:.1f})")
-    return 0
+    return run_paired(__doc__, measure, "tie list", 40)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -142,10 +143,14 @@ def measure(n: int) -> list[tuple[str, list[float], list[float]]]:
     return results
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+def run_paired(doc: str | None, measure: Callable[[int], list[tuple[str, list[float], list[float]]]],
+               label: str, requests: int) -> int:
+    """The shared driver of this benchmark and bench/facets.py: the million-tie registry (dropped and
+    made again unless --reuse), then `measure(requests)`'s (name, timings, baseline timings) rows as
+    p50/p95 beside the baseline, with the run's wall and CPU time."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
     parser.add_argument("--ties", type=int, default=1_000_000)
-    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=requests)
     parser.add_argument("--reuse", action="store_true", help="keep the database of the previous run")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
@@ -165,15 +170,18 @@ def main() -> int:
         start = time.perf_counter()
         populate(args.ties)
         print(f"populated {args.ties:,} ties in {time.perf_counter() - start:.1f} s")
-    cpu = time.process_time()
-    wall = time.perf_counter()
-    print(f"{'page':44} {'p50':>8} {'p95':>8} {'base p50':>9} {'base p95':>9} {'ratio p95':>9}")
-    for name, with_maps, base in measure(args.requests):
-        print(f"{name:44} {p(with_maps, 50):8.1f} {p(with_maps, 95):8.1f} {p(base, 50):9.1f} {p(base, 95):9.1f} "
-              f"{p(with_maps, 95) / p(base, 95):8.2f}x")
+    cpu, wall = time.process_time(), time.perf_counter()
+    print(f"{label:44} {'p50':>8} {'p95':>8} {'base p50':>9} {'base p95':>9} {'ratio p95':>9}")
+    for name, timings, base in measure(args.requests):
+        print(f"{name:44} {p(timings, 50):8.1f} {p(timings, 95):8.1f} {p(base, 50):9.1f} {p(base, 95):9.1f} "
+              f"{p(timings, 95) / p(base, 95):8.2f}x")
     print(f"measuring: wall {time.perf_counter() - wall:.1f} s, CPU {time.process_time() - cpu:.1f} s "
           f"(load average {os.getloadavg()[0]:.1f})")
     return 0
+
+
+def main() -> int:
+    return run_paired(__doc__, measure, "page", 50)
 
 
 if __name__ == "__main__":
