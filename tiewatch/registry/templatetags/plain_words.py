@@ -32,15 +32,11 @@ _ISO_PERIOD = re.compile(rf"({_ISO_DAY})\.\.({_ISO_DAY}|…)?")
 _ISO_DATE = re.compile(rf"\b{_ISO_DAY}\b")
 
 
-def _day_words(iso: str) -> str:
-    return "".join(piece.text for piece in dates.date_pieces(iso))
-
-
 def _period_words(match: re.Match[str]) -> str:
     start, end = match.group(1), match.group(2)
     if not end or end == "…":
-        return f"from {_day_words(start)} on"
-    return f"from {_day_words(start)} to {_day_words(end)}"
+        return f"from {dates.date_words(start)} on"
+    return f"from {dates.date_words(start)} to {dates.date_words(end)}"
 
 
 @register.filter
@@ -57,7 +53,7 @@ def words(value: Any) -> str:
 def reason_words(reason: Any) -> str:
     """A screening reason for people: places by name, vocabulary as words, lists without brackets."""
     text = _OCD_ID.sub(lambda m: display_name(m.group(0)), str(reason or ""))
-    text = _ISO_DATE.sub(lambda m: _day_words(m.group(0)), _ISO_PERIOD.sub(_period_words, text))
+    text = _ISO_DATE.sub(lambda m: dates.date_words(m.group(0)), _ISO_PERIOD.sub(_period_words, text))
     text = _QUOTED_LIST.sub(lambda m: ", ".join(item.strip("'") for item in m.group(1).split(", ") if item), text)
     return _SNAKE.sub(lambda m: _words(m.group(0)), text)
 
@@ -70,7 +66,7 @@ def value_words(value: Any) -> str:
         return ", ".join(value_words(item) for item in value)
     text = str(value if value is not None else "")
     if re.fullmatch(_ISO_DAY, text):
-        return _day_words(text)
+        return dates.date_words(text)
     return _words(text) if _SNAKE.fullmatch(text) else text
 
 
