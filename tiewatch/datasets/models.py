@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING
+
 from django.db import models
+from django.utils import timezone
+
+if TYPE_CHECKING:  # the report module imports the writer, which imports this one
+    from tiewatch.datasets.report import DatasetReport
 
 
 class ImportRun(models.Model):
@@ -25,3 +32,12 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset} import at {self.started_at:%Y-%m-%d %H:%M} by {self.actor or 'unknown'}"
+
+
+def record_run(report: DatasetReport, started: dt.datetime, actor: str) -> ImportRun:
+    summary = report.as_dict()
+    return ImportRun.objects.create(
+        dataset=report.dataset, started_at=started, finished_at=timezone.now(), actor=actor,
+        files=summary["files"], counts={"ties": summary["ties"], "entities": summary["entities"],
+                                        "releases": summary["releases"], "refused": len(report.refused)},
+        rows=report.rows, refused=len(report.refused), as_of=report.as_of)

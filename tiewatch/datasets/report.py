@@ -7,7 +7,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tiewatch.core.errors import Problem
-from tiewatch.datasets.writer import Counts
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
 @dataclass

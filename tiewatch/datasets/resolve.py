@@ -11,8 +11,11 @@ is asked.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from tiewatch.datasets.rows import IncomingEntity
 from tiewatch.resolution.engine import Candidate, Query
 from tiewatch.resolution.services import Resolution, queue_pairs, resolve_incoming
 
@@ -28,10 +31,44 @@ _WORDS = {"dept": "department", "dpt": "department", "pd": "police department", 
           "co": "county", "cty": "county", "twp": "township", "univ": "university", "sheriff's": "sheriffs"}
 _NON_WORD = re.compile(r"[^a-z0-9']+")
 
+if TYPE_CHECKING:  # the report module imports the writer, which imports this one
+    from tiewatch.datasets.report import DatasetReport
+
 
 def normalise_name(name: str) -> str:
     words = _NON_WORD.sub(" ", name.casefold()).split()
     return " ".join(_WORDS.get(w, w).replace("'", "") for w in words)
 
 
-__all__ = ["DEFAULT_QUEUE", "DEFAULT_RESOLVER", "Query", "QueuePairs", "Resolution", "Resolver", "normalise_name"]
+@dataclass
+class Resolved:
+    ids: dict[str, str]  # proposed id -> entity id
+    created: list[IncomingEntity]
+    queued: list[tuple[str, str, Any]]  # (proposed id, entity id, candidate) for review
+
+
+def resolve_entities(entities: list[IncomingEntity], stored: Container[str], resolver: Resolver,
+                     actor: str) -> Resolved:
+    """Resolve `entities`; those whose proposed id is `stored` already (an earlier import) are themselves."""
+    resolved = Resolved({e.id: e.id for e in entities if e.id in stored}, [], [])
+    by_id = {e.id: e for e in entities}
+    items = [(e.id, Query(name=e.name, country=e.country, state=e.state, jurisdiction=e.jurisdiction, kind=e.kind))
+             for e in entities if e.id not in stored]
+    for outcome in resolver(items, actor) if items else []:
+        resolved.ids[outcome.proposed_id] = outcome.entity_id
+        if outcome.outcome == "linked":
+            continue
+        if outcome.entity_id == outcome.proposed_id:
+            resolved.created.append(by_id[outcome.proposed_id])
+        candidate = outcome.candidate
+        if outcome.outcome == "created_queued" and candidate is not None:
+            resolved.queued.append((outcome.proposed_id, candidate.record.id, candidate))
+    return resolved
+
+
+def count_resolved(report: DatasetReport, resolved: Resolved) -> None:
+    report.created, report.queued = len(resolved.created), len(resolved.queued)
+    report.linked = len(resolved.ids) - report.created
+
+
+__all__ = ["DEFAULT_QUEUE", "DEFAULT_RESOLVER", "Query", "QueuePairs", "Resolution", "Resolved", "Resolver", "count_resolved", "normalise_name", "resolve_entities"]

@@ -96,6 +96,9 @@ class DatasetAdapter(Protocol):
     """The reader and mapping of one dataset folder (`<folder>/adapter.py` defines `ADAPTER`)."""
 
     name: str  # the folder's name; also Tie.dataset and the prefix of tie ids
+    # Whether `read` needs only the files (no database): a first load may then read them in a
+    # child process (forked.py), which must not touch the connection it shares with its parent.
+    files_only: bool
 
     def list_files(self, root: Path) -> list[Path]:
         """The data files under `root`, in a stable order."""

@@ -9,8 +9,7 @@ nothing. Every change is audited (ChangeRecord, action "import").
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 import orjson
@@ -19,11 +18,18 @@ from django.utils import timezone
 
 from tiewatch.core.partial_dates import PartialDate
 from tiewatch.datasets.copystream import NULL, CopyStream, Memo, copy_json, copy_text
+from tiewatch.datasets.report import Counts
+from tiewatch.datasets.resolve import QueuePairs, Resolved
 from tiewatch.datasets.rows import FixedEntity, IncomingEntity, SourceSpec
+from tiewatch.datasets.survey import Survey
 from tiewatch.registry.audit import entity_snapshot, source_snapshot, tie_snapshot_of
 from tiewatch.registry.importers.writer import chunks, insert_rows
 from tiewatch.registry.jurisdictions import ensure_jurisdictions
 from tiewatch.registry.models import ChangeRecord, Entity, Source, Tie, TieCounterpart, build_search_text
+
+# The tables a big first load fills with their indexes and keys dropped, rebuilt once at the end
+# (registry.importers.writer.bulk_load, copystream.unique_constraints_rebuilt).
+BULK_TABLES = [Tie, TieCounterpart, Tie.sources.through, ChangeRecord]
 
 
 def _encode(value: Any) -> str:
@@ -31,16 +37,6 @@ def _encode(value: Any) -> str:
     attributes, which were a third of the write stage's Python time. Values here are plain JSON
     (str, int, finite float, bool, None, lists, dicts with str keys: the readers refuse NaN)."""
     return orjson.dumps(value).decode()
-
-
-@dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
 def audit(model: str, changes: Iterable[tuple[str, dict[str, Any] | None, dict[str, Any]]], actor: str) -> None:
@@ -241,6 +237,8 @@ class TieWriter:
         self.any_stored = Tie.objects.filter(dataset=dataset).exists()
         self.stream: CopyStream | None = None
         self.memo = Memo()
+        # Told of each batch of new ties with their counterpart countries (a load's own tallies).
+        self.on_insert: Callable[[list[TieItem], dict[str, str]], None] | None = None
 
     def write(self, batch: list[TieItem]) -> None:
         if not batch:
@@ -299,6 +297,8 @@ class TieWriter:
         if not items:
             return
         countries = self._countries(items)
+        if self.on_insert is not None:
+            self.on_insert(items, countries)
         if self.stream is not None:
             self._send(items, countries, self.stream)
             return
@@ -347,3 +347,23 @@ class TieWriter:
         Tie.sources.through.objects.filter(tie_id__in=ids).delete()
         self._link(items)
         audit("tie", changes, self.actor)
+
+
+def tie_items(rows: Iterable[tuple[Any, ...]], ref: dict[str, str]) -> list[TieItem]:
+    """Spooled rows as ties to write, each entity id replaced by the one it resolved to."""
+    fromordinal = dt.date.fromordinal
+    return [TieItem(tie_id, ref.get(subject, subject), tuple(ref.get(c, c) for c in counterparts), program, kind,
+                    None if day is None else fromordinal(day), status, attributes, source, precision)
+            for tie_id, _group, _as_of, subject, counterparts, program, kind, day, status, attributes, source,
+            precision in rows]
+
+
+def write_entity_side(survey: Survey, resolved: Resolved, actor: str, queue_pairs: QueuePairs | None) -> None:
+    """The files as sources, the entities the import creates, the files cited by the existing
+    entities the rows name, and the pairs to review."""
+    write_sources(survey.sources.values(), actor)
+    write_entities(resolved.created, survey.sources_of, actor)
+    created = {e.id for e in resolved.created}
+    add_entity_sources({resolved.ids[pid]: sids for pid, sids in survey.sources_of.items() if pid not in created})
+    if queue_pairs is not None and resolved.queued:
+        queue_pairs(resolved.queued, actor)

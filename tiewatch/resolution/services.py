@@ -8,7 +8,7 @@ candidate out, whatever the score says.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from django.db.models import Q
@@ -16,7 +16,7 @@ from django.db.models import Q
 from tiewatch.registry.importers.links import IncomingEntity, ResolverAnswer
 from tiewatch.registry.models import Entity, EntityRedirect
 from tiewatch.resolution.decisions import pair_q
-from tiewatch.resolution.engine import Candidate, Query
+from tiewatch.resolution.engine import Candidate, Index, Query, Record
 from tiewatch.resolution.index import current_index
 from tiewatch.resolution.merges import current_id
 from tiewatch.resolution.models import CandidatePair, Decision
@@ -63,19 +63,27 @@ class _Standing:
     excluded: dict[str, set[str]] = field(default_factory=dict)
 
 
-def _standing(ids: Sequence[str]) -> _Standing:
+Judged = tuple[str, str, str]  # (left id, right id, judgement) of a standing decision
+
+
+def _standing(ids: Sequence[str], decisions: Iterable[Judged] | None = None,
+              current: Callable[[str], str] = current_id) -> _Standing:
+    """The standing decisions naming `ids`: read from the database, or picked from `decisions`
+    (a snapshot's, oldest first) with `current` following merges."""
     found = _Standing()
     wanted = set(ids)
-    decisions = Decision.objects.filter(Q(left_id__in=wanted) | Q(right_id__in=wanted), reversed_at__isnull=True) \
-        .order_by("at", "id")
-    for decision in decisions:
-        for mine, other in ((decision.left_id, decision.right_id), (decision.right_id, decision.left_id)):
+    if decisions is None:
+        decisions = Decision.objects.filter(Q(left_id__in=wanted) | Q(right_id__in=wanted),
+                                            reversed_at__isnull=True).order_by("at", "id") \
+            .values_list("left_id", "right_id", "judgement")
+    for left, right, judgement in decisions:
+        for mine, other in ((left, right), (right, left)):
             if mine not in wanted:
                 continue
-            if decision.judgement == "match":
-                found.matched[mine] = current_id(other)
-            elif decision.judgement == "no_match":
-                found.excluded.setdefault(mine, set()).add(current_id(other))
+            if judgement == "match":
+                found.matched[mine] = current(other)
+            elif judgement == "no_match":
+                found.excluded.setdefault(mine, set()).add(current(other))
     return found
 
 
@@ -88,15 +96,56 @@ def _known(ids: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def resolve_incoming(items: Sequence[tuple[str, Query]], actor: str) -> list[Resolution]:
+@dataclass
+class Snapshot:
+    """The registry as resolution reads it, read once: for a load that resolves batch by batch while
+    it writes (datasets/firstload.py), so that resolving needs no query on the connection its writer
+    is busy with, and every batch is resolved against the same registry (the one before the load),
+    as a two-pass import resolves all its names at once."""
+
+    index: Index
+    records: dict[str, Record]  # entity id -> the engine's record of it (drafts too)
+    redirects: dict[str, str]  # merged-away id -> the entity it lives under
+    decisions: list[Judged]  # standing decisions, oldest first
+    drafts: set[str]  # unpublished entity ids
+
+    def current(self, entity_id: str) -> str:
+        return self.redirects.get(entity_id, entity_id)
+
+    def known(self, ids: Sequence[str]) -> dict[str, str]:
+        """`_known` from the snapshot: an id the registry holds is itself; a merged one, its entity."""
+        found = {i: i for i in ids if i in self.records}
+        found.update((i, self.redirects[i]) for i in ids if i in self.redirects)
+        return found
+
+
+def snapshot() -> Snapshot:
+    index = current_index()
+    return Snapshot(index=index, records={r.id: r for r in index.records},
+                    redirects=dict(EntityRedirect.objects.values_list("old_id", "entity_id")),
+                    decisions=list(Decision.objects.filter(reversed_at__isnull=True).order_by("at", "id")
+                                   .values_list("left_id", "right_id", "judgement")),
+                    drafts=set(Entity.objects.filter(published=False).values_list("id", flat=True)))
+
+
+def resolve_incoming(items: Sequence[tuple[str, Query]], actor: str,
+                     against: Snapshot | None = None) -> list[Resolution]:
     """For each (proposed new entity id, query): link, create and queue, or create (module docstring).
     A proposed id the registry already holds links to itself; one merged away links to its entity.
-    `actor` names the caller in what it later queues; nothing is written here."""
+    `actor` names the caller in what it later queues; nothing is written here. With `against`, the
+    registry is read from that snapshot instead of the database."""
     ids = [pid for pid, _ in items]
-    standing = _standing(ids)
-    # An id the registry holds, or one merged into another entity, is that entity already.
-    standing.matched.update(_known(ids))
-    existing = set(Entity.objects.filter(pk__in=set(standing.matched.values())).values_list("id", flat=True))
+    if against is None:
+        standing = _standing(ids)
+        # An id the registry holds, or one merged into another entity, is that entity already.
+        standing.matched.update(_known(ids))
+        existing = set(Entity.objects.filter(pk__in=set(standing.matched.values())).values_list("id", flat=True))
+        index = current_index()
+    else:
+        standing = _standing(ids, against.decisions, against.current)
+        standing.matched.update(against.known(ids))
+        existing = {target for target in standing.matched.values() if target in against.records}
+        index = against.index
     results: list[Resolution | None] = [None] * len(items)
     todo: list[int] = []
     for position, (pid, _query) in enumerate(items):
@@ -105,7 +154,7 @@ def resolve_incoming(items: Sequence[tuple[str, Query]], actor: str) -> list[Res
             results[position] = Resolution(pid, target, LINKED)
         else:
             todo.append(position)
-    answers = current_index().match_many([items[i][1] for i in todo], limit=CANDIDATE_LIMIT) if todo else []
+    answers = index.match_many([items[i][1] for i in todo], limit=CANDIDATE_LIMIT) if todo else []
     for position, candidates in zip(todo, answers):
         pid = items[position][0]
         ruled_out = standing.excluded.get(pid, set())

@@ -39,6 +39,7 @@ STATES = frozenset(
 
 class LesoAdapter:
     name = "leso"
+    files_only = True
 
     def __init__(self) -> None:
         self.releases: dict[str, Release] = {}

@@ -14,6 +14,7 @@ from .mapping import DATASET, map_parsed, read_register
 
 class SipriRegisterAdapter:
     name = DATASET
+    files_only = False  # read() looks up the registry's curated governments (linking.py)
 
     def list_files(self, root: Path) -> list[Path]:
         if root.is_file():

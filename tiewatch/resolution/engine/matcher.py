@@ -54,6 +54,10 @@ class Index:
     def __len__(self) -> int:
         return len(self._records)
 
+    @property
+    def records(self) -> list[Record]:
+        return self._records
+
     def _blocked(self, profile: Profile) -> list[int]:
         hits: Counter[int] = Counter()
         for key in _keys(profile):
