@@ -74,8 +74,14 @@ def _profile(names: list[str], state: str, jurisdiction: str, country: str, kind
     )
 
 
+def given_state(record: Record) -> str:
+    """The state a record carries (its own, or its jurisdiction's), before its name is read: its
+    profile keeps it; a record without one may get one from its name ("Michigan State Police")."""
+    return record.state.strip().upper() or state_of(record.jurisdiction)
+
+
 def record_profile(record: Record) -> Profile:
-    state = record.state.strip().upper() or state_of(record.jurisdiction)
+    state = given_state(record)
     return _profile(_names(record.name, record.aliases), state, record.jurisdiction, record.country, record.kind)
 
 
