@@ -89,16 +89,23 @@ class FirstLoad:
         # (subject, kind, status, counterpart countries, year, program) -> ties written.
         self.written: Counter[tuple[Any, ...]] = Counter()
 
-    def begin(self, survey: Survey, rows: int) -> None:
-        """Before the first row: the fixed entities, the registry's snapshot, then the load's set-up
-        (tallies off, indexes and keys dropped when `rows`, the files' line count, is big enough)."""
-        self.survey, self.rows = survey, rows
+    def prepare(self) -> None:
+        """What needs no row: the fixed entities and the registry's snapshot (done while a child
+        starts reading the files, or else at `begin`)."""
+        if hasattr(self, "registry"):
+            return
         ensure_fixed(self.adapter.fixed_entities(), self.actor)
         self.registry: Snapshot = snapshot()
         # A resolver the caller gave (a test's, a bench's) is asked as it is.
         self.resolver: Resolver = self.given_resolver or DEFAULT_RESOLVER
         if self.resolver is DEFAULT_RESOLVER:
             self.resolver = partial(resolve_incoming, against=self.registry)
+
+    def begin(self, survey: Survey, rows: int) -> None:
+        """Before the first row: `prepare`, then the load's set-up (tallies off, indexes and keys
+        dropped when `rows`, the files' line count, is big enough)."""
+        self.survey, self.rows = survey, rows
+        self.prepare()
         self.tally = self.stack.enter_context(tallies.counted_by_load())
         self.writer.on_insert = self._count
         self.stack.enter_context(bulk_load(BULK_TABLES, rows))

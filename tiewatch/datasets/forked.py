@@ -105,6 +105,7 @@ def survey_forked(adapter: DatasetAdapter, root: Path, progress: Progress, load:
     reader.start()
     survey = Survey(DatasetReport(dataset=adapter.name), [])
     try:
+        load.prepare()  # while the child reads the first rows
         _follow(messages, survey, progress, load)
     finally:
         if child.is_alive():

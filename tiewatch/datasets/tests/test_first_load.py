@@ -116,6 +116,9 @@ class _Recorder:
         self.rows = -1
         self.batches: list[list[tuple[Any, ...]]] = []
 
+    def prepare(self) -> None:
+        return None
+
     def begin(self, survey: Survey, rows: int) -> None:
         self.rows = rows
 

@@ -94,9 +94,10 @@ def _agency_type(tokens: list[str], table: Tables) -> tuple[AgencyType | None, i
 
 
 def _state_in_name(tokens: list[str], table: Tables) -> str:
-    """A state named in full ("michigan state police") -> its code."""
+    """A state named in full ("michigan state police") -> its code (the longest name first)."""
+    present = set(tokens)  # most names hold no state's first word: skip those runs cheaply
     for run, code in table.state_runs:
-        if _find_run(tokens, run) >= 0:
+        if run[0] in present and _find_run(tokens, run) >= 0:
             return code
     return ""
 
