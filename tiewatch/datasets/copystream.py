@@ -13,6 +13,7 @@ by one through the driver (`write_row`) was a third of the write stage's Python 
 
 from __future__ import annotations
 
+import datetime as dt
 import queue
 import threading
 from collections.abc import Iterator
@@ -45,11 +46,61 @@ def copy_json(document: str) -> str:
 
 
 class Memo:
-    """COPY and JSON forms of the values that repeat across rows (entity and source ids, kinds)."""
+    """COPY and JSON forms of the values that repeat across rows (entity and source ids, kinds), and
+    the pieces of lines they make (writer.copy_batch), each formatted once."""
 
     def __init__(self) -> None:
         self.text: dict[str, str] = {}
         self.json: dict[str | None, str] = {}
+        # One dict per piece of a line (writer.copy_batch), by what the piece is made of.
+        self.who: dict[tuple[str, str | None, str], str] = {}
+        self.when: dict[tuple[dt.date | None, str, str], str] = {}
+        self.tail: dict[str, str] = {}
+        self.after_who: dict[tuple[str, tuple[str, ...], str | None, str], str] = {}
+        self.after_when: dict[tuple[dt.date | None, str, str], str] = {}
+        self.after_tail: dict[str, str] = {}
+
+    def tie_who(self, key: tuple[str, str | None, str]) -> str:
+        """A tie line's subject, program and kind (between its id and its start)."""
+        subject, program, kind = key
+        found = self.who[key] = f"\t{self.copy(subject)}\t{self.copy(program)}\t{self.copy(kind)}\t"
+        return found
+
+    def tie_when(self, key: tuple[dt.date | None, str, str]) -> str:
+        """A tie line from its start to its attributes: start, precision, end, years, status."""
+        day, precision, status = key
+        start, year = (day.isoformat(), str(day.year)) if day else (NULL, NULL)
+        found = self.when[key] = (f"{start}\t{self.copy(precision)}\t{NULL}\tday\t[]\t{year}\t{year}\t"
+                                    f"{self.copy(status)}\t")
+        return found
+
+    def tie_tail(self, countries: str, dataset: str) -> str:
+        """A tie line after its attributes (note, uncertain, published, countries, dataset)."""
+        found = self.tail[countries] = f"\t\tf\tt\t{self.copy(countries)}\t{self.copy(dataset)}\n"
+        return found
+
+    def audit_who(self, key: tuple[str, tuple[str, ...], str | None, str]) -> str:
+        """An audit snapshot's JSON up to its start (writer.after_json), escaped for COPY."""
+        subject, counterparts, program, kind = key
+        q = self.quoted
+        found = self.after_who[key] = copy_json(
+            f'{{"subject":{q(subject)},"counterparts":[{",".join(q(c) for c in counterparts)}],'
+            f'"program":{q(program)},"kind":{q(kind)},"start":')
+        return found
+
+    def audit_when(self, key: tuple[dt.date | None, str, str]) -> str:
+        """An audit snapshot's JSON from its start to its attributes."""
+        day, precision, status = key
+        start = None if day is None else f"{day.year:04d}" if precision == "year" else day.isoformat()
+        found = self.after_when[key] = copy_json(f'{self.quoted(start)},"end":null,"years":[],'
+                                             f'"status":{self.quoted(status)},"attributes":')
+        return found
+
+    def audit_tail(self, source: str) -> str:
+        """An audit snapshot's JSON after its attributes, and the line's end."""
+        found = self.after_tail[source] = copy_json(f',"note":"","uncertain":false,"published":true,'
+                                                    f'"sources":[{self.quoted(source)}]}}') + "\n"
+        return found
 
     def copy(self, value: str | None) -> str:
         if value is None:

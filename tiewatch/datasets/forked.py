@@ -52,6 +52,9 @@ class _Relay:
         self.pipe = pipe
         self.sent = {"incoming": 0, "refused": 0, "problems": 0}
 
+    def prepare(self) -> None:
+        return None  # the parent prepares its load itself
+
     def begin(self, survey: Survey, rows: int) -> None:
         self.survey = survey
         self.pipe.send(("begin", rows))

@@ -207,22 +207,30 @@ def tie_row(t: TieItem, countries: str, dataset: str) -> tuple[Any, ...]:
 def copy_batch(items: list[TieItem], countries: dict[str, str], dataset: str, actor: str, at: str,
                memo: Memo) -> tuple[str, str, str, str]:
     """New ties, their counterpart and source links and audit records as COPY text: the values of
-    `tie_row`, of `TieWriter._link` and of the audit rows, written straight into the format."""
+    `tie_row`, of `TieWriter._link` and of the audit rows, written straight into the format.
+
+    A line is joined from pieces that repeat across rows (an agency's name, program and kind; a
+    date and status; a source), each written once into the memo: formatting every field of
+    every row was most of a first load's Python time after reading. COPY's escaping of JSON
+    (doubling backslashes) is applied piece by piece, which is the same as applying it to the whole."""
     text = memo.copy
-    dataset, actor = text(dataset), text(actor)
+    audit_lead = f"\timport\t{NULL}\t{text(actor)}\t{at}\t{NULL}\t"
     ties: list[str] = []
     links: list[str] = []
     cites: list[str] = []
     audits: list[str] = []
     for t in items:
-        tid, day = copy_text(t.id), t.date
-        start, year = (day.isoformat(), str(day.year)) if day else (NULL, NULL)
-        ties.append(f"{tid}\t{text(t.subject)}\t{text(t.program)}\t{text(t.kind)}\t{start}\t{text(t.precision)}\t"
-                    f"{NULL}\tday\t[]\t{year}\t{year}\t{text(t.status)}\t{copy_json(t.attributes)}\t\tf\tt\t"
-                    f"{text(countries[t.id])}\t{dataset}\n")
+        tid, attributes, day = copy_text(t.id), copy_json(t.attributes), t.date
+        who = (t.subject, t.program, t.kind)
+        when = (day, t.precision, t.status)
+        ties.append(tid + (memo.who.get(who) or memo.tie_who(who)) + (memo.when.get(when) or memo.tie_when(when))
+                    + attributes + (memo.tail.get(countries[t.id]) or memo.tie_tail(countries[t.id], dataset)))
         links.extend(f"{tid}\t{text(e)}\t{i}\n" for i, e in enumerate(t.counterparts))
         cites.append(f"{tid}\t{text(t.source)}\n")
-        audits.append(f"tie\t{tid}\timport\t{NULL}\t{actor}\t{at}\t{NULL}\t{copy_json(after_json(t, memo))}\n")
+        named = (t.subject, t.counterparts, t.program, t.kind)
+        audits.append("tie\t" + tid + audit_lead + (memo.after_who.get(named) or memo.audit_who(named))
+                      + (memo.after_when.get(when) or memo.audit_when(when)) + attributes
+                      + (memo.after_tail.get(t.source) or memo.audit_tail(t.source)))
     return "".join(ties), "".join(links), "".join(cites), "".join(audits)
 
 
