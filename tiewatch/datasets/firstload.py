@@ -137,7 +137,6 @@ class FirstLoad:
         self.resolved.queued.extend(found.queued)
         self.writer.countries.update((e.id, e.country) for e in found.created)
         self.resolve_seconds += time.perf_counter() - mark
-        self.progress("resolve", len(new), None)
 
     def _know_countries(self, items: list[TieItem]) -> None:
         """Counterparts' countries from the snapshot (the writer would otherwise ask the database):

@@ -19,6 +19,7 @@ from pydantic.config import JsonDict
 from tiewatch.core.countries import COUNTRY_CODES
 from tiewatch.core.errors import ValidationFailed
 from tiewatch.core.records import ENTITY_KINDS
+from tiewatch.registry.api import NO_NUL
 from tiewatch.registry.visibility import can_see_drafts
 from tiewatch.resolution import reconcile
 from tiewatch.resolution.matching import (
@@ -124,11 +125,13 @@ def reconcile_endpoint(request: HttpRequest) -> HttpResponse:
 
 
 @router.get("/reconcile/preview", summary="A small HTML card of one entity, for reconciliation previews")
-def reconcile_preview(request: HttpRequest, id: str = Query(..., min_length=1, max_length=150)) -> HttpResponse:
+def reconcile_preview(request: HttpRequest,
+                      id: str = Query(..., min_length=1, max_length=150, pattern=NO_NUL)) -> HttpResponse:
     return reconcile.preview(request, id)
 
 
 @router.get("/reconcile/suggest", summary="Entity names starting with a prefix (reconciliation suggest)")
-def reconcile_suggest(request: HttpRequest, prefix: str = Query(..., min_length=1, max_length=MAX_NAME),
+def reconcile_suggest(request: HttpRequest,
+                      prefix: str = Query(..., min_length=1, max_length=MAX_NAME, pattern=NO_NUL),
                       cursor: int = Query(0, ge=0, le=10_000)) -> HttpResponse:
     return reconcile.suggest(request, prefix, cursor)
