@@ -60,8 +60,8 @@ from tiewatch.datasets.writer import (
     write_entity_side,
 )
 from tiewatch.registry import tallies
-from tiewatch.registry.importers.writer import bulk_load
-from tiewatch.registry.models import Tie
+from tiewatch.registry.importers.writer import bulk_load, chunks
+from tiewatch.registry.models import Entity, Tie
 from tiewatch.resolution.services import Snapshot, resolve_incoming, snapshot
 
 
@@ -86,6 +86,7 @@ class FirstLoad:
         self.writer = TieWriter(adapter.name, actor)
         self.resolve_seconds = 0.0
         self.rows = 0
+        self.names_resolved = 0  # of the survey's incoming names, in the order it met them
         # (subject, kind, status, counterpart countries, year, program) -> ties written.
         self.written: Counter[tuple[Any, ...]] = Counter()
 
@@ -126,10 +127,10 @@ class FirstLoad:
 
     def _resolve_new(self) -> None:
         """Resolve the names first met since the last batch (the survey keeps them in order)."""
-        known = len(self.resolved.ids)
-        new = list(islice(self.survey.incoming.values(), known, None))
+        new = list(islice(self.survey.incoming.values(), self.names_resolved, None))
         if not new:
             return
+        self.names_resolved += len(new)
         mark = time.perf_counter()
         found = resolve_entities(new, self.registry.records, self.resolver, self.actor)
         self.resolved.ids.update(found.ids)
@@ -153,15 +154,14 @@ class FirstLoad:
 
     def _tell_tallies(self) -> None:
         """The ties written, as the tallies count them: public when the subject is published (every
-        new tie is), by the subject's place."""
-        created = {e.id: e for e in self.resolved.created}
-        records, drafts = self.registry.records, self.registry.drafts
+        new tie is), by the subject's place, both read as stored now (the entities this load created
+        included; the load's lock keeps other writers from changing them before it commits)."""
+        subjects: dict[str, tuple[bool, str | None]] = {}
+        for part in chunks(sorted({key[0] for key in self.written}), 5000):
+            subjects.update((eid, (published, place)) for eid, published, place in
+                            Entity.objects.filter(pk__in=part).values_list("id", "published", "jurisdiction_id"))
         for (subject, kind, status, countries, year, program), n in self.written.items():
-            new = created.get(subject)
-            if new is not None:
-                public, place = True, new.jurisdiction or None
-            else:
-                public, place = subject not in drafts, records[subject].jurisdiction or None
+            public, place = subjects[subject]
             self.tally.add(public, kind, status, countries, year, year, program, self.adapter.name, place, n)
 
     def finish(self) -> None:
@@ -170,8 +170,8 @@ class FirstLoad:
             raise Superseded
         self.streaming.close()
         self.writer.stream = None
-        self._tell_tallies()
         write_entity_side(self.survey, self.resolved, self.actor, self.queue_pairs)
+        self._tell_tallies()
         count_resolved(self.survey.report, self.resolved)
         self.survey.report.ties = self.writer.counts
         self.survey.report.stages["resolve"] = self.resolve_seconds
