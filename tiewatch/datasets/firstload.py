@@ -180,7 +180,7 @@ class FirstLoad:
 # How often (seconds) Python hands the GIL between threads during a load, instead of every 5 ms:
 # the writer thread sends each batch to PostgreSQL in 128 KB pieces (psycopg), and between two
 # pieces it waits for the GIL while this thread formats the next batch. At 5 ms PostgreSQL sat
-# idle ~0.8 s of LESO's 3.5 s of COPY; at 0.5 ms the whole load took ~0.7 s less (docs/benchmarks.md).
+# idle part of LESO's 3.5 s of COPY; at 0.5 ms the whole load took about 0.6 s less (docs/benchmarks.md).
 SWITCH_INTERVAL = 0.0005
 
 
