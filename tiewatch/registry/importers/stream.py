@@ -26,6 +26,7 @@ from django.db import transaction
 
 from tiewatch.core.errors import Problem, ValidationFailed, did_you_mean
 from tiewatch.core.inputs import InputError
+from tiewatch.registry import tallies
 from tiewatch.registry.importers.claims import resolve_references, write_claims
 from tiewatch.registry.importers.links import BatchLinker, LinkCounts, Resolver
 from tiewatch.registry.importers.readers import (
@@ -41,6 +42,7 @@ from tiewatch.registry.importers.writer import (
     WriteCounts,
     bulk_load,
     existing_ids,
+    is_bulk_load,
     refresh_counterpart_countries,
     write_entities_batch,
     write_sources_batch,
@@ -291,8 +293,10 @@ def stream_import(paths: Iterable[Path | str], max_bytes: int, actor: str, dry_r
         run.read.problems.append(Problem("no YAML, JSON, JSON lines or CSV files found"))
     # A load into (nearly) empty tables rebuilds their indexes once at the end (writer.bulk_load); the
     # line count bounds the number of new ties. Not with protect_edited, which reads the audit index.
-    bulk = bulk_load(BULK_MODELS, lines) if run.write and not protect_edited else nullcontext()
-    with transaction.atomic():
+    big = run.write and not protect_edited and is_bulk_load(BULK_MODELS, lines)
+    bulk = bulk_load(BULK_MODELS, lines) if big else nullcontext()
+    # The tie tallies of a big load are counted once at its end, not statement by statement.
+    with transaction.atomic(), tallies.recounted_after(big):
         with bulk:
             run.read_all(iter_records(good, max_bytes, run.read, scanned=True))
             problems = _all_problems(run, files)

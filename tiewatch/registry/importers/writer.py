@@ -170,6 +170,17 @@ def insert_rows(model: Any, columns: list[str], rows: Iterable[tuple[Any, ...]])
 BULK_LOAD_ROWS = 50_000
 
 
+def is_bulk_load(models: list[Any], new_rows: int) -> bool:
+    """Whether `bulk_load` rebuilds: on PostgreSQL, at least BULK_LOAD_ROWS new rows into tables
+    holding fewer rows than that."""
+    if connection.vendor != "postgresql" or new_rows < BULK_LOAD_ROWS:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM " + " UNION ALL SELECT count(*) FROM ".join(
+            connection.ops.quote_name(m._meta.db_table) for m in models))
+        return sum(row[0] for row in cursor.fetchall()) <= new_rows
+
+
 @contextmanager
 def bulk_load(models: list[Any], new_rows: int) -> Iterator[None]:
     """Rebuild indexes and foreign keys of `models`' tables after a big load (PostgreSQL only).
@@ -177,16 +188,11 @@ def bulk_load(models: list[Any], new_rows: int) -> Iterator[None]:
     Runs inside the import's transaction: if anything fails, the rollback restores them. The foreign
     keys are re-added (and so checked) in one pass each, instead of one deferred check per row.
     """
-    if connection.vendor != "postgresql" or new_rows < BULK_LOAD_ROWS:
+    if not is_bulk_load(models, new_rows):
         yield
         return
     tables = [m._meta.db_table for m in models]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM " + " UNION ALL SELECT count(*) FROM ".join(
-            connection.ops.quote_name(t) for t in tables))
-        if sum(row[0] for row in cursor.fetchall()) > new_rows:
-            yield
-            return
         cursor.execute("""
             SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
             FROM pg_index i LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x')

@@ -181,3 +181,28 @@ def test_a_large_dataset_roles_few_hand_entered_ties_are_counted_once(client: An
     assert grouped()
     assert grouped() == []
     cache.clear()
+
+
+def test_the_list_of_tally_triggers_is_the_databases(db: Any) -> None:
+    """`tallies.ALL_TRIGGERS` (switched off for bulk loads) names every trigger migration 0011 made."""
+    if not tallies.kept():
+        assert connection.vendor == "sqlite"  # no triggers: the counts are made afresh
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal "
+                       "AND tgname LIKE 'registry_%%'")
+        assert set(cursor.fetchall()) == set(tallies.ALL_TRIGGERS)
+
+
+def test_a_bulk_bundle_load_is_counted_once_at_its_end(tmp_path: Path, db: Any) -> None:
+    """60,000 ties into empty tables: a bulk load (writer.is_bulk_load) counts the tallies once when
+    it is done, with every trigger off meanwhile; the triggers count the writes after it."""
+    from tiewatch.registry.tests.test_import_stream import bundle
+
+    result = import_bundle([bundle(tmp_path, 60_000)], actor="tests")
+    assert result.counts["ties"].created == 60_000
+    agree()
+    assert current(False, ("total",))["total"][""] == 60_000
+    Tie.objects.filter(pk="t0000007").update(kind="training")
+    Tie.objects.filter(pk="t0000008").delete()
+    agree()
