@@ -80,26 +80,25 @@ class Memo:
         return found
 
     def audit_who(self, key: tuple[str, tuple[str, ...], str | None, str]) -> str:
-        """An audit snapshot's JSON up to its start (writer.after_json), escaped for COPY."""
+        """An audit snapshot's JSON up to its start (writer.after_json)."""
         subject, counterparts, program, kind = key
         q = self.quoted
-        found = self.after_who[key] = copy_json(
-            f'{{"subject":{q(subject)},"counterparts":[{",".join(q(c) for c in counterparts)}],'
-            f'"program":{q(program)},"kind":{q(kind)},"start":')
+        found = self.after_who[key] = (f'{{"subject":{q(subject)},"counterparts":[{",".join(q(c) for c in counterparts)}],'
+                                       f'"program":{q(program)},"kind":{q(kind)},"start":')
         return found
 
     def audit_when(self, key: tuple[dt.date | None, str, str]) -> str:
         """An audit snapshot's JSON from its start to its attributes."""
         day, precision, status = key
         start = None if day is None else f"{day.year:04d}" if precision == "year" else day.isoformat()
-        found = self.after_when[key] = copy_json(f'{self.quoted(start)},"end":null,"years":[],'
-                                             f'"status":{self.quoted(status)},"attributes":')
+        found = self.after_when[key] = (f'{self.quoted(start)},"end":null,"years":[],'
+                                        f'"status":{self.quoted(status)},"attributes":')
         return found
 
     def audit_tail(self, source: str) -> str:
-        """An audit snapshot's JSON after its attributes, and the line's end."""
-        found = self.after_tail[source] = copy_json(f',"note":"","uncertain":false,"published":true,'
-                                                    f'"sources":[{self.quoted(source)}]}}') + "\n"
+        """An audit snapshot's JSON after its attributes."""
+        found = self.after_tail[source] = (f',"note":"","uncertain":false,"published":true,'
+                                           f'"sources":[{self.quoted(source)}]}}')
         return found
 
     def copy(self, value: str | None) -> str:

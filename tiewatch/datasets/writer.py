@@ -161,14 +161,6 @@ class TieItem(NamedTuple):
     precision: str = "day"  # of `date`: "year" for a year only
 
 
-def _start(item: TieItem) -> str | None:
-    """`str(PartialDate)` of the tie's start, as its audit form writes it."""
-    day = item.date
-    if day is None:
-        return None
-    return f"{day.year:04d}" if item.precision == "year" else day.isoformat()
-
-
 def _after(item: TieItem) -> dict[str, Any]:
     day = item.date
     start = (PartialDate(day.year) if item.precision == "year" else PartialDate(day.year, day.month, day.day)) \
@@ -179,12 +171,11 @@ def _after(item: TieItem) -> dict[str, Any]:
 
 def after_json(item: TieItem, memo: Memo) -> str:
     """The JSON text of `_after(item)` (a new tie's audit form), written around the attributes' JSON
-    text instead of encoding them a second time."""
-    q = memo.quoted
-    return (f'{{"subject":{q(item.subject)},"counterparts":[{",".join(q(c) for c in item.counterparts)}],'
-            f'"program":{q(item.program)},"kind":{q(item.kind)},"start":{q(_start(item))},"end":null,"years":[],'
-            f'"status":{q(item.status)},"attributes":{item.attributes},"note":"","uncertain":false,'
-            f'"published":true,"sources":[{q(item.source)}]}}')
+    text instead of encoding them a second time, from pieces the memo formats once (an agency's
+    name, program and kind; a date and status; a source)."""
+    named, dated = (item.subject, item.counterparts, item.program, item.kind), (item.date, item.precision, item.status)
+    return ((memo.after_who.get(named) or memo.audit_who(named)) + (memo.after_when.get(dated) or memo.audit_when(dated))
+            + item.attributes + (memo.after_tail.get(item.source) or memo.audit_tail(item.source)))
 
 
 def _columns(model: Any, fields: list[str]) -> list[str]:
@@ -211,8 +202,7 @@ def copy_batch(items: list[TieItem], countries: dict[str, str], dataset: str, ac
 
     A line is joined from pieces that repeat across rows (an agency's name, program and kind; a
     date and status; a source), each written once into the memo: formatting every field of
-    every row was most of a first load's Python time after reading. COPY's escaping of JSON
-    (doubling backslashes) is applied piece by piece, which is the same as applying it to the whole."""
+    every row was most of a first load's Python time after reading."""
     text = memo.copy
     audit_lead = f"\timport\t{NULL}\t{text(actor)}\t{at}\t{NULL}\t"
     ties: list[str] = []
@@ -227,10 +217,7 @@ def copy_batch(items: list[TieItem], countries: dict[str, str], dataset: str, ac
                     + attributes + (memo.tail.get(countries[t.id]) or memo.tie_tail(countries[t.id], dataset)))
         links.extend(f"{tid}\t{text(e)}\t{i}\n" for i, e in enumerate(t.counterparts))
         cites.append(f"{tid}\t{text(t.source)}\n")
-        named = (t.subject, t.counterparts, t.program, t.kind)
-        audits.append("tie\t" + tid + audit_lead + (memo.after_who.get(named) or memo.audit_who(named))
-                      + (memo.after_when.get(when) or memo.audit_when(when)) + attributes
-                      + (memo.after_tail.get(t.source) or memo.audit_tail(t.source)))
+        audits.append("tie\t" + tid + audit_lead + copy_json(after_json(t, memo)) + "\n")
     return "".join(ties), "".join(links), "".join(cites), "".join(audits)
 
 
