@@ -191,9 +191,7 @@ def recounted_after(bulk: bool) -> Iterator[None]:
 
 
 # The insert triggers a first load of a dataset switches off (migration 0011).
-_INSERT_TRIGGERS = (("registry_tie", "registry_tie_tally_insert"),
-                    ("registry_tiecounterpart", "registry_counterpart_stamp_insert"),
-                    ("registry_entity", "registry_entity_tally_insert"))
+_INSERT_TRIGGERS = tuple(pair for pair in ALL_TRIGGERS if pair[1].endswith("_insert"))
 
 
 class LoadCount:
